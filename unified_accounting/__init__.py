@@ -1,0 +1,76 @@
+"""unified-accounting: one provider-neutral API for your customers' accounting systems."""
+
+from __future__ import annotations
+
+import logging
+
+from unified_accounting.credentials import Secret, TokenSet
+from unified_accounting.errors import (
+    AccountingError,
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+    ProviderLoadError,
+    ProviderNotFoundError,
+    ProviderUnavailableError,
+    RateLimitError,
+    ReauthorizationRequired,
+    UnsupportedOperationError,
+    ValidationError,
+)
+from unified_accounting.models import (
+    Address,
+    BankDetails,
+    Business,
+    Contact,
+    ContactPerson,
+    Invoice,
+    InvoiceLine,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    Payment,
+    PaymentAllocation,
+    TaxRate,
+)
+
+# A library never configures logging; it only makes sure nothing is printed by default.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccountingError",
+    "Address",
+    "AuthenticationError",
+    "BankDetails",
+    "Business",
+    "ConfigurationError",
+    "ConflictError",
+    "Contact",
+    "ContactPerson",
+    "Invoice",
+    "InvoiceLine",
+    "JournalEntry",
+    "JournalLine",
+    "LedgerAccount",
+    "NotFoundError",
+    "Payment",
+    "PaymentAllocation",
+    "PermissionDeniedError",
+    "ProviderError",
+    "ProviderLoadError",
+    "ProviderNotFoundError",
+    "ProviderUnavailableError",
+    "RateLimitError",
+    "ReauthorizationRequired",
+    "Secret",
+    "TaxRate",
+    "TokenSet",
+    "UnsupportedOperationError",
+    "ValidationError",
+    "__version__",
+]
