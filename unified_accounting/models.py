@@ -18,6 +18,7 @@ __all__ = [
     "Business",
     "Contact",
     "ContactPerson",
+    "DeletedRecord",
     "Invoice",
     "InvoiceLine",
     "JournalEntry",
@@ -281,6 +282,15 @@ class Business:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     remote_data: RemoteData | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeletedRecord:
+    """A record the provider reports as deleted since a point in time."""
+
+    id: str
+    business_id: str | None = None
+    deleted_at: datetime | None = None
 
 
 Model = (
