@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from unified_accounting.client import Client
+from unified_accounting.connection import connect
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import (
     AccountingError,
@@ -21,6 +23,7 @@ from unified_accounting.errors import (
     UnsupportedOperationError,
     ValidationError,
 )
+from unified_accounting.http import CallOptions, ProxyResponse, RetryConfig, Timeouts
 from unified_accounting.models import (
     Address,
     BankDetails,
@@ -37,6 +40,7 @@ from unified_accounting.models import (
     PaymentAllocation,
     TaxRate,
 )
+from unified_accounting.plugins import available_providers
 
 # A library never configures logging; it only makes sure nothing is printed by default.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -49,6 +53,8 @@ __all__ = [
     "AuthenticationError",
     "BankDetails",
     "Business",
+    "CallOptions",
+    "Client",
     "ConfigurationError",
     "ConflictError",
     "Contact",
@@ -67,12 +73,17 @@ __all__ = [
     "ProviderLoadError",
     "ProviderNotFoundError",
     "ProviderUnavailableError",
+    "ProxyResponse",
     "RateLimitError",
     "ReauthorizationRequired",
+    "RetryConfig",
     "Secret",
     "TaxRate",
+    "Timeouts",
     "TokenSet",
     "UnsupportedOperationError",
     "ValidationError",
     "__version__",
+    "available_providers",
+    "connect",
 ]

@@ -1,0 +1,261 @@
+"""The client a product holds: one per connection, with one attribute per unified resource."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import is_dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from unified_accounting import validation
+from unified_accounting.errors import UnsupportedOperationError, ValidationError
+from unified_accounting.http.transport import RetryConfig, Timeouts
+from unified_accounting.models import (
+    Business,
+    Contact,
+    ContactPerson,
+    DeletedRecord,
+    Invoice,
+    JournalEntry,
+    LedgerAccount,
+    Payment,
+    TaxRate,
+)
+from unified_accounting.provider import (
+    RESOURCES,
+    STANDARD_OPERATIONS,
+    ProviderContext,
+    ResourceCapabilities,
+    ResourceHandler,
+)
+from unified_accounting.proxy import Proxy
+
+__all__ = ["Client", "Resource"]
+
+M = TypeVar("M")
+T = TypeVar("T")
+
+
+class _UnsupportedExtra(UnsupportedOperationError, AttributeError):
+    """An extra operation this provider does not offer (also an AttributeError for hasattr)."""
+
+
+class _Lazy(Iterator[T]):
+    """An iterator that calls its source only when the first item is asked for."""
+
+    def __init__(self, start: Callable[[], Iterator[T]]) -> None:
+        self._start: Callable[[], Iterator[T]] | None = start
+        self._items: Iterator[T] | None = None
+
+    def __next__(self) -> T:
+        if self._items is None:
+            assert self._start is not None
+            self._items, self._start = iter(self._start()), None
+        return next(self._items)
+
+
+def _check_id(id: str) -> str:
+    if not isinstance(id, str) or not id:
+        raise ValidationError({"id": ["a non-empty string id is required"]})
+    return id
+
+
+class Resource(Generic[M]):
+    """One unified resource of a connection, e.g. ``client.contacts``.
+
+    Every operation is checked against the provider's capabilities first, so an unsupported
+    operation or filter raises :class:`UnsupportedOperationError` before any request.
+    Provider extras listed in the capabilities (``release``, ``upsert``, ...) are available as
+    methods of the same name.
+    """
+
+    def __init__(self, name: str, provider_name: str, capabilities: ResourceCapabilities | None,
+                 handler: Callable[[], ResourceHandler[M]]) -> None:
+        self.name = name
+        self._provider_name = provider_name
+        self._capabilities = capabilities or ResourceCapabilities(frozenset())
+        self._make_handler = handler
+        self._handler: ResourceHandler[M] | None = None
+
+    @property
+    def capabilities(self) -> ResourceCapabilities:
+        """What the provider supports for this resource."""
+        return self._capabilities
+
+    def supports(self, operation: str) -> bool:
+        """Return whether ``operation`` is available for this resource."""
+        return self._capabilities.supports(operation)
+
+    def _require(self, operation: str) -> ResourceHandler[M]:
+        if not self._capabilities.supports(operation):
+            standard = operation in STANDARD_OPERATIONS
+            cls = UnsupportedOperationError if standard else _UnsupportedExtra
+            raise cls(f"{self._provider_name} does not support {self.name}.{operation}",
+                      provider=self._provider_name)
+        if self._handler is None:
+            self._handler = self._make_handler()
+        return self._handler
+
+    def list(self, **filters: Any) -> Iterator[M]:
+        """Return a lazy iterator over the records; pages are fetched as they are consumed.
+
+        Args:
+            **filters: provider-supported filters, e.g. ``updated_since=datetime(...)``.
+
+        Raises:
+            UnsupportedOperationError: at call time, for an unsupported operation or filter.
+        """
+        handler = self._require("list")
+        unknown = sorted(set(filters) - self._capabilities.filters)
+        if unknown:
+            supported = ", ".join(sorted(self._capabilities.filters)) or "none"
+            raise UnsupportedOperationError(
+                f"{self._provider_name} does not support filtering {self.name} by "
+                f"{', '.join(unknown)} (supported: {supported})", provider=self._provider_name)
+        return _Lazy(lambda: handler.list(dict(filters)))
+
+    def get(self, id: str) -> M:
+        """Return one record by provider id (``NotFoundError`` when it does not exist)."""
+        return self._require("get").get(_check_id(id))
+
+    def create(self, model: M, **options: Any) -> M:
+        """Validate ``model``, create it and return the provider's stored version."""
+        handler = self._require("create")
+        validation.validate_model(model)
+        return handler.create(model, **options)
+
+    def update(self, id: str, changes: M | Mapping[str, Any], **options: Any) -> M:
+        """Apply a whole model (validated first) or a mapping of changed fields."""
+        handler = self._require("update")
+        if is_dataclass(changes):
+            validation.validate_model(changes)
+        return handler.update(_check_id(id), changes, **options)
+
+    def delete(self, id: str, **options: Any) -> None:
+        """Delete one record where the provider allows it."""
+        self._require("delete").delete(_check_id(id), **options)
+
+    def list_deleted(self, *, since: datetime) -> Iterator[DeletedRecord]:
+        """Return a lazy iterator over the records deleted after ``since``."""
+        handler = self._require("list_deleted")
+        return _Lazy(lambda: handler.list_deleted(since))
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_") or name in STANDARD_OPERATIONS:
+            raise AttributeError(name)
+        handler = self._require(name)
+        method: Callable[..., Any] = getattr(handler, name)
+
+        def extra(*args: Any, **kwargs: Any) -> Any:
+            # Extras such as upsert take models too; nothing invalid may reach the provider.
+            for value in (*args, *kwargs.values()):
+                if is_dataclass(value) and not isinstance(value, type):
+                    validation.validate_model(value)
+            return method(*args, **kwargs)
+
+        extra.__name__ = name
+        extra.__doc__ = method.__doc__
+        return extra
+
+    def __repr__(self) -> str:
+        return f"Resource({self.name!r}, provider={self._provider_name!r})"
+
+
+class Client:
+    """A connection to one provider account and business.
+
+    Create it with :func:`unified_accounting.connect`. Attributes ``contacts``,
+    ``contact_persons``, ``invoices``, ``payments``, ``journals``, ``ledger_accounts``,
+    ``tax_rates`` and ``businesses`` map unified models; ``proxy`` reaches any provider path.
+    """
+
+    def __init__(self, context: ProviderContext) -> None:
+        self._context = context
+        self._provider = context.provider
+        self._capabilities = dict(self._provider.capabilities())
+        self._extras: Any = None
+        self.contacts: Resource[Contact] = self._resource("contacts")
+        self.contact_persons: Resource[ContactPerson] = self._resource("contact_persons")
+        self.invoices: Resource[Invoice] = self._resource("invoices")
+        self.payments: Resource[Payment] = self._resource("payments")
+        self.journals: Resource[JournalEntry] = self._resource("journals")
+        self.ledger_accounts: Resource[LedgerAccount] = self._resource("ledger_accounts")
+        self.tax_rates: Resource[TaxRate] = self._resource("tax_rates")
+        self.businesses: Resource[Business] = self._resource("businesses")
+        self.proxy = Proxy(context.transport)
+
+    def _resource(self, name: str) -> Resource[Any]:
+        return Resource(name, self._provider.name, self._capabilities.get(name),
+                        lambda: self._provider.resource(name, self._context))
+
+    @property
+    def provider(self) -> str:
+        """The provider's registered name."""
+        return self._provider.name
+
+    @property
+    def connection(self) -> str:
+        """The connection name."""
+        return self._context.connection
+
+    @property
+    def business_id(self) -> str | None:
+        """The business requests are routed to."""
+        return self._context.business_id
+
+    @property
+    def context(self) -> ProviderContext:
+        """The provider context (transport, settings, caches) of this connection."""
+        return self._context
+
+    @property
+    def extras(self) -> Any:
+        """Provider-specific helpers, or ``None`` when the provider offers none."""
+        if self._extras is None:
+            self._extras = self._provider.extension(self._context)
+        return self._extras
+
+    def capabilities(self) -> dict[str, ResourceCapabilities]:
+        """Return resource -> supported operations and filters, for every unified resource."""
+        empty = ResourceCapabilities(frozenset())
+        return {name: self._capabilities.get(name, empty) for name in RESOURCES}
+
+    def with_options(self, *, max_retries: int | None = None, deadline: float | None = None,
+                     timeouts: Timeouts | None = None) -> Client:
+        """Return a client on the same connection with another retry policy or timeouts.
+
+        Args:
+            max_retries: retries per call (0 disables them).
+            deadline: seconds one call may take in all (``float('inf')``: no deadline).
+            timeouts: connect and read timeouts.
+        """
+        transport = self._context.transport
+        changes: dict[str, Any] = {}
+        if max_retries is not None:
+            changes["max_retries"] = max_retries
+        if deadline is not None:
+            changes["deadline"] = None if deadline == float("inf") else deadline
+        retry = RetryConfig(**{**transport.retry.__dict__, **changes})
+        clone = transport.with_options(retry=retry, timeouts=timeouts)
+        context = ProviderContext(
+            provider=self._provider, connection=self._context.connection,
+            settings=self._context.settings, transport=clone, options=self._context.options,
+            cache=self._context.cache,
+        )
+        return Client(context)
+
+    def close(self) -> None:
+        """Release the HTTP connections the client opened."""
+        self._context.transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (f"Client(provider={self.provider!r}, connection={self.connection!r}, "
+                f"business_id={self.business_id!r})")

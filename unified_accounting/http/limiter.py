@@ -1,0 +1,195 @@
+"""Client-side limits, so a product never exceeds a provider's published quotas.
+
+The transport talks to a :class:`Limiter`; :class:`LocalLimiter` enforces limits inside one
+process (a token bucket for requests per second and a semaphore for concurrent requests, per
+provider app and per business, plus a lock per business for sequential writes). A limiter
+shared by several processes (e.g. backed by Redis) implements the same protocol.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+from unified_accounting.errors import RateLimitError
+from unified_accounting.http.types import RateLimits
+
+__all__ = ["LimitScope", "Limiter", "LimiterRegistry", "LocalLimiter", "TokenBucket"]
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class LimitScope:
+    """Who a request counts against: a provider app and, optionally, one business."""
+
+    app: str
+    business: str | None = None
+
+
+class Limiter(Protocol):
+    """What the transport needs from a limiter."""
+
+    def acquire(self, scope: LimitScope, timeout: float | None) -> AbstractContextManager[None]:
+        """Wait for a request slot (rate and concurrency) and hold it while the block runs.
+
+        Raises:
+            RateLimitError: when no slot frees up within ``timeout`` seconds.
+        """
+        ...
+
+    def sequential(self, scope: LimitScope, timeout: float | None) -> AbstractContextManager[None]:
+        """Hold the business's write lock, so numbered documents are created one at a time.
+
+        Raises:
+            RateLimitError: when the lock is not free within ``timeout`` seconds.
+        """
+        ...
+
+
+class TokenBucket:
+    """A thread-safe token bucket that hands out reservations.
+
+    Args:
+        rate: tokens added per second.
+        burst: the most tokens kept (``max(1, rate)`` by default).
+        clock: a monotonic clock, injectable for tests.
+    """
+
+    def __init__(self, rate: float, burst: float | None = None, clock: Clock = time.monotonic):
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.capacity = burst if burst is not None else max(1.0, rate)
+        self._clock = clock
+        self._tokens = self.capacity
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take one token and return how many seconds to wait before using it."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self._tokens -= 1.0
+            return max(0.0, -self._tokens / self.rate)
+
+    def cancel(self) -> None:
+        """Give back a reservation that will not be used."""
+        with self._lock:
+            self._tokens = min(self.capacity, self._tokens + 1.0)
+
+
+class LocalLimiter:
+    """In-process limits for every app and business that uses this instance.
+
+    Args:
+        limits: the rates and concurrency to enforce.
+        clock: monotonic clock; ``sleep``: how to wait (both injectable for tests).
+    """
+
+    def __init__(self, limits: RateLimits, *, clock: Clock = time.monotonic,
+                 sleep: Sleep = time.sleep) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._sleep = sleep
+        self._guard = threading.Lock()
+        self._buckets: dict[LimitScope, TokenBucket] = {}
+        self._slots: dict[LimitScope, threading.BoundedSemaphore] = {}
+        self._locks: dict[LimitScope, threading.Lock] = {}
+
+    def _levels(self, scope: LimitScope) -> list[tuple[LimitScope, float | None, int | None]]:
+        levels = [(LimitScope(scope.app), self.limits.requests_per_second,
+                   self.limits.max_concurrency)]
+        if scope.business is not None:
+            levels.append((scope, self.limits.business_requests_per_second,
+                           self.limits.business_max_concurrency))
+        return levels
+
+    def _bucket(self, key: LimitScope, rate: float) -> TokenBucket:
+        with self._guard:
+            if key not in self._buckets:
+                self._buckets[key] = TokenBucket(rate, clock=self._clock)
+            return self._buckets[key]
+
+    def _semaphore(self, key: LimitScope, size: int) -> threading.BoundedSemaphore:
+        with self._guard:
+            if key not in self._slots:
+                self._slots[key] = threading.BoundedSemaphore(size)
+            return self._slots[key]
+
+    @contextmanager
+    def acquire(self, scope: LimitScope, timeout: float | None) -> Iterator[None]:
+        """Hold a concurrency slot and a rate token at every level (app, then business)."""
+        deadline = None if timeout is None else self._clock() + timeout
+        with ExitStack() as held:
+            for key, _, size in self._levels(scope):
+                if size is not None:
+                    held.enter_context(self._hold(self._semaphore(key, size), deadline))
+            self._wait_for_tokens(scope, deadline)
+            yield
+
+    @contextmanager
+    def _hold(self, semaphore: threading.BoundedSemaphore,
+              deadline: float | None) -> Iterator[None]:
+        left = None if deadline is None else max(0.0, deadline - self._clock())
+        if not semaphore.acquire(timeout=left):
+            raise RateLimitError("no free request slot before the deadline (client-side limit)")
+        try:
+            yield
+        finally:
+            semaphore.release()
+
+    def _wait_for_tokens(self, scope: LimitScope, deadline: float | None) -> None:
+        taken: list[TokenBucket] = []
+        wait = 0.0
+        for key, rate, _ in self._levels(scope):
+            if rate is not None:
+                bucket = self._bucket(key, rate)
+                wait = max(wait, bucket.reserve())
+                taken.append(bucket)
+        if deadline is not None and self._clock() + wait > deadline:
+            for bucket in taken:
+                bucket.cancel()
+            raise RateLimitError(
+                "the request rate limit leaves no slot before the deadline (client-side limit)",
+                retry_after=wait,
+            )
+        if wait > 0:
+            self._sleep(wait)
+
+    @contextmanager
+    def sequential(self, scope: LimitScope, timeout: float | None) -> Iterator[None]:
+        """Hold the write lock of ``scope`` (one per app and business)."""
+        with self._guard:
+            lock = self._locks.setdefault(scope, threading.Lock())
+        if not lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
+            raise RateLimitError("earlier writes to this business did not finish in time")
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+class LimiterRegistry:
+    """Hands out one :class:`LocalLimiter` per provider app, so every client of an app shares it.
+
+    The first client of an app decides its limits.
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._limiters: dict[str, LocalLimiter] = {}
+
+    def for_app(self, app: str, limits: RateLimits) -> LocalLimiter:
+        """Return the limiter of ``app``, creating it with ``limits`` on first use."""
+        with self._guard:
+            if app not in self._limiters:
+                self._limiters[app] = LocalLimiter(limits)
+            return self._limiters[app]

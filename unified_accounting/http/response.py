@@ -1,0 +1,78 @@
+"""What the transport returns: a response read in full, safe to keep and to print."""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from requests.structures import CaseInsensitiveDict
+
+__all__ = ["HttpResponse", "ProxyResponse"]
+
+
+@dataclass(frozen=True, eq=False)
+class HttpResponse:
+    """A provider response.
+
+    Attributes:
+        status: the HTTP status.
+        headers: response headers (case-insensitive lookup).
+        content: the raw body.
+        method: the request method.
+        path: the request path under the base URL, without its query.
+        request_id: the provider's request id, when it sends one.
+        rate_limit: ``ratelimit-limit``/``-remaining``/``-reset`` as the provider reported them.
+        attempts: how many times the request was sent.
+        elapsed: seconds the last attempt took.
+    """
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    method: str
+    path: str
+    request_id: str | None = None
+    rate_limit: Mapping[str, str] = field(default_factory=dict)
+    attempts: int = 1
+    elapsed: float = 0.0
+
+    @classmethod
+    def build(cls, status: int, headers: Mapping[str, str], content: bytes,
+              **kw: Any) -> HttpResponse:
+        """Create a response with case-insensitive headers."""
+        return cls(status, CaseInsensitiveDict(dict(headers)), content, **kw)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the status is 2xx."""
+        return 200 <= self.status < 300
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 (undecodable bytes replaced)."""
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """Decode the JSON body; numbers with a fraction become ``Decimal``, never ``float``.
+
+        Returns ``None`` for an empty body.
+
+        Raises:
+            ValueError: when the body is not JSON.
+        """
+        if not self.content.strip():
+            return None
+        return _json.loads(self.content, parse_float=Decimal)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, method={self.method!r}, "
+            f"path={self.path!r}, request_id={self.request_id!r})"
+        )
+
+
+ProxyResponse = HttpResponse
+"""What ``client.proxy.request`` returns: status, headers, ``json()``, ``text``, rate limits."""

@@ -1,0 +1,413 @@
+"""The transport every mapped resource and the proxy send their requests through.
+
+One call goes: check the path, add business routing and the idempotency token once, take the
+business's write lock when the provider marks the write sequential, then for each attempt wait
+for a limiter slot, send with the current bearer token, and map the outcome. A 401 triggers one
+token refresh; transient failures are retried as :mod:`unified_accounting.http.retry` decides.
+"""
+
+from __future__ import annotations
+
+import json as _json
+import logging
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from unified_accounting.credentials import AccessTokenSource, Secret
+from unified_accounting.errors import AccountingError, ProviderUnavailableError, RateLimitError
+from unified_accounting.http.limiter import Limiter, LimitScope
+from unified_accounting.http.paths import check_path, relative_to_base
+from unified_accounting.http.response import HttpResponse
+from unified_accounting.http.retry import (
+    Jitter,
+    RetryPlan,
+    backoff_delay,
+    full_jitter,
+    is_read,
+    parse_retry_after,
+    plan_retry,
+)
+from unified_accounting.http.types import OutgoingRequest, Page
+
+if TYPE_CHECKING:
+    from unified_accounting.provider import Provider
+
+__all__ = ["CallOptions", "RetryConfig", "Timeouts", "Transport", "encode_json"]
+
+_log = logging.getLogger("unified_accounting.http")
+
+
+def _dist_version() -> str:
+    try:
+        return metadata.version("unified-accounting")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "0"
+
+
+_USER_AGENT = f"unified-accounting/{_dist_version()}"
+ResponseHook = Callable[[HttpResponse], None]
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds to wait for a connection and for each read of the response."""
+
+    connect: float = 5.0
+    read: float = 30.0
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """How hard one call tries.
+
+    Attributes:
+        max_retries: retries after the first attempt (0 disables retries).
+        backoff_base: the first backoff ceiling in seconds; it doubles per retry.
+        backoff_cap: the largest backoff ceiling.
+        retry_after_cap: the longest ``Retry-After`` slept through; a longer one raises.
+        deadline: seconds one call may take in all, retries and waits included
+            (``None``: no deadline).
+    """
+
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 60.0
+    deadline: float | None = 120.0
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Per-call overrides of the client's retry policy and timeouts (``None``: keep)."""
+
+    max_retries: int | None = None
+    deadline: float | None = None
+    timeouts: Timeouts | None = None
+    retry_after_cap: float | None = None
+
+
+def _encode_default(value: Any) -> Any:
+    # Money travels as text so that no float ever rounds it.
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def encode_json(body: Any) -> bytes:
+    """Encode a request body; ``Decimal`` becomes a string and dates ISO 8601."""
+    return _json.dumps(body, default=_encode_default, separators=(",", ":")).encode()
+
+
+@dataclass
+class _Failure:
+    """A connection-level failure of one attempt."""
+
+    error: AccountingError
+    retryable: bool
+
+
+class Transport:
+    """Sends requests for one connection; see the module docstring for the steps.
+
+    Args:
+        provider: the provider whose policies apply.
+        base_url: the API root.
+        token_source: gives bearer tokens and refreshes after a 401.
+        limiter: the client-side limiter; ``app_key`` names the provider app in it.
+        session: an injected ``requests.Session`` (its adapters are left alone).
+        business_id: the business requests are routed to.
+        retry, timeouts: the defaults of every call.
+        pool_size: connections kept per host when the transport makes its own session.
+        sleep, clock, jitter, now: injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        provider: Provider,
+        base_url: str,
+        token_source: AccessTokenSource,
+        limiter: Limiter,
+        app_key: str,
+        session: requests.Session | None = None,
+        business_id: str | None = None,
+        retry: RetryConfig | None = None,
+        timeouts: Timeouts | None = None,
+        pool_size: int = 10,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        jitter: Jitter = full_jitter,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.provider = provider
+        self.base_url = base_url.rstrip("/")
+        self.business_id = business_id
+        self.app_key = app_key
+        self.retry = retry or RetryConfig()
+        self.timeouts = timeouts or Timeouts()
+        self.limiter = limiter
+        self.response_hooks: list[ResponseHook] = []
+        self._tokens = token_source
+        self._owns_session = session is None
+        self.session = session or self._make_session(pool_size)
+        self._sleep, self._clock, self._jitter, self._now = sleep, clock, jitter, now
+
+    @staticmethod
+    def _make_session(pool_size: int) -> requests.Session:
+        session = requests.Session()
+        # Retries are ours; the adapter must not retry behind our back.
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    def with_options(self, *, retry: RetryConfig | None = None,
+                     timeouts: Timeouts | None = None) -> Transport:
+        """Return a transport sharing session, tokens, limiter and hooks, with other defaults."""
+        clone = object.__new__(Transport)
+        clone.__dict__.update(self.__dict__)
+        clone.retry = retry or self.retry
+        clone.timeouts = timeouts or self.timeouts
+        clone._owns_session = False
+        return clone
+
+    def close(self) -> None:
+        """Close the session if the transport created it."""
+        if self._owns_session:
+            self.session.close()
+
+    def new_idempotency_key(self) -> str:
+        """Return a fresh idempotency token in the provider's format."""
+        return self.provider.new_idempotency_key()
+
+    # -- one call ------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        sequential: bool | None = None,
+        business_id: str | None = None,
+        options: CallOptions | None = None,
+        raise_for_status: bool = True,
+    ) -> HttpResponse:
+        """Send one request with limits, retries and error mapping.
+
+        Args:
+            method: HTTP method.
+            path: path under the base URL (query allowed); checked by ``check_path``.
+            params: query parameters.
+            json: the body, encoded once (``Decimal`` as text) and resent unchanged.
+            headers: extra headers; authentication headers always win.
+            idempotency_key: attach this token (the provider decides where); a write is
+                retried only when it has one.
+            sequential: force or skip the business write lock (the provider decides when
+                ``None``).
+            business_id: route to this business instead of the connection's.
+            options: per-call retry and timeout overrides.
+            raise_for_status: when false, the final non-2xx response is returned instead of
+                raised (after any retries).
+
+        Returns:
+            The response (2xx unless ``raise_for_status`` is false).
+
+        Raises:
+            AccountingError: the provider's error mapped to the unified hierarchy.
+        """
+        verb = method.upper()
+        target = business_id or self.business_id
+        out = OutgoingRequest(verb, check_path(path), dict(params) if params else None, json,
+                              dict(headers or {}))
+        out.headers.update(self.provider.business_headers(target, out.path))
+        if idempotency_key:
+            out = self.provider.apply_idempotency_key(out, idempotency_key)
+        policy = self._policy(options)
+        scope = LimitScope(self.app_key, target)
+        serial = self.provider.is_sequential(verb, out.path) if sequential is None else sequential
+        lock = self.limiter.sequential(scope, policy.deadline) if serial else nullcontext()
+        with lock:
+            return self._send(out, bool(idempotency_key), policy, scope, options,
+                              raise_for_status)
+
+    def _policy(self, options: CallOptions | None) -> RetryConfig:
+        if options is None:
+            return self.retry
+        changes: dict[str, Any] = {}
+        if options.max_retries is not None:
+            changes["max_retries"] = options.max_retries
+        if options.deadline is not None:
+            changes["deadline"] = None if math.isinf(options.deadline) else options.deadline
+        if options.retry_after_cap is not None:
+            changes["retry_after_cap"] = options.retry_after_cap
+        return replace(self.retry, **changes)
+
+    def _send(self, out: OutgoingRequest, has_key: bool, policy: RetryConfig,
+              scope: LimitScope, options: CallOptions | None,
+              raise_for_status: bool) -> HttpResponse:
+        body = None if out.json is None else encode_json(out.json)
+        deadline = None if policy.deadline is None else self._clock() + policy.deadline
+        timeouts = (options.timeouts if options else None) or self.timeouts
+        token = self._tokens.access_token()
+        retries, attempt, refreshed = 0, 0, False
+        while True:
+            attempt += 1
+            result = self._attempt(out, body, token, attempt, deadline, scope, timeouts)
+            if isinstance(result, HttpResponse):
+                if result.status == 401 and not refreshed:
+                    refreshed = True
+                    token = self._tokens.refresh_after_unauthorized(token)
+                    continue
+                if result.ok:
+                    for hook in self.response_hooks:
+                        hook(result)
+                    return result
+            elif not result.retryable:
+                raise result.error
+            plan, retry_after = self._plan(out, result, has_key, policy, retries, deadline)
+            if not plan.retry:
+                if isinstance(result, _Failure):
+                    raise result.error
+                if not raise_for_status:
+                    return result
+                raise self._error_for(result, retry_after)
+            retries += 1
+            _log.info("retrying %s %s in %.2f s (retry %d of %d, after %s)", out.method,
+                      _route(out.path), plan.delay, retries, policy.max_retries,
+                      result.status if isinstance(result, HttpResponse) else "connection error")
+            self._sleep(plan.delay)
+
+    def _plan(self, out: OutgoingRequest, result: HttpResponse | _Failure, has_key: bool,
+              policy: RetryConfig, retries: int,
+              deadline: float | None) -> tuple[RetryPlan, float | None]:
+        """Return the retry plan for a failed attempt and the ``Retry-After`` it carried."""
+        status = result.status if isinstance(result, HttpResponse) else None
+        retry_after = (parse_retry_after(result.headers.get("Retry-After"), self._now())
+                       if isinstance(result, HttpResponse) else None)
+        plan = plan_retry(
+            method=out.method, status=status, has_idempotency_key=has_key,
+            retries_done=retries, max_retries=policy.max_retries, retry_after=retry_after,
+            retry_after_cap=policy.retry_after_cap,
+            time_left=None if deadline is None else deadline - self._clock(),
+            backoff=backoff_delay(retries + 1, base=policy.backoff_base,
+                                  cap=policy.backoff_cap, jitter=self._jitter),
+        )
+        return plan, retry_after
+
+    def _attempt(self, out: OutgoingRequest, body: bytes | None, token: Secret, attempt: int,
+                 deadline: float | None, scope: LimitScope,
+                 timeouts: Timeouts) -> HttpResponse | _Failure:
+        left = None if deadline is None else max(0.001, deadline - self._clock())
+        read = timeouts.read if left is None else min(timeouts.read, left)
+        headers = {"Accept": "application/json", "User-Agent": _USER_AGENT, **out.headers}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(self.provider.auth_headers(token))
+        with self.limiter.acquire(scope, left):
+            started = self._clock()
+            try:
+                raw = self.session.request(
+                    out.method, self.base_url + out.path, params=out.params, data=body,
+                    headers=headers, timeout=(timeouts.connect, read), allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                return self._connection_failure(out, exc, attempt, started, bool(body))
+        return self._response(out, raw, attempt, self._clock() - started)
+
+    def _response(self, out: OutgoingRequest, raw: requests.Response, attempt: int,
+                  elapsed: float) -> HttpResponse:
+        headers = dict(raw.headers)
+        response = HttpResponse.build(
+            raw.status_code, headers, raw.content, method=out.method, path=_route(out.path),
+            request_id=self.provider.request_id(headers),
+            rate_limit=self.provider.rate_limit_info(headers), attempts=attempt,
+            elapsed=elapsed,
+        )
+        _log.debug("%s %s -> %d in %.1f ms (attempt %d, request id %s)", out.method,
+                   response.path, response.status, elapsed * 1000, attempt, response.request_id)
+        return response
+
+    def _connection_failure(self, out: OutgoingRequest, exc: requests.RequestException,
+                            attempt: int, started: float, has_body: bool) -> _Failure:
+        kind = type(exc).__name__
+        _log.debug("%s %s -> %s after %.1f ms (attempt %d)", out.method, _route(out.path),
+                   kind, (self._clock() - started) * 1000, attempt)
+        message = f"could not complete {out.method} {_route(out.path)} ({kind})"
+        if not is_read(out.method) and isinstance(exc, requests.ReadTimeout):
+            message += "; the write may have happened: look the record up before resending"
+        transient = isinstance(exc, requests.ConnectionError | requests.Timeout)
+        # A broken TLS handshake will not heal on retry.
+        transient = transient and not isinstance(exc, requests.exceptions.SSLError)
+        error = ProviderUnavailableError(message, retryable=transient,
+                                         provider=self.provider.name)
+        error.__cause__ = exc
+        return _Failure(error, transient)
+
+    def _error_for(self, response: HttpResponse, retry_after: float | None) -> AccountingError:
+        error = self.provider.map_error(response)
+        error.request_id = error.request_id or response.request_id
+        error.provider = error.provider or self.provider.name
+        if error.status is None:
+            error.status = response.status
+        if isinstance(error, RateLimitError):
+            if error.retry_after is None:
+                error.retry_after = retry_after
+            if not error.rate_limit:
+                error.rate_limit = dict(response.rate_limit)
+        return error
+
+    # -- lists ---------------------------------------------------------------------------
+
+    def pages(self, path: str, params: Mapping[str, Any] | None = None, *,
+              options: CallOptions | None = None) -> Iterator[Page]:
+        """Yield pages lazily: each page is fetched only when the previous one was taken.
+
+        The first request carries ``provider.prepare_list_params(params)``; later ones follow
+        the provider's next-page path as given.
+        """
+        response = self.request("GET", path, params=self.provider.prepare_list_params(params),
+                                options=options)
+        seen = {check_path(path)}
+        while True:
+            page = self.provider.parse_page(response.json())
+            yield page
+            if not page.next_path:
+                return
+            next_path = relative_to_base(page.next_path, self.base_url)
+            if next_path in seen:
+                _log.warning("stopping at a repeated next-page link on %s", _route(path))
+                return
+            seen.add(next_path)
+            response = self.request("GET", next_path, options=options)
+
+    def paginate(self, path: str, params: Mapping[str, Any] | None = None, *,
+                 options: CallOptions | None = None) -> Iterator[dict[str, Any]]:
+        """Yield the records of every page, fetching pages as they are needed."""
+        for page in self.pages(path, params, options=options):
+            yield from page.items
+
+    def __repr__(self) -> str:
+        return (f"Transport(provider={self.provider.name!r}, base_url={self.base_url!r}, "
+                f"business_id={self.business_id!r})")
+
+
+def _route(path: str) -> str:
+    """The path without its query, which is what logs and errors show."""
+    return path.split("?", 1)[0]
+

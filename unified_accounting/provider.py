@@ -1,0 +1,415 @@
+"""The contract every provider plugin implements.
+
+A provider is a class deriving from :class:`Provider`, registered under the entry-point group
+``unified_accounting.providers``. The core never names a provider: it asks the provider for
+resource handlers (the mappers between unified models and the provider's JSON), for its
+capabilities, its OAuth endpoints and token parsing, and for the small policies the shared
+transport needs (paging, error mapping, idempotency tokens, business routing, rate limits).
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from unified_accounting.credentials import OAuthEndpoints, Secret, TokenSet
+from unified_accounting.errors import (
+    AccountingError,
+    AuthenticationError,
+    ConfigurationError,
+    RateLimitError,
+    UnsupportedOperationError,
+    ValidationError,
+    error_class_for_status,
+)
+from unified_accounting.http.headers import normalize_rate_limit, request_id_from
+from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
+from unified_accounting.models import DeletedRecord
+
+if TYPE_CHECKING:
+    from unified_accounting.http.response import HttpResponse
+    from unified_accounting.http.transport import Transport
+
+__all__ = [
+    "RESOURCES",
+    "STANDARD_OPERATIONS",
+    "Capabilities",
+    "OutgoingRequest",
+    "Page",
+    "Provider",
+    "ProviderContext",
+    "RateLimits",
+    "ResourceCapabilities",
+    "ResourceHandler",
+    "error_from_response",
+    "standard_token_set",
+]
+
+RESOURCES: tuple[str, ...] = (
+    "contacts",
+    "contact_persons",
+    "invoices",
+    "payments",
+    "journals",
+    "ledger_accounts",
+    "tax_rates",
+    "businesses",
+)
+"""The unified resources a :class:`~unified_accounting.client.Client` exposes."""
+
+STANDARD_OPERATIONS = frozenset({"list", "get", "create", "update", "delete", "list_deleted"})
+"""Operations every resource facade offers; anything else in a capability is a provider extra."""
+
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class ResourceCapabilities:
+    """What one resource supports at one provider.
+
+    Attributes:
+        operations: standard operations (``list``, ``get``, ...) plus provider extras such as
+            ``release`` or ``upsert``, which the client forwards to the handler method of the
+            same name.
+        filters: keyword names ``list(**filters)`` accepts (``updated_since`` is the unified
+            name for "changed since").
+    """
+
+    operations: frozenset[str]
+    filters: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, operations: Iterable[str], filters: Iterable[str] = ()) -> ResourceCapabilities:
+        """Build from any iterables (handy in a provider's capabilities table)."""
+        return cls(frozenset(operations), frozenset(filters))
+
+    def supports(self, operation: str) -> bool:
+        """Return whether ``operation`` is offered."""
+        return operation in self.operations
+
+
+Capabilities = Mapping[str, ResourceCapabilities]
+"""Resource name -> what it supports. A resource missing from the table supports nothing."""
+
+
+class ProviderContext:
+    """Everything a resource handler needs for one connection.
+
+    Attributes:
+        provider: the provider instance.
+        connection: the connection name (``"default"`` unless the caller chose one).
+        settings: the provider settings, defaults merged with the caller's.
+        transport: the shared transport; every request of the handler goes through it.
+        options: the extra keyword options given to ``ua.connect`` (e.g. callbacks).
+        cache: a per-connection dict the provider may use for static data; the core never
+            reads it.
+    """
+
+    def __init__(
+        self,
+        *,
+        provider: Provider,
+        connection: str,
+        settings: Mapping[str, Any],
+        transport: Transport,
+        options: Mapping[str, Any] | None = None,
+        cache: MutableMapping[str, Any] | None = None,
+    ) -> None:
+        self.provider = provider
+        self.connection = connection
+        self.settings = settings
+        self.transport = transport
+        self.options: Mapping[str, Any] = dict(options or {})
+        self.cache: MutableMapping[str, Any] = {} if cache is None else cache
+
+    @property
+    def business_id(self) -> str | None:
+        """The business every request is routed to (``None`` before one is chosen)."""
+        return self.transport.business_id
+
+    @business_id.setter
+    def business_id(self, value: str | None) -> None:
+        self.transport.business_id = value
+
+    def __repr__(self) -> str:
+        return (
+            f"ProviderContext(provider={self.provider.name!r}, "
+            f"connection={self.connection!r}, business_id={self.business_id!r})"
+        )
+
+
+def _unsupported(resource: str, operation: str) -> UnsupportedOperationError:
+    return UnsupportedOperationError(f"{resource} does not support {operation}")
+
+
+class ResourceHandler(Generic[M]):
+    """A provider's mapper for one unified resource.
+
+    Subclasses override the operations their capabilities table lists; the rest raise
+    :class:`~unified_accounting.errors.UnsupportedOperationError`. Extras (``release``,
+    ``upsert``, ``lead``) are plain methods named as in the capabilities table.
+    """
+
+    resource: ClassVar[str] = "resource"
+
+    def __init__(self, context: ProviderContext) -> None:
+        self.context = context
+
+    def list(self, filters: Mapping[str, Any]) -> Iterator[M]:
+        """Yield records page by page, fetching a page only when the previous one is used up.
+
+        Args:
+            filters: already checked against the capabilities table.
+        """
+        raise _unsupported(self.resource, "list")
+
+    def get(self, id: str) -> M:
+        """Return one record. Raises ``NotFoundError`` when it does not exist."""
+        raise _unsupported(self.resource, "get")
+
+    def create(self, model: M, **options: Any) -> M:
+        """Create ``model`` (already validated) and return the provider's stored version.
+
+        A handler that can, passes ``idempotency_key=transport.new_idempotency_key()`` to the
+        transport so that retries never create a second record.
+        """
+        raise _unsupported(self.resource, "create")
+
+    def update(self, id: str, changes: M | Mapping[str, Any], **options: Any) -> M:
+        """Apply a whole model or a mapping of changed fields and return the stored version."""
+        raise _unsupported(self.resource, "update")
+
+    def delete(self, id: str, **options: Any) -> None:
+        """Delete (or void, where that is the provider's delete) one record."""
+        raise _unsupported(self.resource, "delete")
+
+    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
+        """Yield the records deleted after ``since``."""
+        raise _unsupported(self.resource, "list_deleted")
+
+
+class Provider(ABC):
+    """Base class of every provider plugin.
+
+    The loader sets :attr:`name` to the entry-point name. Class attributes give the simple
+    policies; override the methods for anything richer.
+    """
+
+    name: str = "provider"
+    business_header: ClassVar[str | None] = None
+    """Request header that routes a request to a business (e.g. ``X-Business``)."""
+    unscoped_collections: ClassVar[frozenset[str]] = frozenset()
+    """First path segments that must not carry the business header (e.g. ``businesses``)."""
+    sequential_collections: ClassVar[frozenset[str]] = frozenset()
+    """First path segments whose POSTs create numbered documents, serialized per business."""
+    idempotency_header: ClassVar[str] = "Idempotency-Key"
+
+    # -- identity, settings and resources -------------------------------------------------
+
+    def default_settings(self) -> dict[str, Any]:
+        """Return the settings used where the caller gives none (e.g. ``base_url``)."""
+        return {}
+
+    def base_url(self, settings: Mapping[str, Any]) -> str:
+        """Return the API root every request path is joined to.
+
+        Raises:
+            ConfigurationError: when ``settings`` has no ``base_url``.
+        """
+        url = settings.get("base_url")
+        if not isinstance(url, str) or not url:
+            raise ConfigurationError(f"provider {self.name!r} needs a base_url setting")
+        return url.rstrip("/")
+
+    @abstractmethod
+    def capabilities(self) -> Capabilities:
+        """Return the table of resource -> operations and filters this provider supports.
+
+        The client consults it before any request and raises ``UnsupportedOperationError``
+        for anything missing.
+        """
+
+    @abstractmethod
+    def resource(self, name: str, context: ProviderContext) -> ResourceHandler[Any]:
+        """Return the handler of resource ``name`` (one of :data:`RESOURCES`) for a connection.
+
+        Called once per resource and connection; the handler may keep state (caches).
+        """
+
+    def select_business(self, context: ProviderContext) -> str | None:
+        """Choose the business a new connection works with; called once by ``ua.connect``.
+
+        Returns ``context.business_id`` by default. A provider whose users may have several
+        businesses lists them here, picks the only one, or raises ``ConfigurationError``
+        naming them.
+        """
+        return context.business_id
+
+    def extension(self, context: ProviderContext) -> Any:
+        """Return provider-specific helpers exposed as ``client.extras`` (``None`` by default)."""
+        return None
+
+    # -- OAuth -----------------------------------------------------------------------------
+
+    @abstractmethod
+    def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
+        """Return the authorize, token and revoke URLs and default scopes."""
+
+    @abstractmethod
+    def parse_token_response(self, payload: Mapping[str, Any], now: datetime) -> TokenSet:
+        """Turn a token endpoint's JSON into a :class:`TokenSet`.
+
+        Args:
+            payload: the decoded JSON of a successful code exchange or refresh.
+            now: the time the response arrived, to turn ``expires_in`` into ``expires_at``.
+
+        Raises:
+            AuthenticationError: when the payload has no access token.
+        """
+
+    def auth_headers(self, token: Secret) -> dict[str, str]:
+        """Return the headers that authenticate one request (``Bearer`` by default)."""
+        return {"Authorization": f"Bearer {token.reveal()}"}
+
+    # -- requests --------------------------------------------------------------------------
+
+    def business_headers(self, business_id: str | None, path: str) -> dict[str, str]:
+        """Return the headers that route a request to ``business_id``.
+
+        The default sends :attr:`business_header` on every path except those whose first
+        segment is in :attr:`unscoped_collections`.
+        """
+        if not self.business_header or not business_id:
+            return {}
+        if _first_segment(path) in self.unscoped_collections:
+            return {}
+        return {self.business_header: business_id}
+
+    def new_idempotency_key(self) -> str:
+        """Return a fresh idempotency token (32 lowercase hex characters by default)."""
+        return uuid.uuid4().hex
+
+    def apply_idempotency_key(self, request: OutgoingRequest, key: str) -> OutgoingRequest:
+        """Attach ``key`` to a write once, before its first attempt; every retry resends it.
+
+        The default sets the :attr:`idempotency_header` header. A provider that carries the
+        token in the body (e.g. inside a resource wrapper) overrides this.
+        """
+        request.headers[self.idempotency_header] = key
+        return request
+
+    def is_sequential(self, method: str, path: str) -> bool:
+        """Return whether this write must wait for earlier ones to the same business.
+
+        The default marks POSTs to :attr:`sequential_collections`.
+        """
+        return method.upper() == "POST" and _first_segment(path) in self.sequential_collections
+
+    def prepare_list_params(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Return the query of a first list page (e.g. add the provider's largest page size)."""
+        return dict(params or {})
+
+    @abstractmethod
+    def parse_page(self, payload: Any) -> Page:
+        """Split one decoded list response into its records and the path of the next page."""
+
+    @abstractmethod
+    def rate_limits(self, settings: Mapping[str, Any]) -> RateLimits:
+        """Return the default limits for this provider, possibly changed by ``settings``."""
+
+    # -- responses -------------------------------------------------------------------------
+
+    @abstractmethod
+    def map_error(self, response: HttpResponse) -> AccountingError:
+        """Turn a non-2xx response into a unified error.
+
+        Pick the class by status (:func:`error_from_response` does the common part) and fill
+        the provider code, a short message and field errors. Never put the whole body,
+        headers or tokens in the message.
+        """
+
+    def request_id(self, headers: Mapping[str, str]) -> str | None:
+        """Return the provider's request id from response headers, if it sends one."""
+        return request_id_from(headers)
+
+    def rate_limit_info(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """Return ``ratelimit-limit``/``-remaining``/``-reset`` from response headers."""
+        return normalize_rate_limit(headers)
+
+    def on_response(  # noqa: B027 - an optional hook, empty on purpose
+        self, response: HttpResponse, context: ProviderContext
+    ) -> None:
+        """Inspect every successful response (e.g. a business header that changed)."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+def _first_segment(path: str) -> str:
+    return path.split("?", 1)[0].lstrip("/").split("/", 1)[0]
+
+
+def error_from_response(
+    response: HttpResponse,
+    *,
+    message: str | None = None,
+    code: str | None = None,
+    field_errors: Mapping[str, list[str]] | None = None,
+    provider: str | None = None,
+) -> AccountingError:
+    """Build the unified error that fits ``response.status``.
+
+    Args:
+        response: the failed response.
+        message: a short sentence from the provider's error body.
+        code: the provider's error code.
+        field_errors: field path -> messages.
+        provider: the provider name for the error.
+
+    Returns:
+        An instance of the class :func:`error_class_for_status` picks, carrying status,
+        request id and, for 429, the normalized rate-limit values.
+    """
+    cls = error_class_for_status(response.status)
+    text = message or f"{response.method} {response.path} failed"
+    common: dict[str, Any] = {
+        "status": response.status,
+        "code": code,
+        "request_id": response.request_id,
+        "provider": provider,
+    }
+    if issubclass(cls, ValidationError):
+        return cls(field_errors or {}, message=text, **common)
+    if issubclass(cls, RateLimitError):
+        common["rate_limit"] = response.rate_limit
+    return cls(text, field_errors=field_errors, **common)
+
+
+def standard_token_set(payload: Mapping[str, Any], now: datetime) -> TokenSet:
+    """Parse an RFC 6749 token response (``access_token``, ``expires_in``, ...).
+
+    Raises:
+        AuthenticationError: when ``access_token`` is missing.
+    """
+    access = payload.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise AuthenticationError("the token response has no access_token")
+    refresh = payload.get("refresh_token")
+    refresh_in = payload.get("refresh_token_expires_in")
+    known = {"access_token", "refresh_token", "expires_in", "token_type", "scope"}
+    known.add("refresh_token_expires_in")
+    return TokenSet(
+        access_token=Secret(access),
+        refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,
+        expires_at=now + timedelta(seconds=float(payload.get("expires_in", 3600))),
+        token_type=str(payload.get("token_type", "bearer")).lower(),
+        scope=payload.get("scope"),
+        refresh_token_expires_at=(
+            now + timedelta(seconds=float(refresh_in)) if refresh_in is not None else None
+        ),
+        extra={k: v for k, v in payload.items() if k not in known},
+    )
