@@ -9,10 +9,10 @@ STAMP  := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Re-install when either distribution's metadata changes.
-$(STAMP): $(BIN)/python pyproject.toml adapters/sage/pyproject.toml
+# Re-install when any distribution's metadata changes.
+$(STAMP): $(BIN)/python pyproject.toml adapters/sage/pyproject.toml tests/example_provider/pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev,redis,encryption]" -e adapters/sage
+	$(BIN)/python -m pip install --quiet -e ".[test,dev,redis,encryption]" -e adapters/sage -e tests/example_provider
 	touch $(STAMP)
 
 demo: $(STAMP)

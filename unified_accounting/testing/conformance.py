@@ -1,0 +1,275 @@
+"""The conformance suite: the same contract tests for every provider and its sandbox.
+
+Use it from a provider package's tests::
+
+    class TestMyProviderConformance(ProviderConformance):
+        @pytest.fixture
+        def ua_client(self, my_sandbox):
+            return ua.connect("mine", settings=my_sandbox.settings, access_token="...")
+
+        @pytest.fixture
+        def ua_samples(self):
+            return ConformanceSamples(new_records={"contacts": lambda: ua.Contact(name="A")})
+
+Tests for operations a provider does not support, or has no sample for, are skipped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from unified_accounting.client import Client, Resource
+from unified_accounting.credentials import Secret, TokenSet
+from unified_accounting.errors import NotFoundError, UnsupportedOperationError
+from unified_accounting.http.types import OutgoingRequest
+from unified_accounting.models import (
+    Business,
+    Contact,
+    ContactPerson,
+    DeletedRecord,
+    Invoice,
+    JournalEntry,
+    LedgerAccount,
+    Payment,
+    TaxRate,
+)
+from unified_accounting.provider import RESOURCES, STANDARD_OPERATIONS
+
+__all__ = ["RESOURCE_MODELS", "ConformanceSamples", "ProviderConformance"]
+
+RESOURCE_MODELS: dict[str, type[Any]] = {
+    "contacts": Contact,
+    "contact_persons": ContactPerson,
+    "invoices": Invoice,
+    "payments": Payment,
+    "journals": JournalEntry,
+    "ledger_accounts": LedgerAccount,
+    "tax_rates": TaxRate,
+    "businesses": Business,
+}
+_SAMPLE_TOKEN_RESPONSE = {
+    "access_token": "conformance-access",
+    "refresh_token": "conformance-refresh",
+    "expires_in": 300,
+    "token_type": "bearer",
+}
+
+
+@dataclass
+class ConformanceSamples:
+    """What the suite needs to know about a provider's sandbox.
+
+    Attributes:
+        new_records: resource -> a function returning a new, valid model to create.
+        changes: resource -> the changes an update applies (field -> new value).
+        missing_id: an id no record has.
+        token_response: a successful token endpoint payload in the provider's format.
+        access_token: the token the client was connected with, which must never show up in
+            any repr.
+        list_limit: how many records list tests read at most.
+    """
+
+    new_records: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
+    changes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    missing_id: str = "00000000000000000000000000000000"
+    token_response: Mapping[str, Any] = field(default_factory=lambda: _SAMPLE_TOKEN_RESPONSE)
+    access_token: str | None = None
+    list_limit: int = 5
+
+
+class _RequestCounter:
+    """Counts what reaches the HTTP session of a client."""
+
+    def __init__(self, client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+        session = client.context.transport.session
+        original = session.request
+        self.count = 0
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(session, "request", counting)
+
+
+def _resource(client: Client, name: str) -> Resource[Any]:
+    resource: Resource[Any] = getattr(client, name)
+    return resource
+
+
+def _require(client: Client, name: str, *operations: str) -> Resource[Any]:
+    resource = _resource(client, name)
+    missing = [op for op in operations if not resource.supports(op)]
+    if missing:
+        pytest.skip(f"{client.provider} does not support {name}.{', '.join(missing)}")
+    return resource
+
+
+def _sample(samples: ConformanceSamples, name: str) -> Any:
+    if name not in samples.new_records:
+        pytest.skip(f"no sample record for {name}")
+    return samples.new_records[name]()
+
+
+def _since(record: Any) -> datetime:
+    # A minute of slack absorbs clock skew between the test machine and the sandbox.
+    stamp = getattr(record, "updated_at", None) or datetime.now(UTC)
+    return stamp - timedelta(minutes=1)
+
+
+def _ids(items: Iterator[Any]) -> set[str]:
+    return {item.id for item in items}
+
+
+class ProviderConformance:
+    """Contract tests; a subclass provides the ``ua_client`` and ``ua_samples`` fixtures."""
+
+    def test_capabilities_cover_only_unified_resources(self, ua_client: Client) -> None:
+        table = ua_client.capabilities()
+        assert set(table) == set(RESOURCES)
+        assert set(ua_client.context.provider.capabilities()) <= set(RESOURCES)
+
+    def test_extras_are_handler_methods(self, ua_client: Client) -> None:
+        for name, caps in ua_client.capabilities().items():
+            for extra in caps.operations - STANDARD_OPERATIONS:
+                handler = ua_client.context.provider.resource(name, ua_client.context)
+                assert callable(getattr(handler, extra, None)), f"{name}.{extra} has no method"
+
+    @pytest.mark.parametrize("name", RESOURCES)
+    def test_unsupported_operations_fail_before_any_request(
+        self, ua_client: Client, name: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        resource = _resource(ua_client, name)
+        counter = _RequestCounter(ua_client, monkeypatch)
+        calls: dict[str, Callable[[], Any]] = {
+            "list": lambda: resource.list(),
+            "get": lambda: resource.get("x"),
+            "create": lambda: resource.create(object()),
+            "update": lambda: resource.update("x", {}),
+            "delete": lambda: resource.delete("x"),
+            "list_deleted": lambda: resource.list_deleted(since=datetime.now(UTC)),
+        }
+        for operation, call in calls.items():
+            if not resource.supports(operation):
+                with pytest.raises(UnsupportedOperationError):
+                    call()
+        assert counter.count == 0
+
+    @pytest.mark.parametrize("name", RESOURCES)
+    def test_unknown_filter_fails_before_any_request(
+        self, ua_client: Client, name: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        resource = _require(ua_client, name, "list")
+        counter = _RequestCounter(ua_client, monkeypatch)
+        with pytest.raises(UnsupportedOperationError):
+            resource.list(no_such_filter_anywhere=1)
+        assert counter.count == 0
+
+    @pytest.mark.parametrize("name", RESOURCES)
+    def test_list_is_lazy_and_yields_unified_models(
+        self, ua_client: Client, ua_samples: ConformanceSamples, name: str,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        resource = _require(ua_client, name, "list")
+        counter = _RequestCounter(ua_client, monkeypatch)
+        items = resource.list()
+        assert counter.count == 0, "list() must not send a request before it is iterated"
+        for item in itertools.islice(items, ua_samples.list_limit):
+            assert isinstance(item, RESOURCE_MODELS[name])
+            assert item.id
+
+    @pytest.mark.parametrize("name", RESOURCES)
+    def test_get_of_a_missing_record_raises_not_found(
+        self, ua_client: Client, ua_samples: ConformanceSamples, name: str
+    ) -> None:
+        resource = _require(ua_client, name, "get")
+        with pytest.raises(NotFoundError) as caught:
+            resource.get(ua_samples.missing_id)
+        assert caught.value.status == 404
+
+    @pytest.mark.parametrize("name", RESOURCES)
+    def test_create_get_update_delete_round_trip(
+        self, ua_client: Client, ua_samples: ConformanceSamples, name: str
+    ) -> None:
+        resource = _require(ua_client, name, "create", "get")
+        created = resource.create(_sample(ua_samples, name))
+        assert isinstance(created, RESOURCE_MODELS[name])
+        assert created.id
+        assert resource.get(created.id).id == created.id
+        changes = ua_samples.changes.get(name)
+        if changes and resource.supports("update"):
+            updated = resource.update(created.id, dict(changes))
+            for key, value in changes.items():
+                assert getattr(updated, key) == value
+        if resource.supports("delete"):
+            resource.delete(created.id)
+            with pytest.raises(NotFoundError):
+                resource.get(created.id)
+
+    @pytest.mark.parametrize("name", RESOURCES)
+    def test_updated_since_includes_a_new_record(
+        self, ua_client: Client, ua_samples: ConformanceSamples, name: str
+    ) -> None:
+        resource = _require(ua_client, name, "create", "list")
+        if "updated_since" not in resource.capabilities.filters:
+            pytest.skip(f"{name} has no updated_since filter")
+        created = resource.create(_sample(ua_samples, name))
+        assert created.id in _ids(resource.list(updated_since=_since(created)))
+
+    @pytest.mark.parametrize("name", RESOURCES)
+    def test_list_deleted_reports_a_deletion(
+        self, ua_client: Client, ua_samples: ConformanceSamples, name: str
+    ) -> None:
+        resource = _require(ua_client, name, "create", "delete", "list_deleted")
+        created = resource.create(_sample(ua_samples, name))
+        resource.delete(created.id)
+        deleted = list(resource.list_deleted(since=_since(created)))
+        assert all(isinstance(record, DeletedRecord) for record in deleted)
+        assert created.id in {record.id for record in deleted}
+
+    def test_writes_carry_an_idempotency_token(self, ua_client: Client) -> None:
+        provider = ua_client.context.provider
+        key = provider.new_idempotency_key()
+        assert key
+        assert key != provider.new_idempotency_key()
+        before = OutgoingRequest("POST", "/x", json={"record": {"name": "a"}})
+        after = provider.apply_idempotency_key(
+            OutgoingRequest("POST", "/x", json={"record": {"name": "a"}}), key
+        )
+        assert key in repr(after.json) + repr(after.headers), "the token must be sent"
+        assert before.json == {"record": {"name": "a"}}
+
+    def test_token_response_parses_into_secrets(
+        self, ua_client: Client, ua_samples: ConformanceSamples
+    ) -> None:
+        provider = ua_client.context.provider
+        now = datetime.now(UTC)
+        tokens = provider.parse_token_response(ua_samples.token_response, now)
+        assert isinstance(tokens, TokenSet)
+        assert isinstance(tokens.access_token, Secret)
+        assert tokens.expires_at > now
+        assert str(ua_samples.token_response["access_token"]) not in repr(tokens)
+        endpoints = provider.oauth_endpoints(ua_client.context.settings)
+        assert endpoints.authorize_url
+        assert endpoints.token_url
+
+    def test_rate_limits_are_positive(self, ua_client: Client) -> None:
+        limits = ua_client.context.provider.rate_limits(ua_client.context.settings)
+        for value in vars(limits).values():
+            assert value is None or value > 0
+
+    def test_reprs_hide_the_access_token(
+        self, ua_client: Client, ua_samples: ConformanceSamples
+    ) -> None:
+        if not ua_samples.access_token:
+            pytest.skip("no access token given in the samples")
+        shown = [repr(ua_client), repr(ua_client.context), repr(ua_client.context.transport),
+                 repr(ua_client.proxy), repr(ua_client.contacts)]
+        assert all(ua_samples.access_token not in text for text in shown)
+
