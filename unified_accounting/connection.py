@@ -13,8 +13,8 @@ from unified_accounting.credentials import AccessTokenSource, Secret, StaticAcce
 from unified_accounting.errors import ConfigurationError
 from unified_accounting.http.limiter import Limiter, LimiterRegistry
 from unified_accounting.http.retry import Jitter, full_jitter
-from unified_accounting.http.transport import RetryConfig, Timeouts, Transport
-from unified_accounting.http.types import RateLimits
+from unified_accounting.http.transport import Transport
+from unified_accounting.http.types import RateLimits, RetryConfig, Timeouts
 from unified_accounting.plugins import load_provider
 from unified_accounting.provider import Provider, ProviderContext
 

@@ -13,22 +13,19 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from unified_accounting.credentials import OAuthEndpoints, Secret, TokenSet
 from unified_accounting.errors import (
     AccountingError,
-    AuthenticationError,
     ConfigurationError,
-    RateLimitError,
     UnsupportedOperationError,
-    ValidationError,
-    error_class_for_status,
 )
 from unified_accounting.http.headers import normalize_rate_limit, request_id_from
 from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
 from unified_accounting.models import DeletedRecord
+from unified_accounting.provider_helpers import error_from_response, standard_token_set
 
 if TYPE_CHECKING:
     from unified_accounting.http.response import HttpResponse
@@ -343,7 +340,12 @@ class Provider(ABC):
     def on_response(  # noqa: B027 - an optional hook, empty on purpose
         self, response: HttpResponse, context: ProviderContext
     ) -> None:
-        """Inspect every successful response (e.g. a business header that changed)."""
+        """Inspect every response received, on every attempt and with any status.
+
+        For example: compare a business header the provider echoes with the one the
+        connection remembers, or count 403s to notice a connection that lost its access.
+        Exceptions raised here propagate to the caller.
+        """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
@@ -351,65 +353,3 @@ class Provider(ABC):
 
 def _first_segment(path: str) -> str:
     return path.split("?", 1)[0].lstrip("/").split("/", 1)[0]
-
-
-def error_from_response(
-    response: HttpResponse,
-    *,
-    message: str | None = None,
-    code: str | None = None,
-    field_errors: Mapping[str, list[str]] | None = None,
-    provider: str | None = None,
-) -> AccountingError:
-    """Build the unified error that fits ``response.status``.
-
-    Args:
-        response: the failed response.
-        message: a short sentence from the provider's error body.
-        code: the provider's error code.
-        field_errors: field path -> messages.
-        provider: the provider name for the error.
-
-    Returns:
-        An instance of the class :func:`error_class_for_status` picks, carrying status,
-        request id and, for 429, the normalized rate-limit values.
-    """
-    cls = error_class_for_status(response.status)
-    text = message or f"{response.method} {response.path} failed"
-    common: dict[str, Any] = {
-        "status": response.status,
-        "code": code,
-        "request_id": response.request_id,
-        "provider": provider,
-    }
-    if issubclass(cls, ValidationError):
-        return cls(field_errors or {}, message=text, **common)
-    if issubclass(cls, RateLimitError):
-        common["rate_limit"] = response.rate_limit
-    return cls(text, field_errors=field_errors, **common)
-
-
-def standard_token_set(payload: Mapping[str, Any], now: datetime) -> TokenSet:
-    """Parse an RFC 6749 token response (``access_token``, ``expires_in``, ...).
-
-    Raises:
-        AuthenticationError: when ``access_token`` is missing.
-    """
-    access = payload.get("access_token")
-    if not isinstance(access, str) or not access:
-        raise AuthenticationError("the token response has no access_token")
-    refresh = payload.get("refresh_token")
-    refresh_in = payload.get("refresh_token_expires_in")
-    known = {"access_token", "refresh_token", "expires_in", "token_type", "scope"}
-    known.add("refresh_token_expires_in")
-    return TokenSet(
-        access_token=Secret(access),
-        refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,
-        expires_at=now + timedelta(seconds=float(payload.get("expires_in", 3600))),
-        token_type=str(payload.get("token_type", "bearer")).lower(),
-        scope=payload.get("scope"),
-        refresh_token_expires_at=(
-            now + timedelta(seconds=float(refresh_in)) if refresh_in is not None else None
-        ),
-        extra={k: v for k, v in payload.items() if k not in known},
-    )

@@ -7,7 +7,8 @@ from typing import Any
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.http.response import HttpResponse
-from unified_accounting.http.transport import CallOptions, Transport
+from unified_accounting.http.transport import Transport
+from unified_accounting.http.types import CallOptions
 
 __all__ = ["Proxy"]
 

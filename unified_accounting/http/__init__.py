@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from unified_accounting.http.limiter import Limiter, LimiterRegistry, LimitScope, LocalLimiter
 from unified_accounting.http.response import HttpResponse, ProxyResponse
-from unified_accounting.http.transport import CallOptions, RetryConfig, Timeouts, Transport
-from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
+from unified_accounting.http.transport import Transport
+from unified_accounting.http.types import (
+    CallOptions,
+    OutgoingRequest,
+    Page,
+    RateLimits,
+    RetryConfig,
+    Timeouts,
+)
 
 __all__ = [
     "CallOptions",

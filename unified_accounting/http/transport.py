@@ -8,15 +8,14 @@ token refresh; transient failures are retried as :mod:`unified_accounting.http.r
 
 from __future__ import annotations
 
-import json as _json
+import copy
 import logging
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from unified_accounting.credentials import AccessTokenSource, Secret
 from unified_accounting.errors import AccountingError, ProviderUnavailableError, RateLimitError
+from unified_accounting.http.body import encode_json
 from unified_accounting.http.limiter import Limiter, LimitScope
 from unified_accounting.http.paths import check_path, relative_to_base
 from unified_accounting.http.response import HttpResponse
@@ -37,12 +37,18 @@ from unified_accounting.http.retry import (
     parse_retry_after,
     plan_retry,
 )
-from unified_accounting.http.types import OutgoingRequest, Page
+from unified_accounting.http.types import (
+    CallOptions,
+    OutgoingRequest,
+    Page,
+    RetryConfig,
+    Timeouts,
+)
 
 if TYPE_CHECKING:
     from unified_accounting.provider import Provider
 
-__all__ = ["CallOptions", "RetryConfig", "Timeouts", "Transport", "encode_json"]
+__all__ = ["Transport"]
 
 _log = logging.getLogger("unified_accounting.http")
 
@@ -59,55 +65,20 @@ ResponseHook = Callable[[HttpResponse], None]
 
 
 @dataclass(frozen=True)
-class Timeouts:
-    """Seconds to wait for a connection and for each read of the response."""
+class _Call:
+    """One call as prepared before its first attempt; every retry resends it unchanged."""
 
-    connect: float = 5.0
-    read: float = 30.0
+    out: OutgoingRequest
+    has_key: bool
+    policy: RetryConfig
+    scope: LimitScope
+    timeouts: Timeouts
+    deadline: float | None
+    raise_for_status: bool
 
-
-@dataclass(frozen=True)
-class RetryConfig:
-    """How hard one call tries.
-
-    Attributes:
-        max_retries: retries after the first attempt (0 disables retries).
-        backoff_base: the first backoff ceiling in seconds; it doubles per retry.
-        backoff_cap: the largest backoff ceiling.
-        retry_after_cap: the longest ``Retry-After`` slept through; a longer one raises.
-        deadline: seconds one call may take in all, retries and waits included
-            (``None``: no deadline).
-    """
-
-    max_retries: int = 3
-    backoff_base: float = 0.5
-    backoff_cap: float = 8.0
-    retry_after_cap: float = 60.0
-    deadline: float | None = 120.0
-
-
-@dataclass(frozen=True)
-class CallOptions:
-    """Per-call overrides of the client's retry policy and timeouts (``None``: keep)."""
-
-    max_retries: int | None = None
-    deadline: float | None = None
-    timeouts: Timeouts | None = None
-    retry_after_cap: float | None = None
-
-
-def _encode_default(value: Any) -> Any:
-    # Money travels as text so that no float ever rounds it.
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
-def encode_json(body: Any) -> bytes:
-    """Encode a request body; ``Decimal`` becomes a string and dates ISO 8601."""
-    return _json.dumps(body, default=_encode_default, separators=(",", ":")).encode()
+    def time_left(self, now: float) -> float | None:
+        """Seconds until the deadline (``None`` without one)."""
+        return None if self.deadline is None else self.deadline - now
 
 
 @dataclass
@@ -237,14 +208,22 @@ class Transport:
                               dict(headers or {}))
         out.headers.update(self.provider.business_headers(target, out.path))
         if idempotency_key:
+            # The provider may write the token into the body; the caller's object stays as is.
+            out.json = copy.deepcopy(out.json)
             out = self.provider.apply_idempotency_key(out, idempotency_key)
         policy = self._policy(options)
-        scope = LimitScope(self.app_key, target)
+        call = _Call(
+            out=out, has_key=bool(idempotency_key), policy=policy,
+            scope=LimitScope(self.app_key, target),
+            timeouts=(options.timeouts if options else None) or self.timeouts,
+            deadline=None if policy.deadline is None else self._clock() + policy.deadline,
+            raise_for_status=raise_for_status,
+        )
         serial = self.provider.is_sequential(verb, out.path) if sequential is None else sequential
-        lock = self.limiter.sequential(scope, policy.deadline) if serial else nullcontext()
+        lock = (self.limiter.sequential(call.scope, call.time_left(self._clock())) if serial
+                else nullcontext())
         with lock:
-            return self._send(out, bool(idempotency_key), policy, scope, options,
-                              raise_for_status)
+            return self._send(call)
 
     def _policy(self, options: CallOptions | None) -> RetryConfig:
         if options is None:
@@ -258,68 +237,63 @@ class Transport:
             changes["retry_after_cap"] = options.retry_after_cap
         return replace(self.retry, **changes)
 
-    def _send(self, out: OutgoingRequest, has_key: bool, policy: RetryConfig,
-              scope: LimitScope, options: CallOptions | None,
-              raise_for_status: bool) -> HttpResponse:
+    def _send(self, call: _Call) -> HttpResponse:
+        out = call.out
         body = None if out.json is None else encode_json(out.json)
-        deadline = None if policy.deadline is None else self._clock() + policy.deadline
-        timeouts = (options.timeouts if options else None) or self.timeouts
         token = self._tokens.access_token()
         retries, attempt, refreshed = 0, 0, False
         while True:
             attempt += 1
-            result = self._attempt(out, body, token, attempt, deadline, scope, timeouts)
+            result = self._attempt(call, body, token, attempt)
             if isinstance(result, HttpResponse):
                 if result.status == 401 and not refreshed:
                     refreshed = True
                     token = self._tokens.refresh_after_unauthorized(token)
                     continue
                 if result.ok:
-                    for hook in self.response_hooks:
-                        hook(result)
                     return result
             elif not result.retryable:
                 raise result.error
-            plan, retry_after = self._plan(out, result, has_key, policy, retries, deadline)
+            plan, retry_after = self._plan(call, result, retries)
             if not plan.retry:
                 if isinstance(result, _Failure):
                     raise result.error
-                if not raise_for_status:
+                if not call.raise_for_status:
                     return result
                 raise self._error_for(result, retry_after)
             retries += 1
             _log.info("retrying %s %s in %.2f s (retry %d of %d, after %s)", out.method,
-                      _route(out.path), plan.delay, retries, policy.max_retries,
+                      _route(out.path), plan.delay, retries, call.policy.max_retries,
                       result.status if isinstance(result, HttpResponse) else "connection error")
             self._sleep(plan.delay)
 
-    def _plan(self, out: OutgoingRequest, result: HttpResponse | _Failure, has_key: bool,
-              policy: RetryConfig, retries: int,
-              deadline: float | None) -> tuple[RetryPlan, float | None]:
+    def _plan(self, call: _Call, result: HttpResponse | _Failure,
+              retries: int) -> tuple[RetryPlan, float | None]:
         """Return the retry plan for a failed attempt and the ``Retry-After`` it carried."""
         status = result.status if isinstance(result, HttpResponse) else None
         retry_after = (parse_retry_after(result.headers.get("Retry-After"), self._now())
                        if isinstance(result, HttpResponse) else None)
+        policy = call.policy
         plan = plan_retry(
-            method=out.method, status=status, has_idempotency_key=has_key,
+            method=call.out.method, status=status, has_idempotency_key=call.has_key,
             retries_done=retries, max_retries=policy.max_retries, retry_after=retry_after,
-            retry_after_cap=policy.retry_after_cap,
-            time_left=None if deadline is None else deadline - self._clock(),
+            retry_after_cap=policy.retry_after_cap, time_left=call.time_left(self._clock()),
             backoff=backoff_delay(retries + 1, base=policy.backoff_base,
                                   cap=policy.backoff_cap, jitter=self._jitter),
         )
         return plan, retry_after
 
-    def _attempt(self, out: OutgoingRequest, body: bytes | None, token: Secret, attempt: int,
-                 deadline: float | None, scope: LimitScope,
-                 timeouts: Timeouts) -> HttpResponse | _Failure:
-        left = None if deadline is None else max(0.001, deadline - self._clock())
+    def _attempt(self, call: _Call, body: bytes | None, token: Secret,
+                 attempt: int) -> HttpResponse | _Failure:
+        out, timeouts = call.out, call.timeouts
+        left = call.time_left(self._clock())
+        left = None if left is None else max(0.001, left)
         read = timeouts.read if left is None else min(timeouts.read, left)
         headers = {"Accept": "application/json", "User-Agent": _USER_AGENT, **out.headers}
         if body is not None:
             headers["Content-Type"] = "application/json"
         headers.update(self.provider.auth_headers(token))
-        with self.limiter.acquire(scope, left):
+        with self.limiter.acquire(call.scope, left):
             started = self._clock()
             try:
                 raw = self.session.request(
@@ -341,6 +315,8 @@ class Transport:
         )
         _log.debug("%s %s -> %d in %.1f ms (attempt %d, request id %s)", out.method,
                    response.path, response.status, elapsed * 1000, attempt, response.request_id)
+        for hook in self.response_hooks:
+            hook(response)
         return response
 
     def _connection_failure(self, out: OutgoingRequest, exc: requests.RequestException,

@@ -150,6 +150,7 @@ HANDLERS: dict[str, type[ResourceHandler[Any]]] = {
 class ExampleProvider(Provider):
     """The example API: bearer tokens, ``X-Tenant`` routing, ``Idempotency-Key`` writes."""
 
+    name = "example"
     business_header = "X-Tenant"
     unscoped_collections = frozenset({"businesses"})
 
