@@ -238,12 +238,10 @@ class ProviderConformance:
         key = provider.new_idempotency_key()
         assert key
         assert key != provider.new_idempotency_key()
-        before = OutgoingRequest("POST", "/x", json={"record": {"name": "a"}})
         after = provider.apply_idempotency_key(
             OutgoingRequest("POST", "/x", json={"record": {"name": "a"}}), key
         )
         assert key in repr(after.json) + repr(after.headers), "the token must be sent"
-        assert before.json == {"record": {"name": "a"}}
 
     def test_token_response_parses_into_secrets(
         self, ua_client: Client, ua_samples: ConformanceSamples
