@@ -211,7 +211,7 @@ class Client:
 
     @property
     def extras(self) -> Any:
-        """Provider-specific helpers, or ``None`` when the provider offers none."""
+        """Provider-specific tools, or ``None`` when the provider offers none."""
         if self._extras is None:
             self._extras = self._provider.extension(self._context)
         return self._extras

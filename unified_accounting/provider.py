@@ -25,7 +25,7 @@ from unified_accounting.errors import (
 from unified_accounting.http.headers import normalize_rate_limit, request_id_from
 from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
 from unified_accounting.models import DeletedRecord
-from unified_accounting.provider_helpers import error_from_response, standard_token_set
+from unified_accounting.provider_support import error_from_response, standard_token_set
 
 if TYPE_CHECKING:
     from unified_accounting.http.response import HttpResponse
@@ -247,7 +247,7 @@ class Provider(ABC):
         return context.business_id
 
     def extension(self, context: ProviderContext) -> Any:
-        """Return provider-specific helpers exposed as ``client.extras`` (``None`` by default)."""
+        """Return provider-specific tools exposed as ``client.extras`` (``None`` by default)."""
         return None
 
     # -- OAuth -----------------------------------------------------------------------------

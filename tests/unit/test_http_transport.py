@@ -9,7 +9,7 @@ import pytest
 import requests
 import responses
 from responses.registries import OrderedRegistry
-from transport_helpers import BASE, FakeClock, RefreshingToken, make_transport
+from transport_fixtures import BASE, FakeClock, RefreshingToken, make_transport
 
 import unified_accounting as ua
 from unified_accounting.http import CallOptions, RetryConfig, Timeouts

@@ -11,7 +11,7 @@ import pytest
 import requests
 import responses
 from responses.registries import OrderedRegistry
-from transport_helpers import BASE, RefreshingToken, make_transport
+from transport_fixtures import BASE, RefreshingToken, make_transport
 from ua_example_provider import ExampleProvider
 
 import unified_accounting as ua

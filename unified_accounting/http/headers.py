@@ -1,4 +1,4 @@
-"""Pure helpers that read response headers: rate-limit values and the request id."""
+"""Pure functions that read response headers: rate-limit values and the request id."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Test helpers for provider packages: the conformance suite every provider passes.
+"""Testing support for provider packages: the conformance suite every provider passes.
 
 Needs ``pytest`` (install the ``test`` extra).
 """

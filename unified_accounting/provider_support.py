@@ -1,4 +1,4 @@
-"""Helpers for provider authors: the common parts of error mapping and token parsing.
+"""Building blocks for provider authors: the common parts of error mapping and token parsing.
 
 Both are re-exported by :mod:`unified_accounting.provider`.
 """
