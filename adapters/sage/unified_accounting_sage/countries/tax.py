@@ -35,7 +35,10 @@ Rate = Mapping[str, Any]
 _ZERO = Decimal("0")
 # Sage ids that Sage itself documents for Canada.
 _CA_CONFIRMED = frozenset({"CA_GST", "CA_GST_PST_BC"})
-_OTHER_TAXES = ("pst", "hst", "qst", "rst", "tvq")
+# Tax names in English and French (TPS/TVH/TVQ are GST/HST/QST in Quebec's usage).
+_GST_WORDS = ("gst", "tps")
+_HST_WORDS = ("hst", "tvh")
+_OTHER_TAXES = ("pst", "hst", "qst", "rst", "tvq", "tvh")
 _PROVINCIAL_WORDS = {"PST": ("pst",), "RST": ("rst", "pst"), "QST": ("qst", "tvq")}
 
 
@@ -139,11 +142,12 @@ def _charges(rate: Rate, province: Province) -> bool:
     """Whether the rate's name or id shows exactly the province's taxes."""
     text = _text(rate)
     if province.hst is not None:
-        return "hst" in text
+        return any(word in text for word in _HST_WORDS)
+    has_gst = any(word in text for word in _GST_WORDS)
     if province.provincial_name is None:
-        return "gst" in text and not any(tax in text for tax in _OTHER_TAXES)
+        return has_gst and not any(tax in text for tax in _OTHER_TAXES)
     words = _PROVINCIAL_WORDS[province.provincial_name]
-    return "gst" in text and any(word in text for word in words)
+    return has_gst and any(word in text for word in words)
 
 
 def _match_ca_standard(province: Province, usable: list[Rate]) -> list[Rate]:

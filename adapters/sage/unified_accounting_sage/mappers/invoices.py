@@ -196,7 +196,9 @@ def _line_to_sage(invoice: Invoice, index: int, line: InvoiceLine,
                 line.tax_rate_id, line.tax_code, tax, f"{here}.tax_code", "tax code"),
             "quantity": format_money(line.quantity),
             "unit_price": format_money(line.unit_price),
-            "discount_amount": format_money(line.discount_amount or None),
+            # Purchase lines have no discount field (a non-zero one was refused above).
+            "discount_amount": None if invoice.type == "purchase"
+            else format_money(line.discount_amount),
             "net_amount": format_money(line.net_amount),
             "tax_amount": format_money(line.tax_amount),
             "total_amount": format_money(line.total_amount),
