@@ -196,7 +196,7 @@ def unified_path(resource: str, sage_path: str) -> str | None:
     indices = [t for t in tokens if t.isdigit()]
     pattern = ".".join("*" if t.isdigit() else t for t in tokens)
     for candidate in (pattern, f"{pattern}_id"):
-        template = table.get(candidate) or _without_indices(table).get(candidate)
+        template = table.get(candidate) or _NO_INDEX.get(resource, {}).get(candidate)
         if template is not None:
             return _fill(template, indices)
     return None
@@ -216,3 +216,9 @@ def _fill(template: str, indices: list[str]) -> str:
             break
         template = template.replace("[*]", f"[{index}]", 1)
     return template
+
+
+# The same tables keyed without list indices, for sources that omit them.
+_NO_INDEX: Mapping[str, Mapping[str, str]] = {
+    resource: _without_indices(table) for resource, table in FIELD_PATHS.items()
+}

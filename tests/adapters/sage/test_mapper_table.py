@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from unified_accounting_sage.limits import MAX_LENGTHS, REQUIRED
-from unified_accounting_sage.mappers import MAPPERS
+from unified_accounting_sage.mappers import MAPPERS, ResourceMapper
 from unified_accounting_sage.paths import FIELD_PATHS
 
 from .sage_json import purchase_invoice, sales_invoice
@@ -16,12 +16,10 @@ def test_every_collection_has_a_mapper() -> None:
 
 
 @pytest.mark.parametrize("mapper", MAPPERS.values(), ids=lambda m: m.collection)
-def test_wrapper_keys_have_field_path_tables(mapper: object) -> None:
-    key = mapper.wrapper_key  # type: ignore[attr-defined]
-    assert key in FIELD_PATHS
-    attributes = mapper.attributes  # type: ignore[attr-defined]
-    assert attributes
-    assert len(set(attributes)) == len(attributes)
+def test_wrapper_keys_have_field_path_tables(mapper: ResourceMapper) -> None:
+    assert mapper.wrapper_key in FIELD_PATHS
+    assert mapper.attributes
+    assert len(set(mapper.attributes)) == len(mapper.attributes)
 
 
 def test_invoice_entries_fix_the_type() -> None:

@@ -112,6 +112,8 @@ def test_one_shared_hst_rate_serves_every_15_percent_province() -> None:
 def test_a_mapping_may_be_keyed_by_province() -> None:
     mapping = {"standard:QC": "CA_QST", "standard": "CA_GST"}
     assert resolve_tax_rate("CA", _tenant(), "standard", region="QC", mapping=mapping) == "CA_QST"
+    assert resolve_tax_rate("CA", _tenant(), "standard", region="CA-QC",
+                            mapping=mapping) == "CA_QST"
     assert resolve_tax_rate("CA", _tenant(), "standard", region="ON", mapping=mapping) == "CA_GST"
 
 

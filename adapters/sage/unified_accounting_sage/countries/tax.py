@@ -101,7 +101,8 @@ def _single(candidates: list[Rate], what: str, country: str, code: str,
 
 def _from_mapping(mapping: Mapping[str, str], code: str, region: str | None,
                   known: set[str], country: str) -> str | None:
-    keys = [f"{code}:{region.upper()}"] if region else []
+    province = (region or "").strip().upper().removeprefix("CA-")
+    keys = [f"{code}:{province}"] if province else []
     for key in [*keys, code]:
         if key in mapping:
             rate_id = mapping[key]
