@@ -193,3 +193,19 @@ def test_round_trip() -> None:
         ],
     }
     assert invoices.to_unified(echoed, business_id="b", include_remote=False) == first
+
+
+@pytest.mark.parametrize(
+    ("kind", "types", "fits"),
+    [("sales", ["CUSTOMER"], True), ("sales", ["VENDOR"], False),
+     ("purchase", ["VENDOR", "CUSTOMER"], True), ("purchase", ["CUSTOMER"], False),
+     ("sales", [], False)],
+)
+def test_contact_type_is_checked_before_sending(kind: str, types: list[str], fits: bool) -> None:
+    model = _sale(type=kind)
+    if fits:
+        invoices.check_contact_type(model, types)
+        return
+    with pytest.raises(ValidationError) as caught:
+        invoices.check_contact_type(model, types)
+    assert list(caught.value.errors) == ["contact_id"]

@@ -14,7 +14,7 @@ unresolved code is a ``ValidationError`` on that line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +41,7 @@ __all__ = [
     "STATUS_FROM_SAGE",
     "STATUS_TO_SAGE",
     "WRAPPER_KEYS",
+    "check_contact_type",
     "to_sage",
     "to_unified",
     "wrapper_key",
@@ -64,6 +65,8 @@ _NUMBER_FIELD: Mapping[InvoiceType, str] = {
     "sales": "invoice_number",
     "purchase": "vendor_reference",
 }
+#: The contact type Sage requires on each invoice type.
+CONTACT_TYPE_FOR: Mapping[InvoiceType, str] = {"sales": "CUSTOMER", "purchase": "VENDOR"}
 _TYPE_FROM_TRANSACTION: Mapping[str, InvoiceType] = {
     "SALES_INVOICE": "sales",
     "PURCHASE_INVOICE": "purchase",
@@ -179,6 +182,25 @@ def to_unified(
         updated_at=parse_datetime(raw.get("updated_at")),
         remote_data=remote(raw, include_remote),
     )
+
+
+def check_contact_type(invoice: Invoice, contact_type_ids: Iterable[str]) -> None:
+    """Refuse an invoice whose contact Sage would reject, before any request is sent.
+
+    Args:
+        invoice: the invoice about to be created.
+        contact_type_ids: the contact's Sage type ids (``CUSTOMER``, ``VENDOR``), e.g. from
+            ``ref_ids(contact_json, "contact_type")``.
+
+    Raises:
+        ValidationError: at ``contact_id`` when a sales invoice names a contact that is not a
+            customer, or a purchase invoice one that is not a vendor.
+    """
+    needed = CONTACT_TYPE_FOR[invoice.type]
+    if needed not in set(contact_type_ids):
+        role = "customer" if invoice.type == "sales" else "supplier"
+        raise refuse("contact_id", f"a {invoice.type} invoice needs a contact that is a {role} "
+                     f"(Sage contact type {needed})")
 
 
 def _line_to_sage(invoice: Invoice, index: int, line: InvoiceLine,
