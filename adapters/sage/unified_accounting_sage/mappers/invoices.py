@@ -38,6 +38,7 @@ from unified_accounting_sage.wire import (
 
 __all__ = [
     "ATTRIBUTES_BY_TYPE",
+    "CONTACT_TYPE_FOR",
     "STATUS_FROM_SAGE",
     "STATUS_TO_SAGE",
     "WRAPPER_KEYS",
