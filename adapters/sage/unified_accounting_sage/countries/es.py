@@ -1,0 +1,64 @@
+"""Spain: IVA rates and Plan General de Contabilidad suggestions.
+
+Spain has no second reduced rate today. Recargo de equivalencia and IRPF withholding are set
+through ``provider_fields`` (contact ``tax_calculation``, invoice ``withholding_tax_rate``).
+Sage's Spanish ids are not published; rates are recognised by percentage and Spanish names.
+Chart suggestions are PGC account roots matched as prefixes; they are assumptions to review.
+Sage does not allow creating ledger accounts through the API in Spain.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from unified_accounting_sage.countries._types import (
+    ConceptSuggestion,
+    CountryRules,
+    StatutoryRate,
+    rates,
+)
+
+__all__ = ["ES"]
+
+
+def _pgc(concept: str, root: str) -> ConceptSuggestion:
+    return ConceptSuggestion(concept, root, prefix=True)
+
+
+ES = CountryRules(
+    country="ES",
+    name="Spain",
+    rates=rates(
+        StatutoryRate("standard", Decimal("21"), ("ES_STANDARD",), names=("general",)),
+        StatutoryRate("reduced", Decimal("10"), ("ES_REDUCED",), names=("reducido",),
+                      note="hospitality, passenger transport, some food"),
+        StatutoryRate("super_reduced", Decimal("4"), ("ES_SUPER_REDUCED",),
+                      names=("superreducido", "super reducido"),
+                      note="basic food, books, medicines"),
+        StatutoryRate("zero", Decimal("0"), ("ES_ZERO",), names=("cero", "zero"),
+                      id_words=("ZERO",)),
+        StatutoryRate("exempt", Decimal("0"), ("ES_EXEMPT",), names=("exento",),
+                      id_words=("EXEMPT",)),
+        StatutoryRate("no_tax", None, ("ES_NO_TAX",), names=("no sujeto", "sin iva"),
+                      id_words=("NO_TAX",)),
+    ),
+    suggestions=(
+        _pgc("sales", "700"),
+        _pgc("subscription_revenue", "705"),
+        _pgc("sales_discount", "706"),
+        _pgc("cost_of_sales", "600"),
+        _pgc("purchase_discount", "606"),
+        _pgc("accounts_receivable", "430"),
+        _pgc("prepayments", "480"),
+        _pgc("bank", "572"),
+        _pgc("accounts_payable", "400"),
+        _pgc("sales_tax", "477"),
+        _pgc("purchase_tax", "472"),
+        _pgc("retained_earnings", "120"),
+        _pgc("wages", "640"),
+        _pgc("bank_charges", "626"),
+        _pgc("bad_debts", "650"),
+        _pgc("suspense", "555"),
+    ),
+    notes=("The Canary Islands, Ceuta and Melilla use IGIC/IPSI, not IVA; not covered.",),
+)

@@ -1,0 +1,92 @@
+"""Sage <-> unified mappers, one module per resource, and a table of them.
+
+Every module offers::
+
+    to_unified(raw, *, business_id=None, include_remote=False, ...) -> model
+    to_sage(model, *, provider_fields=None, partial=False, ...) -> dict   # the inner body
+    wrapper_key(model) -> str                                            # "contact", ...
+    ATTRIBUTES (or ATTRIBUTES_BY_TYPE for invoices)                      # for ``attributes=``
+
+``to_sage`` returns the body to place under the wrapper key; the provider adds
+``idempotency_id`` inside it. Money in bodies is a decimal string. ``to_sage`` merges
+``provider_fields`` (nested objects merge, other values replace), then checks Sage's required
+fields (unless ``partial``) and string lengths, raising ``ValidationError`` with unified paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from unified_accounting.models import InvoiceType
+from unified_accounting_sage.mappers import (
+    businesses,
+    contact_persons,
+    contacts,
+    invoices,
+    journals,
+    ledger_accounts,
+    payments,
+    tax_rates,
+)
+
+__all__ = ["MAPPERS", "ResourceMapper"]
+
+
+@dataclass(frozen=True)
+class ResourceMapper:
+    """How one Sage collection maps to a unified model.
+
+    Attributes:
+        collection: the Sage path segment (``sales_invoices``).
+        wrapper_key: the key wrapping a write body (``sales_invoice``).
+        attributes: the Sage fields to ask for in lists.
+        to_unified: Sage JSON -> unified model (see the resource module for extra keywords).
+        to_sage: unified model -> inner write body.
+    """
+
+    collection: str
+    wrapper_key: str
+    attributes: tuple[str, ...]
+    to_unified: Callable[..., Any]
+    to_sage: Callable[..., dict[str, Any]]
+
+
+def _entry(collection: str, module: Any, **extra: Any) -> ResourceMapper:
+    return ResourceMapper(
+        collection=collection,
+        wrapper_key=module.WRAPPER_KEY,
+        attributes=module.ATTRIBUTES,
+        to_unified=module.to_unified,
+        to_sage=module.to_sage,
+        **extra,
+    )
+
+
+def _invoice(kind: InvoiceType) -> ResourceMapper:
+    return ResourceMapper(
+        collection=f"{kind}_invoices",
+        wrapper_key=invoices.WRAPPER_KEYS[kind],
+        attributes=invoices.ATTRIBUTES_BY_TYPE[kind],
+        to_unified=partial(invoices.to_unified, invoice_type=kind),
+        to_sage=invoices.to_sage,
+    )
+
+
+#: Sage collection -> its mapper.
+MAPPERS: Mapping[str, ResourceMapper] = {
+    m.collection: m
+    for m in (
+        _entry("contacts", contacts),
+        _entry("contact_persons", contact_persons),
+        _invoice("sales"),
+        _invoice("purchase"),
+        _entry("contact_payments", payments),
+        _entry("journals", journals),
+        _entry("ledger_accounts", ledger_accounts),
+        _entry("tax_rates", tax_rates),
+        _entry("businesses", businesses),
+    )
+}

@@ -1,0 +1,277 @@
+"""Invoices: unified ``Invoice`` <-> Sage ``/sales_invoices`` and ``/purchase_invoices``.
+
+``type`` picks the Sage resource. ``number`` is Sage's generated ``invoice_number`` on sales and
+the supplier's own number (``vendor_reference``) on purchases. ``amount_paid`` and
+``amount_due`` come from ``total_paid`` and ``outstanding_amount`` and, like a status other
+than draft, are computed by Sage and never sent. ``tax_inclusive`` is one flag here and
+``unit_price_includes_tax`` on every Sage line.
+
+A line may name a unified ``tax_code`` instead of ``tax_rate_id`` and an ``account_concept``
+instead of ``account_id``; the caller passes resolvers built from the tenant's tax rates and
+account mapping (see :mod:`unified_accounting_sage.countries`). Nothing is guessed: an
+unresolved code is a ``ValidationError`` on that line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from unified_accounting.models import Invoice, InvoiceLine, InvoiceStatus, InvoiceType
+from unified_accounting_sage.mappers._common import (
+    Resolver,
+    compact,
+    finish,
+    refuse,
+    remote,
+    resolve_code,
+)
+from unified_accounting_sage.wire import (
+    format_date,
+    format_money,
+    parse_date,
+    parse_datetime,
+    parse_money,
+    ref_id,
+)
+
+__all__ = [
+    "ATTRIBUTES_BY_TYPE",
+    "CONTACT_TYPE_FOR",
+    "STATUS_FROM_SAGE",
+    "STATUS_TO_SAGE",
+    "WRAPPER_KEYS",
+    "check_contact_type",
+    "to_sage",
+    "to_unified",
+    "wrapper_key",
+]
+
+WRAPPER_KEYS: Mapping[InvoiceType, str] = {"sales": "sales_invoice", "purchase": "purchase_invoice"}
+
+#: Sage artefact status id -> unified status. ``PRO_FORMA`` and unknown ids map to ``None``.
+STATUS_FROM_SAGE: Mapping[str, InvoiceStatus] = {
+    "DRAFT": "draft",
+    "UNPAID": "open",
+    "PART_PAID": "partially_paid",
+    "PAID": "paid",
+    "VOID": "void",
+}
+#: Unified status -> Sage status id, for list filters (``status_id``).
+STATUS_TO_SAGE: Mapping[InvoiceStatus, str] = {v: k for k, v in STATUS_FROM_SAGE.items()}
+
+# Sage field holding the invoice number, per type.
+_NUMBER_FIELD: Mapping[InvoiceType, str] = {
+    "sales": "invoice_number",
+    "purchase": "vendor_reference",
+}
+#: The contact type Sage requires on each invoice type.
+CONTACT_TYPE_FOR: Mapping[InvoiceType, str] = {"sales": "CUSTOMER", "purchase": "VENDOR"}
+_TYPE_FROM_TRANSACTION: Mapping[str, InvoiceType] = {
+    "SALES_INVOICE": "sales",
+    "PURCHASE_INVOICE": "purchase",
+}
+
+_COMMON_ATTRIBUTES = (
+    "contact",
+    "date",
+    "due_date",
+    "reference",
+    "notes",
+    "currency",
+    "exchange_rate",
+    "status",
+    "net_amount",
+    "tax_amount",
+    "total_amount",
+    "total_paid",
+    "outstanding_amount",
+    "invoice_lines",
+    "transaction_type",
+    "created_at",
+    "updated_at",
+)
+#: Sage fields the mapper reads, per invoice type (the ``attributes`` query of a list).
+ATTRIBUTES_BY_TYPE: Mapping[InvoiceType, tuple[str, ...]] = {
+    "sales": (*_COMMON_ATTRIBUTES, "invoice_number"),
+    "purchase": (*_COMMON_ATTRIBUTES, "vendor_reference"),
+}
+
+
+def wrapper_key(invoice: Invoice) -> str:
+    """Return ``"sales_invoice"`` or ``"purchase_invoice"`` for the invoice's type."""
+    return WRAPPER_KEYS[invoice.type]
+
+
+def _infer_type(raw: Mapping[str, Any]) -> InvoiceType:
+    kind = _TYPE_FROM_TRANSACTION.get(ref_id(raw, "transaction_type") or "")
+    if kind is not None:
+        return kind
+    path = str(raw.get("$path") or "")
+    for candidate in WRAPPER_KEYS:
+        if path.startswith(f"/{candidate}_invoices"):
+            return candidate
+    raise ValueError("cannot tell a sales from a purchase invoice; pass invoice_type")
+
+
+def _line_to_unified(raw: Mapping[str, Any]) -> InvoiceLine:
+    return InvoiceLine(
+        id=raw.get("id"),
+        description=raw.get("description"),
+        quantity=parse_money(raw.get("quantity")) or Decimal("1"),
+        unit_price=parse_money(raw.get("unit_price")),
+        discount_amount=parse_money(raw.get("discount_amount")),
+        account_id=ref_id(raw, "ledger_account"),
+        tax_rate_id=ref_id(raw, "tax_rate"),
+        net_amount=parse_money(raw.get("net_amount")),
+        tax_amount=parse_money(raw.get("tax_amount")),
+        total_amount=parse_money(raw.get("total_amount")),
+    )
+
+
+def to_unified(
+    raw: Mapping[str, Any],
+    *,
+    business_id: str | None = None,
+    include_remote: bool = False,
+    invoice_type: InvoiceType | None = None,
+) -> Invoice:
+    """Map a Sage sales or purchase invoice to an ``Invoice``.
+
+    Args:
+        raw: the Sage record (``GET /sales_invoices/{id}`` or ``/purchase_invoices/{id}``).
+        business_id: the business it belongs to.
+        include_remote: keep a copy of ``raw`` in ``remote_data``.
+        invoice_type: ``"sales"`` or ``"purchase"``; read from ``transaction_type`` or
+            ``$path`` when not given.
+
+    Raises:
+        ValueError: the type cannot be told, or the record has no date.
+    """
+    kind = invoice_type or _infer_type(raw)
+    issue_date = parse_date(raw.get("date"))
+    if issue_date is None:
+        raise ValueError("a Sage invoice without a date")
+    raw_lines = raw.get("invoice_lines") or []
+    lines = [_line_to_unified(line) for line in raw_lines if isinstance(line, Mapping)]
+    return Invoice(
+        id=raw.get("id"),
+        business_id=business_id,
+        type=kind,
+        number=raw.get(_NUMBER_FIELD[kind]),
+        reference=raw.get("reference"),
+        contact_id=ref_id(raw, "contact") or "",
+        issue_date=issue_date,
+        due_date=parse_date(raw.get("due_date")),
+        currency=ref_id(raw, "currency"),
+        exchange_rate=parse_money(raw.get("exchange_rate")),
+        status=STATUS_FROM_SAGE.get(ref_id(raw, "status") or ""),
+        tax_inclusive=any(
+            bool(line.get("unit_price_includes_tax"))
+            for line in raw_lines
+            if isinstance(line, Mapping)
+        ),
+        notes=raw.get("notes"),
+        lines=lines,
+        net_amount=parse_money(raw.get("net_amount")),
+        tax_amount=parse_money(raw.get("tax_amount")),
+        total_amount=parse_money(raw.get("total_amount")),
+        amount_paid=parse_money(raw.get("total_paid")),
+        amount_due=parse_money(raw.get("outstanding_amount")),
+        created_at=parse_datetime(raw.get("created_at")),
+        updated_at=parse_datetime(raw.get("updated_at")),
+        remote_data=remote(raw, include_remote),
+    )
+
+
+def check_contact_type(invoice: Invoice, contact_type_ids: Iterable[str]) -> None:
+    """Refuse an invoice whose contact Sage would reject, before any request is sent.
+
+    Args:
+        invoice: the invoice about to be created.
+        contact_type_ids: the contact's Sage type ids (``CUSTOMER``, ``VENDOR``), e.g. from
+            ``ref_ids(contact_json, "contact_type")``.
+
+    Raises:
+        ValidationError: at ``contact_id`` when a sales invoice names a contact that is not a
+            customer, or a purchase invoice one that is not a vendor.
+    """
+    needed = CONTACT_TYPE_FOR[invoice.type]
+    if needed not in set(contact_type_ids):
+        role = "customer" if invoice.type == "sales" else "supplier"
+        raise refuse("contact_id", f"a {invoice.type} invoice needs a contact that is a {role} "
+                     f"(Sage contact type {needed})")
+
+
+def _line_to_sage(invoice: Invoice, index: int, line: InvoiceLine,
+                  tax: Resolver | None, account: Resolver | None) -> dict[str, Any]:
+    here = f"lines[{index}]"
+    if invoice.type == "purchase" and line.discount_amount:
+        raise refuse(f"{here}.discount_amount", "Sage purchase invoice lines take no discount")
+    return compact(
+        {
+            "description": line.description,
+            "ledger_account_id": resolve_code(
+                line.account_id, line.account_concept, account, f"{here}.account_concept",
+                "account concept"),
+            "tax_rate_id": resolve_code(
+                line.tax_rate_id, line.tax_code, tax, f"{here}.tax_code", "tax code"),
+            "quantity": format_money(line.quantity),
+            "unit_price": format_money(line.unit_price),
+            # Purchase lines have no discount field (a non-zero one was refused above).
+            "discount_amount": None if invoice.type == "purchase"
+            else format_money(line.discount_amount),
+            "net_amount": format_money(line.net_amount),
+            "tax_amount": format_money(line.tax_amount),
+            "total_amount": format_money(line.total_amount),
+            "unit_price_includes_tax": invoice.tax_inclusive,
+        }
+    )
+
+
+def to_sage(
+    invoice: Invoice,
+    *,
+    provider_fields: Mapping[str, Any] | None = None,
+    partial: bool = False,
+    resolve_tax_code: Resolver | None = None,
+    resolve_account: Resolver | None = None,
+) -> dict[str, Any]:
+    """Build the inner body of ``POST /sales_invoices`` or ``POST /purchase_invoices``.
+
+    Args:
+        invoice: the invoice to send; ``wrapper_key(invoice)`` names the wrapper.
+        provider_fields: extra Sage fields merged into the body (``vat_reverse_charge``,
+            ``tax_address_region_id``, ``terms_and_conditions``, ...).
+        partial: an update (``PUT``); Sage's required fields are not enforced.
+        resolve_tax_code: unified tax code -> tenant tax rate id, for lines with ``tax_code``.
+        resolve_account: account concept -> ledger account id, for lines with a concept.
+
+    Raises:
+        ValidationError: unresolved codes, a purchase line discount, missing required fields
+            or strings too long for Sage; paths are unified (``lines[0].account_id``).
+    """
+    lines = [
+        _line_to_sage(invoice, index, line, resolve_tax_code, resolve_account)
+        for index, line in enumerate(invoice.lines)
+    ]
+    body = compact(
+        {
+            "contact_id": invoice.contact_id or None,
+            "date": format_date(invoice.issue_date),
+            "due_date": format_date(invoice.due_date),
+            "reference": invoice.reference,
+            _NUMBER_FIELD[invoice.type]: invoice.number,
+            "notes": invoice.notes,
+            "currency_id": invoice.currency,
+            "exchange_rate": format_money(invoice.exchange_rate),
+            # Only a draft can be asked for; the other statuses follow from payments and voids.
+            "status_id": "DRAFT" if invoice.status == "draft" else None,
+            "net_amount": format_money(invoice.net_amount),
+            "tax_amount": format_money(invoice.tax_amount),
+            "total_amount": format_money(invoice.total_amount),
+            "invoice_lines": lines or None,
+        }
+    )
+    return finish(WRAPPER_KEYS[invoice.type], body, provider_fields, partial)
