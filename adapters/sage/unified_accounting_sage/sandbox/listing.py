@@ -113,13 +113,14 @@ def list_reply(
         SageError: 422 for a filter value that cannot be parsed.
     """
     if deletable and "deleted_since" in ctx.query:
-        records: Sequence[Record] = _deleted(ctx, collection)
-    else:
-        records = _filtered(ctx, collection, filters or {}, sortable)
-    return 200, envelope(ctx, collection, records)
+        # Tombstones are returned whole: id, displayed_as, $path and deleted_at.
+        return 200, envelope(ctx, collection, _deleted(ctx, collection), whole=True)
+    return 200, envelope(ctx, collection, _filtered(ctx, collection, filters or {}, sortable))
 
 
-def envelope(ctx: Ctx, collection: str, records: Sequence[Record]) -> dict[str, Any]:
+def envelope(
+    ctx: Ctx, collection: str, records: Sequence[Record], *, whole: bool = False
+) -> dict[str, Any]:
     """The paged ``$items`` envelope of a filtered sequence."""
     page, per_page = _paging(ctx)
     total = len(records)
@@ -132,7 +133,8 @@ def envelope(ctx: Ctx, collection: str, records: Sequence[Record]) -> dict[str, 
         "$next": _link(ctx, collection, page + 1, per_page) if page < last_page else None,
         "$back": _link(ctx, collection, page - 1, per_page) if page > 1 else None,
         "$itemsPerPage": per_page,
-        "$items": [project(record, ctx.query.get("attributes")) for record in items],
+        "$items": [record if whole else project(record, ctx.query.get("attributes"))
+                   for record in items],
     }
 
 

@@ -85,7 +85,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 
     def start(self) -> None:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self.serve_forever, name="sage-sandbox",
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="sage-sandbox",
                                         daemon=True)
         self._thread.start()
 
