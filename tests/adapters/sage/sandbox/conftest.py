@@ -23,6 +23,11 @@ class Api:
         self.session.headers["Authorization"] = f"Bearer {access_token}"
         self.business: str | None = None
 
+    def renew(self) -> None:
+        """Fetch a fresh access token (after the clock moved past its expiry)."""
+        token = self.sb.issue_tokens()["access_token"]
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = dict(kwargs.pop("headers", {}) or {})
         if self.business and "X-Business" not in headers:
