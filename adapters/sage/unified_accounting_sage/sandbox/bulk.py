@@ -46,6 +46,7 @@ def make_contacts(ctx: Ctx, count: int, contact_type: str) -> list[str]:
     key = f"bulk-contacts:{ctx.business_id}"
     start = int(ctx.store.meta(key, 1))
     ctx.store.set_meta(key, start + count)
+    ctx.trusted = True  # our own bodies: skip the (slow) schema pass
     return create_many(ctx, "contacts", contacts_bodies(count, contact_type, start))
 
 
@@ -84,5 +85,6 @@ def make_invoices(
          "invoice_lines": [dict(line) for _ in range(lines)]}
         for n in range(count)
     ]
+    ctx.trusted = True
     return create_many(ctx, "sales_invoices" if sales else "purchase_invoices", bodies)
 

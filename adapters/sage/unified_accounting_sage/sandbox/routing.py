@@ -29,6 +29,7 @@ class Ctx:
         raw_body: the request body.
         now: the sandbox time when the request started.
         path: the request path without ``/v3.1``.
+        trusted: bodies come from the sandbox's own bulk seeding, so schema checks are skipped.
     """
 
     store: Store
@@ -39,6 +40,7 @@ class Ctx:
     now: datetime
     path: str
     services: Any = None
+    trusted: bool = False
     _body: Any = field(default=None, repr=False)
 
     @property

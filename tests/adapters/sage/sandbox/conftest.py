@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import requests
-
 from unified_accounting_sage.sandbox import SageSandbox
 
 START = datetime(2025, 3, 1, 9, 0, 0, tzinfo=UTC)
@@ -53,8 +52,10 @@ class Api:
         result: dict[str, Any] = reply.json()
         return result
 
-    def contact(self, name: str = "Acme Ltd", kind: str = "CUSTOMER", **extra: Any) -> dict[str, Any]:
-        return self.create("contacts", "contact", {"name": name, "contact_type_ids": [kind], **extra})
+    def contact(self, name: str = "Acme Ltd", kind: str = "CUSTOMER",
+                **extra: Any) -> dict[str, Any]:
+        body = {"name": name, "contact_type_ids": [kind], **extra}
+        return self.create("contacts", "contact", body)
 
     def sales_invoice(self, contact_id: str, lines: list[dict[str, Any]] | None = None,
                       **extra: Any) -> dict[str, Any]:
@@ -62,8 +63,9 @@ class Api:
                 "invoice_lines": lines or [self.line()], **extra}
         return self.create("sales_invoices", "sales_invoice", body)
 
-    def line(self, unit_price: str = "100.00", quantity: str = "1", rate: str | None = "GB_STANDARD",
-             code: int = 4000, **extra: Any) -> dict[str, Any]:
+    def line(self, unit_price: str = "100.00", quantity: str = "1",
+             rate: str | None = "GB_STANDARD", code: int = 4000,
+             **extra: Any) -> dict[str, Any]:
         country = "GB"
         if self.business:
             country = next(c for c in self.sb.options.countries

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import requests
-
 from unified_accounting_sage.sandbox import SageSandbox
 
 from .conftest import Api

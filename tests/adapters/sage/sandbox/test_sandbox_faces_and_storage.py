@@ -13,7 +13,6 @@ import responses
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-
 from unified_accounting_sage.cli import sandbox as sandbox_cli
 from unified_accounting_sage.sandbox import SageSandbox
 from unified_accounting_sage.sandbox.calc import line_amounts, payment_status
@@ -140,7 +139,8 @@ def test_seeded_business_per_country(country: str) -> None:
             assert expected <= set(rates.values())
         else:  # US rates are user-defined records with components
             combined = [item for item in items("/tax_rates") if item["is_combined_rate"]]
-            assert combined and all(len(str(item["id"])) == 32 for item in combined)
+            assert combined
+            assert all(len(str(item["id"])) == 32 for item in combined)
         codes = {item["nominal_code"] for item in items("/ledger_accounts")}
         types = {item["ledger_account_type"]["id"]  # type: ignore[index]
                  for item in items("/ledger_accounts")}

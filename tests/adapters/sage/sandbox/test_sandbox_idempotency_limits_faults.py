@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 import requests
-
 from unified_accounting_sage.sandbox import FAULT_HEADER, SageSandbox
 
 from .conftest import START, Api

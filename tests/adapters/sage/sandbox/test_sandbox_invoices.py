@@ -15,7 +15,7 @@ def test_line_tax_is_computed_from_the_rate_with_decimal_rounding(api: Api) -> N
         api.line("7.00", "2", rate="GB_ZERO"),
     ])
     lines = invoice["invoice_lines"]
-    assert [(l["net_amount"], l["tax_amount"], l["total_amount"]) for l in lines] == [
+    assert [(x["net_amount"], x["tax_amount"], x["total_amount"]) for x in lines] == [
         ("99.99", "20.0", "119.99"), ("10.05", "0.5", "10.55"), ("14.0", "0.0", "14.0")]
     assert invoice["net_amount"] == "124.04"
     assert invoice["tax_amount"] == "20.5"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-
 from unified_accounting_sage.sandbox import SageSandbox
 
 REDIRECT = "http://127.0.0.1/callback"
@@ -31,7 +30,8 @@ def _user(sb: SageSandbox, access_token: str) -> requests.Response:
 def test_settings_point_at_the_running_sandbox(sb: SageSandbox) -> None:
     assert set(sb.settings) == {"base_url", "authorize_url", "token_url", "revoke_url"}
     assert sb.settings["base_url"] == sb.base_url
-    assert sb.base_url.startswith("http://127.0.0.1:") and sb.base_url.endswith("/v3.1")
+    assert sb.base_url.startswith("http://127.0.0.1:")
+    assert sb.base_url.endswith("/v3.1")
     assert sb.settings["authorize_url"] == sb.oauth_authorize_url
     assert sb.settings["token_url"] == sb.oauth_token_url
 

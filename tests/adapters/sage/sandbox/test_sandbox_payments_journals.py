@@ -115,7 +115,8 @@ def test_unbalanced_journal_is_422_naming_both_totals(sb: SageSandbox, api: Api)
     assert reply.status_code == 422
     error = reply.json()[0]
     assert error["$dataCode"] == "RecordInvalid"
-    assert "100.0" in error["$message"] and "99.99" in error["$message"]
+    assert "100.0" in error["$message"]
+    assert "99.99" in error["$message"]
     assert "0.01" in error["$message"]
     assert api.get("/journals").json()["$total"] == 0
 
