@@ -37,6 +37,7 @@ from unified_accounting.models import (
     PaymentAllocation,
     TaxRate,
 )
+from unified_accounting.sync import SQLiteMirror, Syncer, load_mirror, sync
 
 # A library never configures logging; it only makes sure nothing is printed by default.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -69,10 +70,14 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "ReauthorizationRequired",
+    "SQLiteMirror",
     "Secret",
+    "Syncer",
     "TaxRate",
     "TokenSet",
     "UnsupportedOperationError",
     "ValidationError",
     "__version__",
+    "load_mirror",
+    "sync",
 ]
