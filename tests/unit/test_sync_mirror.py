@@ -204,3 +204,15 @@ def test_load_mirror_finds_sqlite_through_its_entry_point(tmp_path: Path) -> Non
     mirror.close()
     with pytest.raises(ua.ConfigurationError, match=r"no mirror named 'nope'.*sqlite"):
         load_mirror("nope")
+
+
+def test_connections_are_reused_across_runs_and_refused_after_close(tmp_path: Path) -> None:
+    mirror = SQLiteMirror(tmp_path / "m.sqlite3")
+    key = StreamKey(GB, "contacts")
+    for _ in range(20):
+        mirror.commit(key, state=StreamState(), upserts=[item("a", T0)])
+        assert mirror.count(GB, "contacts") == 1
+    assert len(mirror._idle) == 1
+    mirror.close()
+    with pytest.raises(ua.ConfigurationError, match="closed"):
+        mirror.count(GB, "contacts")

@@ -16,9 +16,13 @@ from unified_accounting.sync.mirror import (
     MirrorItem,
     MirrorRecord,
     Scope,
+    StoredVersion,
     StreamKey,
     available_mirrors,
+    deletion_applies,
+    item_digest,
     load_mirror,
+    upsert_action,
 )
 from unified_accounting.sync.results import (
     ProgressCallback,
@@ -58,6 +62,7 @@ __all__ = [
     "SQLiteMirror",
     "Scope",
     "SourcePage",
+    "StoredVersion",
     "StreamKey",
     "StreamResult",
     "StreamState",
@@ -68,7 +73,10 @@ __all__ = [
     "Syncer",
     "Window",
     "available_mirrors",
+    "deletion_applies",
+    "item_digest",
     "load_mirror",
     "scope_of",
     "sync",
+    "upsert_action",
 ]

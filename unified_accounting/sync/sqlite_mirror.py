@@ -84,9 +84,9 @@ class SQLiteMirror(Mirror):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._busy_timeout = busy_timeout
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._idle: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        self._closed = False
         self._tables: set[str] = set()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._write() as conn:
@@ -100,10 +100,11 @@ class SQLiteMirror(Mirror):
 
     def load_state(self, key: StreamKey) -> StreamState:
         """Return the saved cursors of one stream (an empty state if it never ran)."""
-        row = self._conn().execute(
-            f"SELECT state FROM sync_state WHERE {_SCOPE_WHERE} AND resource = ?",  # noqa: S608
-            (*_scope_params(key.scope), key.resource),
-        ).fetchone()
+        with self._connection() as conn:
+            row = conn.execute(
+                f"SELECT state FROM sync_state WHERE {_SCOPE_WHERE} AND resource = ?",  # noqa: S608
+                (*_scope_params(key.scope), key.resource),
+            ).fetchone()
         return StreamState() if row is None else state_from_json(json.loads(row[0]))
 
     def commit(
@@ -155,10 +156,11 @@ class SQLiteMirror(Mirror):
         table = self._table_name(resource)
         if not self._has_table(table):
             return None
-        row = self._conn().execute(
-            f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE} AND id = ?',  # noqa: S608
-            (*_scope_params(scope), record_id),
-        ).fetchone()
+        with self._connection() as conn:
+            row = conn.execute(
+                f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE} AND id = ?',  # noqa: S608
+                (*_scope_params(scope), record_id),
+            ).fetchone()
         if row is None or (row[2] and not include_deleted):
             return None
         return _record(scope, resource, row)
@@ -171,13 +173,14 @@ class SQLiteMirror(Mirror):
         if not self._has_table(table):
             return
         live = "" if include_deleted else " AND deleted = 0"
-        cursor = self._conn().execute(
-            f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE}{live} ORDER BY id',  # noqa: S608
-            _scope_params(scope),
-        )
-        while rows := cursor.fetchmany(500):
-            for row in rows:
-                yield _record(scope, resource, row)
+        with self._connection() as conn:
+            cursor = conn.execute(
+                f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE}{live} ORDER BY id',  # noqa: S608
+                _scope_params(scope),
+            )
+            while rows := cursor.fetchmany(500):
+                for row in rows:
+                    yield _record(scope, resource, row)
 
     def count(self, scope: Scope, resource: str, *, include_deleted: bool = False) -> int:
         """Count a resource's records of one scope."""
@@ -185,47 +188,64 @@ class SQLiteMirror(Mirror):
         if not self._has_table(table):
             return 0
         live = "" if include_deleted else " AND deleted = 0"
-        row = self._conn().execute(
-            f'SELECT COUNT(*) FROM "{table}" WHERE {_SCOPE_WHERE}{live}',  # noqa: S608
-            _scope_params(scope),
-        ).fetchone()
+        with self._connection() as conn:
+            row = conn.execute(
+                f'SELECT COUNT(*) FROM "{table}" WHERE {_SCOPE_WHERE}{live}',  # noqa: S608
+                _scope_params(scope),
+            ).fetchone()
         return int(row[0])
 
     def close(self) -> None:
-        """Close every connection this mirror opened, in every thread."""
+        """Close the idle connections; connections in use close when they are handed back."""
         with self._guard:
-            connections, self._connections = self._connections, []
-        for conn in connections:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
             conn.close()
-        self._local = threading.local()
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        # A small pool rather than one connection per thread: sync threads come and go with
+        # each run, and per-thread connections would pile up in a long-lived process.
+        with self._guard:
+            if self._closed:
+                raise ConfigurationError(f"{self!r} is closed")
+            conn = self._idle.pop() if self._idle else None
         if conn is None:
-            # Autocommit mode: transactions are opened explicitly in _write.
-            conn = sqlite3.connect(
-                self.path, timeout=self._busy_timeout, isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            self._local.conn = conn
+            conn = self._open()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             with self._guard:
-                self._connections.append(conn)
+                keep = not self._closed
+                if keep:
+                    self._idle.append(conn)
+            if not keep:
+                conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        # Autocommit mode: transactions are opened explicitly in _write.
+        conn = sqlite3.connect(
+            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def _table_name(self, resource: str) -> str:
         if not _RESOURCE_NAME.match(resource) or resource in _RESERVED:
@@ -235,9 +255,10 @@ class SQLiteMirror(Mirror):
     def _has_table(self, table: str) -> bool:
         if table in self._tables:
             return True
-        row = self._conn().execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-        ).fetchone()
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
         if row is not None:
             self._tables.add(table)
         return row is not None
