@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -548,3 +549,32 @@ def clock_naive() -> Any:
     from datetime import datetime
 
     return datetime(2024, 1, 1)
+
+
+def test_businesses_are_synced_concurrently_but_never_more_than_max_workers(
+    books: Books, clock: ManualClock, mirror: CrashingMirror
+) -> None:
+    businesses = [f"biz-{n}" for n in range(4)]
+    for business in businesses:
+        seed(books, clock, 3, business=business)
+    clock.advance(600)
+    # Each list call waits for a partner: the run only finishes if two run at once.
+    pair = threading.Barrier(2, timeout=10)
+    guard = threading.Lock()
+    active = peak = 0
+
+    def meet(request: Request) -> None:
+        nonlocal active, peak
+        with guard:
+            active += 1
+            peak = max(peak, active)
+        pair.wait()
+        with guard:
+            active -= 1
+
+    books.before_request = meet
+    clients = [BooksClient.direct(books, business) for business in businesses]
+    result = Syncer(mirror, resources=["contacts"], clock=clock, max_workers=2).run(clients)
+    assert result.ok, [repr(s.error) for s in result.failed]
+    assert peak == 2
+    assert [s.inserted for s in result.streams] == [3, 3, 3, 3]

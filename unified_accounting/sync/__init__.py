@@ -3,6 +3,10 @@
 ``ua.sync(client, mirror)`` (or a :class:`Syncer`) reads every record on the first run and only
 what changed afterwards, committing page by page so that a crash at any moment loses nothing.
 See docs/sync.md for the guarantees and the cursor rules.
+
+Import from this package with ``from unified_accounting.sync import ...``: the attribute
+``unified_accounting.sync`` is the :func:`sync` function, which hides the package of the same
+name from ``import unified_accounting.sync as ...``.
 """
 
 from __future__ import annotations
