@@ -41,6 +41,7 @@ from unified_accounting.models import (
     TaxRate,
 )
 from unified_accounting.plugins import available_providers
+from unified_accounting.sync import SQLiteMirror, Syncer, load_mirror, sync
 
 # A library never configures logging; it only makes sure nothing is printed by default.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -77,7 +78,9 @@ __all__ = [
     "RateLimitError",
     "ReauthorizationRequired",
     "RetryConfig",
+    "SQLiteMirror",
     "Secret",
+    "Syncer",
     "TaxRate",
     "Timeouts",
     "TokenSet",
@@ -86,4 +89,6 @@ __all__ = [
     "__version__",
     "available_providers",
     "connect",
+    "load_mirror",
+    "sync",
 ]
