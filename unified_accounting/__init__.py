@@ -37,6 +37,7 @@ from unified_accounting.models import (
     PaymentAllocation,
     TaxRate,
 )
+from unified_accounting.validation import dump, load, validate_model
 
 # A library never configures logging; it only makes sure nothing is printed by default.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -75,4 +76,7 @@ __all__ = [
     "UnsupportedOperationError",
     "ValidationError",
     "__version__",
+    "dump",
+    "load",
+    "validate_model",
 ]
