@@ -34,6 +34,25 @@ KINDS: tuple[str, ...] = tuple(SCHEMAS)
 _KIND_BY_MODEL: dict[type[Any], str] = {schema.model: kind for kind, schema in SCHEMAS.items()}
 
 
+def _reachable_schemas() -> dict[type[Any], type[RecordSchema]]:
+    """Map every model class with a schema (nested ones included) to its schema class."""
+    found: dict[type[Any], type[RecordSchema]] = {}
+    pending: list[type[RecordSchema]] = list(SCHEMAS.values())
+    while pending:
+        schema_cls = pending.pop()
+        if schema_cls.model in found:
+            continue
+        found[schema_cls.model] = schema_cls
+        for field in schema_cls().fields.values():
+            nested = getattr(field, "schema", None)
+            if isinstance(nested, RecordSchema):
+                pending.append(type(nested))
+    return found
+
+
+_SCHEMA_BY_MODEL = _reachable_schemas()
+
+
 def kind_of(model: object) -> str:
     """Return the kind of a model instance (``Contact`` -> ``"contact"``).
 
@@ -91,14 +110,24 @@ def dump(model: Model) -> dict[str, Any]:
     return typing.cast(dict[str, Any], schema.dump(model))
 
 
-def validate_model(model: Model) -> None:
+def validate_model(model: Any) -> None:
     """Check a model built in code against every rule ``load`` applies, and its types.
+
+    Accepts the top-level records and the records nested in them (``InvoiceLine``,
+    ``Address``, ...); a nested record alone is checked without its parent's currency.
+    Other dataclasses have no rules here and pass unchecked, so that a caller may hand over
+    every dataclass it forwards to a provider (options objects included).
 
     Raises:
         ValidationError: with every failing path and its messages, collected in one pass.
-        TypeError: when ``model`` is not a unified record.
+        TypeError: when ``model`` is not a dataclass instance at all.
     """
-    schema = _schema(kind_of(model))
+    if not dataclasses.is_dataclass(model) or isinstance(model, type):
+        raise TypeError(f"expected a unified model, not {type(model).__name__}")
+    schema_cls = _SCHEMA_BY_MODEL.get(type(model))
+    if schema_cls is None:
+        return
+    schema = _schema_for(schema_cls)
     native, errors = _to_native(model, ())
     try:
         schema.load(native)
@@ -111,14 +140,15 @@ def validate_model(model: Model) -> None:
 
 
 @cache
-def _schema_instance(kind: str) -> RecordSchema:
-    return SCHEMAS[kind]()
+def _schema_for(schema_cls: type[RecordSchema]) -> RecordSchema:
+    # Schema instances hold no per-call state, so one per class serves every call.
+    return schema_cls()
 
 
 def _schema(kind: str) -> RecordSchema:
     if kind not in SCHEMAS:
         raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    return _schema_instance(kind)
+    return _schema_for(SCHEMAS[kind])
 
 
 def _build(schema: RecordSchema, data: Mapping[str, Any]) -> Any:

@@ -352,13 +352,21 @@ def one_of(values: Iterable[str], *, error: str | None = None, **kwargs: Any) ->
 def country_code(**kwargs: Any) -> Text:
     """Return a field for an ISO 3166-1 alpha-2 country code."""
     return one_of(
-        sorted(COUNTRY_CODES), error="must be an ISO 3166-1 alpha-2 country code", **kwargs
+        sorted(COUNTRY_CODES),
+        error="must be an ISO 3166-1 alpha-2 country code",
+        metadata={"definition": "CountryCode"},
+        **kwargs,
     )
 
 
 def currency_code(**kwargs: Any) -> Text:
     """Return a field for an ISO 4217 currency code listed in ``money.MINOR_UNITS``."""
-    return one_of(money.MINOR_UNITS, error="must be an ISO 4217 currency code", **kwargs)
+    return one_of(
+        money.MINOR_UNITS,
+        error="must be an ISO 4217 currency code",
+        metadata={"definition": "CurrencyCode"},
+        **kwargs,
+    )
 
 
 def _as_list(validators: Any) -> Sequence[Any]:
