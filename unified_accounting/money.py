@@ -172,8 +172,10 @@ def decimal_places(value: Decimal) -> int:
     _, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int) or exponent >= 0:
         return 0
-    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return max(0, -exponent - trailing_zeros)
+    significant = "".join(map(str, digits)).rstrip("0")
+    if not significant:
+        return 0  # zero needs no places, however it is written ("0.000")
+    return max(0, -exponent - (len(digits) - len(significant)))
 
 
 def fits(value: Decimal, places: int) -> bool:

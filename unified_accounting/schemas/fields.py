@@ -79,7 +79,11 @@ class Text(fields.Field[str]):
     ) -> None:
         validators: list[Any] = []
         if max_length is not None or min_length is not None:
-            validators.append(validate.Length(min=min_length, max=max_length))
+            validators.append(
+                validate.Length(
+                    min=min_length, max=max_length, error=_length_message(min_length, max_length)
+                )
+            )
         validators.extend(_as_list(kwargs.pop("validate", None)))
         super().__init__(validate=validators, **kwargs)
 
@@ -322,7 +326,7 @@ class NotBlank(validate.Validator):
     error = "must not be blank"
 
     def __call__(self, value: str) -> str:
-        if not value.strip():
+        if value and not value.strip():  # empty text is the length rule's to report
             raise ValidationError(self.error)
         return value
 
@@ -367,6 +371,14 @@ def currency_code(**kwargs: Any) -> Text:
         metadata={"definition": "CurrencyCode"},
         **kwargs,
     )
+
+
+def _length_message(low: int | None, high: int | None) -> str:
+    if low and high:
+        return f"must be {low} to {high} characters long"
+    if high is not None:
+        return f"must be at most {high} characters long"
+    return f"must be at least {low} characters long"
 
 
 def _as_list(validators: Any) -> Sequence[Any]:
