@@ -132,26 +132,31 @@ def _base(field: fields.Field[Any], defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _apply(validator: Any, out: dict[str, Any]) -> None:
-    """Add the JSON Schema keywords that express one marshmallow validator."""
-    if isinstance(validator, validate.Length):
+    """Add the JSON Schema keywords that express one marshmallow validator.
+
+    Types are matched exactly: a subclass may mean something else (``ContainsOnly`` is a
+    ``OneOf`` for lists) and must be refused rather than published wrongly.
+    """
+    kind = type(validator)
+    if kind is validate.Length:
         if validator.min is not None:
             out["minLength"] = validator.min
         if validator.max is not None:
             out["maxLength"] = validator.max
-    elif isinstance(validator, validate.OneOf):
+    elif kind is validate.OneOf:
         out["enum"] = list(validator.choices)
-    elif isinstance(validator, validate.Range):
+    elif kind is validate.Range:
         if not (validator.min_inclusive and validator.max_inclusive):
             raise TypeError("only inclusive ranges are supported")
         if validator.min is not None:
             out["minimum"] = validator.min
         if validator.max is not None:
             out["maximum"] = validator.max
-    elif isinstance(validator, validate.Regexp):
+    elif kind is validate.Regexp:
         out["pattern"] = validator.regex.pattern
-    elif isinstance(validator, validate.Email):
+    elif kind is validate.Email:
         out["format"] = "email"
-    elif not isinstance(validator, LOAD_ONLY_VALIDATORS):
+    elif kind not in LOAD_ONLY_VALIDATORS:
         raise TypeError(f"no JSON Schema for validator {validator!r}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ currencies = st.sampled_from(sorted(MINOR_UNITS))
 countries = st.sampled_from(sorted(COUNTRY_CODES))
 emails = st.from_regex(r"[a-z0-9]{1,10}@[a-z]{1,10}\.(com|org|example)", fullmatch=True)
 zones = st.sampled_from(
-    [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
+    [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
 )
 moments = st.none() | st.datetimes(
     min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=zones

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -36,7 +36,7 @@ def test_full_contact_loads_nested_records() -> None:
     assert loaded.addresses == [ua.Address(type="shipping", line1="1 Quay", country="IE")]
     assert loaded.contact_persons[0].is_main is True
     assert loaded.bank_details == ua.BankDetails(iban=iban, bic="NWBKGB2L")
-    assert loaded.created_at == datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
+    assert loaded.created_at == datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
     assert loaded.remote_data == {"id": "abc", "balance": "1.0"}
 
 

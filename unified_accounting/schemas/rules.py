@@ -33,7 +33,12 @@ def mismatch_error(
 
     Returns:
         The message when the sums differ, else ``None``. The difference is always positive.
+        ``None`` also when an amount does not fit the currency: that amount has its own
+        error, and totals built on it would only add noise.
     """
+    left, right = list(left), list(right)
+    if not _all_fit([*left, *right], currency):
+        return None
     left_total = money.add_exact(left)
     right_total = money.add_exact(right)
     if left_total == right_total:
@@ -63,8 +68,12 @@ def excess_error(
 ) -> str | None:
     """Return a message when the parts add up to more than the whole, else ``None``.
 
-    Example: ``"allocations 120.00 exceed amount 100.00 (difference 20.00)"``.
+    Example: ``"allocations 120.00 exceed amount 100.00 (difference 20.00)"``. Like
+    :func:`mismatch_error`, it says nothing while an amount does not fit the currency.
     """
+    parts = list(parts)
+    if not _all_fit([*parts, whole], currency):
+        return None
     total = money.add_exact(parts)
     excess = money.add_exact([total, whole.copy_negate()])
     if excess <= 0:
@@ -74,3 +83,8 @@ def excess_error(
         f"{whole_label} {money.format_money(whole, currency)} "
         f"(difference {money.format_money(excess, currency)})"
     )
+
+
+def _all_fit(amounts: list[Decimal], currency: str | None) -> bool:
+    places = money.minor_units(currency)
+    return all(money.fits(amount, places) for amount in amounts)
