@@ -88,7 +88,7 @@ def test_credit_days_refused(days: Any, message: str) -> None:
          "has more than 2 decimal places when no currency is given"),
         ({"currency": "gbp"}, "currency", "must be an ISO 4217 currency code"),
         ({"currency": "XAU"}, "currency", "must be an ISO 4217 currency code"),
-        ({"email": "not-an-address"}, "email", "Not a valid email address."),
+        ({"email": "not-an-address"}, "email", "must be an e-mail address"),
         ({"addresses": [{}, {"country": "UK"}]}, "addresses[1].country",
          "must be an ISO 3166-1 alpha-2 country code"),
         ({"addresses": [{"type": "home"}]}, "addresses[0].type",

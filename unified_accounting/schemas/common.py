@@ -63,7 +63,11 @@ def free_text() -> Text:
 
 def email_address() -> Text:
     """Return an optional e-mail address field."""
-    return Text(max_length=EMAIL_MAX, allow_none=True, validate=validate.Email())
+    return Text(
+        max_length=EMAIL_MAX,
+        allow_none=True,
+        validate=validate.Email(error="must be an e-mail address"),
+    )
 
 
 def raw_record() -> RawRecord:
