@@ -16,12 +16,22 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, Literal, Union
+from typing import Any, Literal, Union, overload
 
 from marshmallow import ValidationError as SchemaError
 
 from unified_accounting.errors import ValidationError
-from unified_accounting.models import Model
+from unified_accounting.models import (
+    Business,
+    Contact,
+    ContactPerson,
+    Invoice,
+    JournalEntry,
+    LedgerAccount,
+    Model,
+    Payment,
+    TaxRate,
+)
 from unified_accounting.schemas import SCHEMAS, RecordSchema
 from unified_accounting.schemas.fields import Records
 from unified_accounting.schemas.paths import Path, flatten, join
@@ -66,6 +76,27 @@ def kind_of(model: object) -> str:
             f"{type(model).__name__} is not a unified record; expected one of "
             + ", ".join(sorted(cls.__name__ for cls in _KIND_BY_MODEL))
         ) from None
+
+
+# One overload per kind, so that ``load("invoice", ...)`` is typed as an Invoice.
+@overload
+def load(kind: Literal["contact"], data: Mapping[str, Any]) -> Contact: ...
+@overload
+def load(kind: Literal["contact_person"], data: Mapping[str, Any]) -> ContactPerson: ...
+@overload
+def load(kind: Literal["invoice"], data: Mapping[str, Any]) -> Invoice: ...
+@overload
+def load(kind: Literal["payment"], data: Mapping[str, Any]) -> Payment: ...
+@overload
+def load(kind: Literal["journal_entry"], data: Mapping[str, Any]) -> JournalEntry: ...
+@overload
+def load(kind: Literal["ledger_account"], data: Mapping[str, Any]) -> LedgerAccount: ...
+@overload
+def load(kind: Literal["tax_rate"], data: Mapping[str, Any]) -> TaxRate: ...
+@overload
+def load(kind: Literal["business"], data: Mapping[str, Any]) -> Business: ...
+@overload
+def load(kind: str, data: Mapping[str, Any]) -> Model: ...
 
 
 def load(kind: str, data: Mapping[str, Any]) -> Model:
