@@ -42,6 +42,7 @@ from unified_accounting.models import (
 )
 from unified_accounting.plugins import available_providers
 from unified_accounting.sync import SQLiteMirror, Syncer, load_mirror, sync
+from unified_accounting.validation import dump, load, validate_model
 
 # A library never configures logging; it only makes sure nothing is printed by default.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -89,6 +90,9 @@ __all__ = [
     "__version__",
     "available_providers",
     "connect",
+    "dump",
+    "load",
     "load_mirror",
     "sync",
+    "validate_model",
 ]
