@@ -8,14 +8,14 @@ from pathlib import Path
 # ``support`` is imported by tests in every folder and by worker scripts started as processes.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support.connections import (  # noqa: E402
+from support.connections import (
     any_store,
     oauth_server,
     provider,
     redis_store,
     sqlite_store,
 )
-from support.redis_server import redis_prefix, redis_url  # noqa: E402
+from support.redis_server import redis_prefix, redis_url
 
 __all__ = [
     "any_store",

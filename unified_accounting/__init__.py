@@ -37,6 +37,20 @@ from unified_accounting.models import (
     PaymentAllocation,
     TaxRate,
 )
+from unified_accounting.oauth import (
+    AuthorizationRequest,
+    OAuthStateError,
+    begin_authorization,
+    complete_authorization,
+    revoke,
+)
+from unified_accounting.tokens import (
+    ConnectionInfo,
+    RedisTokenStore,
+    SQLiteTokenStore,
+    TokenManager,
+    TokenStore,
+)
 
 # A library never configures logging; it only makes sure nothing is printed by default.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -47,10 +61,12 @@ __all__ = [
     "AccountingError",
     "Address",
     "AuthenticationError",
+    "AuthorizationRequest",
     "BankDetails",
     "Business",
     "ConfigurationError",
     "ConflictError",
+    "ConnectionInfo",
     "Contact",
     "ContactPerson",
     "DeletedRecord",
@@ -60,6 +76,7 @@ __all__ = [
     "JournalLine",
     "LedgerAccount",
     "NotFoundError",
+    "OAuthStateError",
     "Payment",
     "PaymentAllocation",
     "PermissionDeniedError",
@@ -69,10 +86,17 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "ReauthorizationRequired",
+    "RedisTokenStore",
+    "SQLiteTokenStore",
     "Secret",
     "TaxRate",
+    "TokenManager",
     "TokenSet",
+    "TokenStore",
     "UnsupportedOperationError",
     "ValidationError",
     "__version__",
+    "begin_authorization",
+    "complete_authorization",
+    "revoke",
 ]

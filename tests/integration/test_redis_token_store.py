@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from support.connections import make_tokens as tokens
 
 from unified_accounting.credentials import Secret
 from unified_accounting.tokens import RedisTokenStore, generate_key, token_store_from_url
-
-from test_token_stores import tokens
 
 pytestmark = pytest.mark.redis
 
@@ -43,7 +42,8 @@ def test_stalled_holder_cannot_overwrite_a_newer_token(
     )
     stalled.__exit__(None, None, None)
     record = redis_store.load("acme")
-    assert record is not None and record.tokens.access_token == Secret("at2")
+    assert record is not None
+    assert record.tokens.access_token == Secret("at2")
 
 
 def test_stalled_holder_does_not_release_the_next_holders_lock(
@@ -76,7 +76,8 @@ def test_opened_from_url_with_prefix_and_lock_ttl(redis_url: str, redis_prefix: 
     assert (store.prefix, store.lock_ttl) == (redis_prefix, 7.0)
     store.save("acme", tokens("at", "rt"), provider="sage")
     keys = store._redis.keys(f"{redis_prefix}*")
-    assert keys and all(k.startswith(redis_prefix) for k in keys)
+    assert keys
+    assert all(k.startswith(redis_prefix) for k in keys)
     store.close()
 
 
@@ -90,6 +91,7 @@ def test_tokens_are_encrypted_at_rest(
     raw = store._redis.hgetall(store._key("conn", "acme"))
     assert not any("secret-" in value for value in raw.values())
     record = store.load("acme")
-    assert record is not None and record.tokens == big
+    assert record is not None
+    assert record.tokens == big
     assert store.compare_and_swap("acme", big.refresh_token, tokens("a2", "r2"))
     store.close()

@@ -7,14 +7,13 @@ import stat
 from pathlib import Path
 
 import pytest
+from support.connections import make_tokens as tokens
 
 from unified_accounting.credentials import Secret
 from unified_accounting.errors import ConfigurationError
 from unified_accounting.tokens import SQLiteTokenStore, generate_key, token_store_from_url
 from unified_accounting.tokens.registry import default_token_store
 from unified_accounting.tokens.sqlite import default_sqlite_path
-
-from test_token_stores import tokens
 
 KEY_ENV = "UNIFIED_ACCOUNTING_TOKEN_KEY"
 
@@ -32,7 +31,8 @@ def test_database_and_lock_files_are_private(tmp_path: Path) -> None:
     assert mode(path) == 0o600
     assert mode(path.parent) == 0o700
     wal = path.with_name(path.name + "-wal")
-    assert wal.exists() and mode(wal) == 0o600
+    assert wal.exists()
+    assert mode(wal) == 0o600
     lock_dir = path.with_name(path.name + ".locks")
     assert mode(lock_dir) == 0o700
     assert [mode(p) for p in lock_dir.iterdir()] == [0o600]
@@ -48,7 +48,8 @@ def test_default_path_is_in_the_user_data_dir(
     assert default_sqlite_path() == expected
     store = default_token_store()
     assert isinstance(store, SQLiteTokenStore)
-    assert store.path == expected and expected.exists()
+    assert store.path == expected
+    assert expected.exists()
     store.close()
 
 
@@ -92,10 +93,12 @@ def test_tokens_are_encrypted_at_rest_with_the_env_key(
     big = tokens("secret-access-", "secret-refresh-", size=6000)
     store.save("acme", big, provider="sage")
     raw = raw_tokens_column(path)
-    assert "secret-access-" not in raw and "secret-refresh-" not in raw
+    assert "secret-access-" not in raw
+    assert "secret-refresh-" not in raw
     assert path.read_bytes().find(b"secret-refresh-") == -1
     record = store.load("acme")
-    assert record is not None and record.tokens == big
+    assert record is not None
+    assert record.tokens == big
     # The swap still works: it compares fingerprints, not (randomised) ciphertexts.
     assert store.compare_and_swap("acme", big.refresh_token, tokens("a2", "r2"))
     store.close()
@@ -115,7 +118,8 @@ def test_encrypted_tokens_without_or_with_wrong_key_fail_clearly(
         SQLiteTokenStore(path).load("acme")
     # Metadata stays readable without the key (for `connections list`).
     info = SQLiteTokenStore(path).describe("acme")
-    assert info is not None and info.provider == "sage"
+    assert info is not None
+    assert info.provider == "sage"
 
 
 def test_key_rotation_reads_old_tokens_and_writes_with_the_new_key(
@@ -130,7 +134,8 @@ def test_key_rotation_reads_old_tokens_and_writes_with_the_new_key(
     assert store.compare_and_swap("acme", Secret("rt"), tokens("at2", "rt2"))
     monkeypatch.setenv(KEY_ENV, new)
     record = SQLiteTokenStore(path).load("acme")
-    assert record is not None and record.tokens.access_token == Secret("at2")
+    assert record is not None
+    assert record.tokens.access_token == Secret("at2")
 
 
 def test_plain_tokens_stay_readable_after_a_key_is_configured(
@@ -142,7 +147,8 @@ def test_plain_tokens_stay_readable_after_a_key_is_configured(
     monkeypatch.setenv(KEY_ENV, generate_key())
     store = SQLiteTokenStore(path)
     record = store.load("acme")
-    assert record is not None and record.tokens.access_token == Secret("at")
+    assert record is not None
+    assert record.tokens.access_token == Secret("at")
     store.compare_and_swap("acme", Secret("rt"), tokens("at2", "rt2"))
     assert "at2" not in raw_tokens_column(path)
 
@@ -150,4 +156,5 @@ def test_plain_tokens_stay_readable_after_a_key_is_configured(
 def test_repr_shows_no_token(sqlite_store: SQLiteTokenStore) -> None:
     sqlite_store.save("acme", tokens("visible-at", "visible-rt"), provider="sage")
     record = sqlite_store.load("acme")
-    assert "visible" not in repr(record) and "visible" not in repr(sqlite_store)
+    assert "visible" not in repr(record)
+    assert "visible" not in repr(sqlite_store)

@@ -6,23 +6,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.connections import NOW
+from support.connections import make_tokens as tokens
 
-from unified_accounting.credentials import Secret, TokenSet
+from unified_accounting.credentials import Secret
 from unified_accounting.tokens import Health, LockTimeoutError, TokenStore
-
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def tokens(access: str, refresh: str | None, *, lifetime: int = 300, size: int = 0) -> TokenSet:
-    pad = "x" * size
-    return TokenSet(
-        access_token=Secret(access + pad),
-        refresh_token=None if refresh is None else Secret(refresh + pad),
-        expires_at=NOW + timedelta(seconds=lifetime),
-        scope="full_access",
-        refresh_token_expires_at=NOW + timedelta(days=31),
-        extra={"requested_by_id": "user-1"},
-    )
 
 
 def test_save_and_load_round_trip_keeps_several_kb_tokens_whole(any_store: TokenStore) -> None:
@@ -145,9 +133,8 @@ def test_lock_fence_grows_and_lock_excludes_other_threads(any_store: TokenStore)
     thread = threading.Thread(target=holder)
     thread.start()
     assert held.wait(10)
-    with pytest.raises(LockTimeoutError):
-        with any_store.lock("acme", timeout=0.05):
-            pass
+    with pytest.raises(LockTimeoutError), any_store.lock("acme", timeout=0.05):
+        pass
     # Another connection's lock is independent.
     with any_store.lock("other", timeout=1):
         pass
@@ -162,7 +149,8 @@ def test_state_is_single_use(any_store: TokenStore) -> None:
     any_store.put_state("s1", {"client_id": "cid"}, expires)
     first = any_store.consume_state("s1")
     second = any_store.consume_state("s1")
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert (first.used, second.used) == (False, True)
     assert first.data == {"client_id": "cid"}
     assert first.expires_at == expires

@@ -10,12 +10,27 @@ from typing import Any
 import pytest
 
 from support.oauth_server import OAuthTestServer
-from unified_accounting.credentials import TokenSet
+from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.oauth import parse_token_response
 from unified_accounting.tokens import RedisTokenStore, SQLiteTokenStore, TokenStore
 from unified_accounting.tokens.endpoint import StandardOAuthProvider
 
 PROVIDER_NAME = "testauth"
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def make_tokens(
+    access: str, refresh: str | None, *, lifetime: int = 300, size: int = 0
+) -> TokenSet:
+    pad = "x" * size
+    return TokenSet(
+        access_token=Secret(access + pad),
+        refresh_token=None if refresh is None else Secret(refresh + pad),
+        expires_at=NOW + timedelta(seconds=lifetime),
+        scope="full_access",
+        refresh_token_expires_at=NOW + timedelta(days=31),
+        extra={"requested_by_id": "user-1"},
+    )
 
 
 class FakeClock:
@@ -84,7 +99,5 @@ def seed_connection(
     moment = now or datetime.now(UTC)
     payload: dict[str, Any] = server.issue_tokens(access_lifetime=access_lifetime)
     tokens = parse_token_response(payload, moment)
-    store.save(
-        connection, tokens, provider=PROVIDER_NAME, client_id=server.client_id, now=moment
-    )
+    store.save(connection, tokens, provider=PROVIDER_NAME, client_id=server.client_id, now=moment)
     return tokens

@@ -83,7 +83,9 @@ class OAuthTestServer:
         self._codes: dict[str, tuple[str, float]] = {}
         self._failures: deque[_Failure] = deque()
         self._httpd = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -116,7 +118,12 @@ class OAuthTestServer:
     # -- test controls ----------------------------------------------------------------------
 
     def fail_next(
-        self, status: int, *, count: int = 1, error: str | None = None, retry_after: str | None = None
+        self,
+        status: int,
+        *,
+        count: int = 1,
+        error: str | None = None,
+        retry_after: str | None = None,
     ) -> None:
         """Answer the next ``count`` token requests with ``status`` (and OAuth ``error``)."""
         body = {"error": error} if error else {}
@@ -193,7 +200,11 @@ class OAuthTestServer:
         with self._lock:
             self.counters.code_exchanges += 1
             redirect_uri, expires = self._codes.pop(form.get("code", ""), ("", 0.0))
-            if not redirect_uri or time.time() > expires or redirect_uri != form.get("redirect_uri"):
+            if (
+                not redirect_uri
+                or time.time() > expires
+                or redirect_uri != form.get("redirect_uri")
+            ):
                 self.counters.invalid_grants += 1
                 return 400, {"error": "invalid_grant"}, {}
             return 200, self._issue(), {}

@@ -69,8 +69,19 @@ def start_private_redis(binary: str = "redis-server", wait: float = 10.0) -> Pri
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="ua-redis-")
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -101,9 +112,13 @@ def find_redis() -> tuple[str | None, PrivateRedis | None, str]:
         return LOCAL_URL, None, ""
     binary = shutil.which("redis-server")
     if binary is None:
-        return None, None, (
-            "no Redis: REDIS_URL is unset, nothing answers on 127.0.0.1:6379 and redis-server "
-            "is not installed (apt-get install redis-server)"
+        return (
+            None,
+            None,
+            (
+                "no Redis: REDIS_URL is unset, nothing answers on 127.0.0.1:6379 and redis-server "
+                "is not installed (apt-get install redis-server)"
+            ),
         )
     try:
         server = start_private_redis(binary)

@@ -268,9 +268,7 @@ class TokenManager:
         if new.refresh_token is None:  # the provider kept the refresh token as it was
             new = replace(new, refresh_token=old)
         now = self._clock()
-        if self.token_store.compare_and_swap(
-            self.connection, old, new, fence=held.fence, now=now
-        ):
+        if self.token_store.compare_and_swap(self.connection, old, new, fence=held.fence, now=now):
             _log.info(
                 "refreshed tokens of connection %r; access token valid for %.0fs",
                 self.connection,
