@@ -76,6 +76,7 @@ class OAuthTestServer:
         self.token_bytes = token_bytes
         self.refresh_delay = refresh_delay
         self.counters = Counters()
+        # Every token and authorization code handed out, for log-leak checks.
         self.issued: list[str] = []
         self._lock = threading.Lock()
         self._access: dict[str, float] = {}
@@ -172,6 +173,7 @@ class OAuthTestServer:
         with self._lock:
             self.counters.authorize_requests.append(params)
             code = secrets.token_urlsafe(16)
+            self.issued.append(code)
             self._codes[code] = (params.get("redirect_uri", ""), time.time() + 60)
         answer = {"code": code, "state": params.get("state", ""), "country": "GB"}
         return f"{params.get('redirect_uri', '')}?{urlencode(answer)}"
