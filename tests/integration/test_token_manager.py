@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -418,3 +419,47 @@ def test_without_the_store_lock_workers_replay_a_rotated_refresh_token(
         thread.join()
     assert oauth_server.counters.token_requests == 4
     assert oauth_server.counters.invalid_grants == 3
+
+
+class FlakyStore(SQLiteTokenStore):
+    """A store whose token writes fail a number of times, as a busy or unreachable one does."""
+
+    failures = 0
+
+    def compare_and_swap(self, *args: Any, **kwargs: Any) -> bool:
+        if self.failures > 0:
+            self.failures -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return super().compare_and_swap(*args, **kwargs)
+
+
+def test_saving_rotated_tokens_is_retried_on_transient_store_errors(
+    make_manager: Callable[..., TokenManager],
+    sqlite_store: SQLiteTokenStore,
+    oauth_server: OAuthTestServer,
+    clock: FakeClock,
+) -> None:
+    store = FlakyStore(sqlite_store.path)
+    seed_connection(store, oauth_server, now=clock.now)
+    clock.advance(300)
+    store.failures = 2
+    token = make_manager(store).access_token()
+    assert token == stored_access(store)
+    assert clock.sleeps == [0.1, 0.5]
+    assert oauth_server.counters.refreshes == 1
+
+
+def test_a_store_that_stays_down_is_reported(
+    make_manager: Callable[..., TokenManager],
+    sqlite_store: SQLiteTokenStore,
+    oauth_server: OAuthTestServer,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = FlakyStore(sqlite_store.path)
+    seed_connection(store, oauth_server, now=clock.now)
+    clock.advance(300)
+    store.failures = 10
+    with pytest.raises(sqlite3.OperationalError):
+        make_manager(store).access_token()
+    assert "could not save the refreshed tokens of connection 'acme'" in caplog.text

@@ -300,6 +300,10 @@ class TokenStore(ABC):
 
     #: URL schemes :meth:`from_url` understands (for :func:`token_store_from_url`).
     url_schemes: tuple[str, ...] = ()
+    #: Errors after which a write may succeed when repeated (a connection drop, a busy file).
+    #: The manager retries saving freshly rotated tokens on these, since the provider has
+    #: already invalidated the old refresh token.
+    transient_errors: tuple[type[Exception], ...] = ()
 
     @classmethod
     def from_url(cls, url: str) -> Self:

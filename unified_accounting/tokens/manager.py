@@ -66,6 +66,8 @@ from unified_accounting.tokens.policy import (
 __all__ = ["TokenManager"]
 
 _log = logging.getLogger(__name__)
+# Waits before re-trying to save rotated tokens after a transient store error.
+_SAVE_RETRY_DELAYS = (0.1, 0.5, 1.0)
 
 
 class TokenManager:
@@ -268,7 +270,7 @@ class TokenManager:
         if new.refresh_token is None:  # the provider kept the refresh token as it was
             new = replace(new, refresh_token=old)
         now = self._clock()
-        if self.token_store.compare_and_swap(self.connection, old, new, fence=held.fence, now=now):
+        if self._swap(old, new, held.fence, now):
             _log.info(
                 "refreshed tokens of connection %r; access token valid for %.0fs",
                 self.connection,
@@ -294,6 +296,31 @@ class TokenManager:
             f"the tokens of connection {self.connection!r} changed during a refresh; try again",
             retryable=True,
         )
+
+    def _swap(self, old: Secret, new: TokenSet, fence: int, now: datetime) -> bool:
+        """Save rotated tokens, retrying briefly: the old refresh token is already spent."""
+        delays = _SAVE_RETRY_DELAYS
+        for attempt, delay in enumerate((*delays, None)):
+            try:
+                return self.token_store.compare_and_swap(
+                    self.connection, old, new, fence=fence, now=now
+                )
+            except self.token_store.transient_errors as exc:
+                if delay is None:
+                    _log.error(
+                        "could not save the refreshed tokens of connection %r (%s); "
+                        "it will need to be authorized again",
+                        self.connection,
+                        type(exc).__name__,
+                    )
+                    raise
+                _log.warning(
+                    "saving the refreshed tokens of connection %r failed (attempt %d); retrying",
+                    self.connection,
+                    attempt + 1,
+                )
+                self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _after_invalid_grant(
         self, record: ConnectionRecord, held: StoreLock, rejected: Secret | None, *, retried: bool

@@ -171,6 +171,7 @@ class RedisTokenStore(TokenStore):
             client = redis_lib.Redis.from_url(url, decode_responses=True)
         self._redis = client
         self._errors: tuple[type[Exception], ...] = (redis_lib.RedisError,)
+        self.transient_errors = (redis_lib.ConnectionError, redis_lib.TimeoutError)
         self.prefix = prefix
         self.lock_ttl = lock_ttl
         self._poll = poll_interval

@@ -116,6 +116,7 @@ class SQLiteTokenStore(TokenStore):
     """
 
     url_schemes = ("sqlite",)
+    transient_errors: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
 
     def __init__(
         self,
