@@ -202,6 +202,26 @@ def _check_state(
             )
 
 
+def _code_exchange_form(
+    params: Mapping[str, str], client_id: str, client_secret: str | Secret, redirect_uri: str
+) -> dict[str, str]:
+    """The token request for a callback's code (Sage: form fields, client secret included)."""
+    if params.get("error"):
+        error = params["error"][:100]
+        raise AuthenticationError(f"the authorization was refused ({error})", code=error)
+    code = params.get("code")
+    if not code:
+        raise AuthenticationError("the callback carries no authorization code")
+    secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
+    return {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "client_id": client_id,
+        "client_secret": secret.reveal(),
+    }
+
+
 def complete_authorization(
     provider: OAuthProvider | str,
     callback_url_or_params: str | Mapping[str, Any],
@@ -256,23 +276,8 @@ def complete_authorization(
             redirect_uri=redirect_uri,
             now=moment,
         )
-        if params.get("error"):
-            raise AuthenticationError(
-                f"the authorization was refused ({params['error'][:100]})",
-                code=params["error"][:100],
-            )
-        code = params.get("code")
-        if not code:
-            raise AuthenticationError("the callback carries no authorization code")
+        form = _code_exchange_form(params, client_id, client_secret, redirect_uri)
         endpoints = resolved.oauth_endpoints(settings or {})
-        secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
-        form = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "client_id": client_id,
-            "client_secret": secret.reveal(),
-        }
         payload = post_form(endpoints.token_url, form, session=session, timeout=timeout, now=moment)
         tokens = resolved.parse_token_response(payload, moment)
         metadata = {key: params[key] for key in _CALLBACK_METADATA if params.get(key)}

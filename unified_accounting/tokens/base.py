@@ -12,8 +12,6 @@ Third-party stores register a :class:`TokenStore` subclass under the entry-point
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
@@ -21,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Self
 
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import AccountingError, ConfigurationError
@@ -35,9 +33,6 @@ __all__ = [
     "LockTimeoutError",
     "StoreLock",
     "TokenStore",
-    "fingerprint",
-    "tokens_from_json",
-    "tokens_to_json",
     "utcnow",
 ]
 
@@ -127,143 +122,6 @@ class LockTimeoutError(AccountingError, TimeoutError):
     """The connection's refresh lock was not free within the time allowed."""
 
     default_retryable = True
-
-
-def fingerprint(token: Secret | None) -> str | None:
-    """A one-way fingerprint of a refresh token, used as the compare-and-swap key.
-
-    Stores compare fingerprints rather than tokens so the comparison also works when the
-    tokens themselves are encrypted with a randomised cipher.
-    """
-    if token is None:
-        return None
-    return hashlib.sha256(token.reveal().encode("utf-8")).hexdigest()
-
-
-def iso(moment: datetime | None) -> str | None:
-    """Format an aware datetime as UTC ISO 8601 text for a store column."""
-    return None if moment is None else moment.astimezone(UTC).isoformat()
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """Read a store column written by :func:`iso`."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def tokens_to_json(tokens: TokenSet) -> str:
-    """Serialise a token set (secrets included) for a store; encrypt the result if you can."""
-    refresh = tokens.refresh_token
-    return json.dumps(
-        {
-            "access_token": tokens.access_token.reveal(),
-            "refresh_token": None if refresh is None else refresh.reveal(),
-            "expires_at": iso(tokens.expires_at),
-            "token_type": tokens.token_type,
-            "scope": tokens.scope,
-            "refresh_token_expires_at": iso(tokens.refresh_token_expires_at),
-            "extra": dict(tokens.extra),
-        },
-        default=str,
-        separators=(",", ":"),
-    )
-
-
-def tokens_from_json(text: str) -> TokenSet:
-    """Rebuild a token set written by :func:`tokens_to_json`."""
-    data = json.loads(text)
-    refresh = data.get("refresh_token")
-    expires_at = parse_time(data["expires_at"])
-    assert expires_at is not None
-    return TokenSet(
-        access_token=Secret(data["access_token"]),
-        refresh_token=None if refresh is None else Secret(refresh),
-        expires_at=expires_at,
-        token_type=data.get("token_type") or "bearer",
-        scope=data.get("scope"),
-        refresh_token_expires_at=parse_time(data.get("refresh_token_expires_at")),
-        extra=data.get("extra") or {},
-    )
-
-
-# Columns (SQLite) and hash fields (Redis) that hold a connection's plain metadata.
-INFO_FIELDS = (
-    "provider",
-    "client_id",
-    "business_ids",
-    "health",
-    "issued_at",
-    "expires_at",
-    "refresh_expires_at",
-    "scope",
-    "created_at",
-    "last_refresh_at",
-    "last_failure_at",
-    "last_error",
-    "version",
-    "fence",
-    "metadata",
-)
-
-
-def info_to_fields(info: ConnectionInfo) -> dict[str, str | int | None]:
-    """Flatten a :class:`ConnectionInfo` into store columns (no secrets in it)."""
-    return {
-        "provider": info.provider,
-        "client_id": info.client_id,
-        "business_ids": json.dumps(list(info.business_ids)),
-        "health": info.health.value,
-        "issued_at": iso(info.issued_at),
-        "expires_at": iso(info.expires_at),
-        "refresh_expires_at": iso(info.refresh_token_expires_at),
-        "scope": info.scope,
-        "created_at": iso(info.created_at),
-        "last_refresh_at": iso(info.last_refresh_at),
-        "last_failure_at": iso(info.last_failure_at),
-        "last_error": info.last_error,
-        "version": info.version,
-        "fence": info.fence,
-        "metadata": json.dumps(dict(info.metadata)),
-    }
-
-
-def info_from_fields(connection: str, fields: Mapping[str, Any]) -> ConnectionInfo:
-    """Rebuild a :class:`ConnectionInfo` from store columns; empty strings read as missing."""
-
-    def text(name: str) -> str | None:
-        value = fields.get(name)
-        return None if value in (None, "") else str(value)
-
-    return ConnectionInfo(
-        connection=connection,
-        provider=text("provider") or "",
-        client_id=text("client_id"),
-        business_ids=tuple(json.loads(text("business_ids") or "[]")),
-        health=Health(text("health") or Health.OK.value),
-        issued_at=parse_time(text("issued_at")),
-        expires_at=parse_time(text("expires_at")),
-        refresh_token_expires_at=parse_time(text("refresh_expires_at")),
-        scope=text("scope"),
-        created_at=parse_time(text("created_at")),
-        last_refresh_at=parse_time(text("last_refresh_at")),
-        last_failure_at=parse_time(text("last_failure_at")),
-        last_error=text("last_error"),
-        version=int(text("version") or 0),
-        fence=int(text("fence") or 0),
-        metadata=json.loads(text("metadata") or "{}"),
-    )
-
-
-def token_fields(tokens: TokenSet, now: datetime) -> dict[str, str | int | None]:
-    """The plain metadata columns that change whenever new tokens are written."""
-    return {
-        "issued_at": iso(now),
-        "expires_at": iso(tokens.expires_at),
-        "refresh_expires_at": iso(tokens.refresh_token_expires_at),
-        "scope": tokens.scope,
-    }
 
 
 class LocalLocks:

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import ConfigurationError
-from unified_accounting.tokens.base import tokens_from_json, tokens_to_json
+from unified_accounting.tokens.codec import tokens_from_json, tokens_to_json
 
 __all__ = [
     "KEY_ENV",

@@ -47,6 +47,7 @@ from unified_accounting.tokens.base import (
     TokenStore,
     utcnow,
 )
+from unified_accounting.tokens.codec import refreshed_info
 from unified_accounting.tokens.endpoint import (
     OAuthProvider,
     TokenEndpointError,
@@ -55,8 +56,8 @@ from unified_accounting.tokens.endpoint import (
     resolve_provider,
 )
 from unified_accounting.tokens.policy import (
-    TRANSIENT_ERRORS,
     RefreshPolicy,
+    cooldown_error,
     cooldown_remaining,
     error_code,
     needs_refresh,
@@ -206,7 +207,7 @@ class TokenManager:
             raise self._reauthorization("its refresh token was refused before")
         wait = cooldown_remaining(record.info, self._clock(), self.policy)
         if wait > 0:
-            return self._fallback(record, rejected, self._cooldown_error(record.info, wait))
+            return self._fallback(record, rejected, cooldown_error(record.info, wait))
         old = record.tokens.refresh_token
         if old is None:
             self._record(Health.NEEDS_REAUTHORIZATION, "no_refresh_token")
@@ -276,12 +277,7 @@ class TokenManager:
                 self.connection,
                 new.seconds_left(now),
             )
-            info = replace(
-                record.info,
-                **tokens_changed(new, now),
-                version=record.info.version + 1,
-                fence=held.fence,
-            )
+            info = refreshed_info(record.info, new, now, held.fence)
             self._cached = ConnectionRecord(info=info, tokens=new)
             return new.access_token
         # Someone wrote the connection since it was read: a re-authorization, a deletion or a
@@ -384,15 +380,6 @@ class TokenManager:
             return record.tokens.access_token
         raise error
 
-    def _cooldown_error(self, info: ConnectionInfo, wait: float) -> AccountingError:
-        message = (
-            f"the last token refresh of connection {self.connection!r} failed "
-            f"({info.last_error or 'unknown error'}); next attempt allowed in {wait:.0f}s"
-        )
-        if info.last_error in TRANSIENT_ERRORS:
-            return ProviderUnavailableError(message)
-        return AuthenticationError(message)
-
     def _record(self, health: Health, error: str) -> None:
         self.token_store.record_health(self.connection, health, error=error, now=self._clock())
         self._cached = None
@@ -405,16 +392,3 @@ class TokenManager:
             code="invalid_grant" if status == 400 else None,
             provider=provider_name(self._provider_spec),
         )
-
-
-def tokens_changed(tokens: TokenSet, now: datetime) -> dict[str, Any]:
-    """The metadata fields that follow a token write at ``now``."""
-    return {
-        "issued_at": now,
-        "expires_at": tokens.expires_at,
-        "refresh_token_expires_at": tokens.refresh_token_expires_at,
-        "scope": tokens.scope,
-        "health": Health.OK,
-        "last_refresh_at": now,
-        "last_error": None,
-    }

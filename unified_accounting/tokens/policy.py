@@ -10,6 +10,7 @@ from datetime import datetime
 
 from unified_accounting.errors import (
     AccountingError,
+    AuthenticationError,
     ProviderUnavailableError,
     RateLimitError,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "TRANSIENT_ERRORS",
     "RefreshPolicy",
     "backoff_delay",
+    "cooldown_error",
     "cooldown_remaining",
     "error_code",
     "needs_refresh",
@@ -106,6 +108,17 @@ def cooldown_remaining(info: ConnectionInfo, now: datetime, policy: RefreshPolic
         return 0.0
     waited = (now - info.last_failure_at).total_seconds()
     return max(0.0, policy.cooldown - waited)
+
+
+def cooldown_error(info: ConnectionInfo, wait: float) -> AccountingError:
+    """The error for a refresh held back by the cooldown: retryable when the failure was."""
+    message = (
+        f"the last token refresh of connection {info.connection!r} failed "
+        f"({info.last_error or 'unknown error'}); next attempt allowed in {wait:.0f}s"
+    )
+    if info.last_error in TRANSIENT_ERRORS:
+        return ProviderUnavailableError(message)
+    return AuthenticationError(message)
 
 
 #: Short failure codes after which a later refresh may succeed without anyone's help.

@@ -26,7 +26,6 @@ from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import ConfigurationError
 from unified_accounting.tokens.base import (
     DEFAULT_LOCK_TIMEOUT,
-    INFO_FIELDS,
     AuthorizationState,
     ConnectionInfo,
     ConnectionRecord,
@@ -35,12 +34,15 @@ from unified_accounting.tokens.base import (
     LockTimeoutError,
     StoreLock,
     TokenStore,
+    utcnow,
+)
+from unified_accounting.tokens.codec import (
+    INFO_FIELDS,
     fingerprint,
     info_from_fields,
     iso,
     parse_time,
     token_fields,
-    utcnow,
 )
 from unified_accounting.tokens.crypto import TokenCipher, TokenCodec, cipher_from_env
 

@@ -31,7 +31,6 @@ import platformdirs
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.tokens.base import (
     DEFAULT_LOCK_TIMEOUT,
-    INFO_FIELDS,
     AuthorizationState,
     ConnectionInfo,
     ConnectionRecord,
@@ -40,12 +39,15 @@ from unified_accounting.tokens.base import (
     LockTimeoutError,
     StoreLock,
     TokenStore,
+    utcnow,
+)
+from unified_accounting.tokens.codec import (
+    INFO_FIELDS,
     fingerprint,
     info_from_fields,
     iso,
     parse_time,
     token_fields,
-    utcnow,
 )
 from unified_accounting.tokens.crypto import TokenCipher, TokenCodec, cipher_from_env
 
@@ -56,25 +58,11 @@ _STATE_RETENTION = timedelta(days=1)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS connections (
-    connection TEXT PRIMARY KEY,
-    tokens TEXT NOT NULL,
-    encrypted INTEGER NOT NULL DEFAULT 0,
-    refresh_fp TEXT,
-    provider TEXT NOT NULL,
-    client_id TEXT,
-    business_ids TEXT,
-    health TEXT NOT NULL DEFAULT 'ok',
-    issued_at TEXT,
-    expires_at TEXT,
-    refresh_expires_at TEXT,
-    scope TEXT,
-    created_at TEXT,
-    last_refresh_at TEXT,
-    last_failure_at TEXT,
-    last_error TEXT,
-    version INTEGER NOT NULL DEFAULT 0,
-    fence INTEGER NOT NULL DEFAULT 0,
-    metadata TEXT
+    connection TEXT PRIMARY KEY, tokens TEXT NOT NULL, encrypted INTEGER NOT NULL DEFAULT 0,
+    refresh_fp TEXT, provider TEXT NOT NULL, client_id TEXT, business_ids TEXT,
+    health TEXT NOT NULL DEFAULT 'ok', issued_at TEXT, expires_at TEXT, refresh_expires_at TEXT,
+    scope TEXT, created_at TEXT, last_refresh_at TEXT, last_failure_at TEXT, last_error TEXT,
+    version INTEGER NOT NULL DEFAULT 0, fence INTEGER NOT NULL DEFAULT 0, metadata TEXT
 );
 CREATE TABLE IF NOT EXISTS fences (connection TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS oauth_states (
@@ -198,17 +186,13 @@ class SQLiteTokenStore(TokenStore):
 
     # -- reads ------------------------------------------------------------------------------
 
-    def _row(self, connection: str) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = (
+    def load(self, connection: str) -> ConnectionRecord | None:
+        """Return the connection's tokens and metadata (see :meth:`TokenStore.load`)."""
+        row = (
             self._db()
             .execute("SELECT * FROM connections WHERE connection = ?", (connection,))
             .fetchone()
         )
-        return row
-
-    def load(self, connection: str) -> ConnectionRecord | None:
-        """Return the connection's tokens and metadata (see :meth:`TokenStore.load`)."""
-        row = self._row(connection)
         if row is None:
             return None
         tokens = self._codec.decode(connection, row["tokens"], bool(row["encrypted"]))
