@@ -281,9 +281,16 @@ def complete_authorization(
         payload = post_form(endpoints.token_url, form, session=session, timeout=timeout, now=moment)
         tokens = resolved.parse_token_response(payload, moment)
         metadata = {key: params[key] for key in _CALLBACK_METADATA if params.get(key)}
-        info = tokens_home.save(
-            connection, tokens, provider=name, client_id=client_id, metadata=metadata, now=moment
-        )
+        # Under the refresh lock, so a refresh in flight cannot mark the new grant as dead.
+        with tokens_home.lock(connection):
+            info = tokens_home.save(
+                connection,
+                tokens,
+                provider=name,
+                client_id=client_id,
+                metadata=metadata,
+                now=moment,
+            )
     _log.info("connection %r authorized with provider %s", connection, name)
     return info
 

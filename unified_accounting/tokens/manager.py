@@ -34,6 +34,7 @@ from unified_accounting.errors import (
     AccountingError,
     AuthenticationError,
     ConfigurationError,
+    ProviderError,
     ProviderUnavailableError,
     RateLimitError,
     ReauthorizationRequired,
@@ -212,6 +213,7 @@ class TokenManager:
         if old is None:
             self._record(Health.NEEDS_REAUTHORIZATION, "no_refresh_token")
             raise self._reauthorization("it has no refresh token")
+        self._oauth()  # configuration errors surface here, not as refresh failures
         try:
             new = self._request_with_backoff(old)
         except TokenEndpointError as exc:
@@ -219,7 +221,7 @@ class TokenManager:
                 return self._after_invalid_grant(record, held, rejected, retried=retried)
             self._record(Health.REFRESH_FAILED, error_code(exc))
             return self._fallback(record, rejected, exc)
-        except AccountingError as exc:
+        except (ProviderUnavailableError, RateLimitError, ProviderError) as exc:
             self._record(Health.REFRESH_FAILED, error_code(exc))
             return self._fallback(record, rejected, exc)
         return self._save(record, held, new, old, rejected)

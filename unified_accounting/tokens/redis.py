@@ -167,6 +167,7 @@ class RedisTokenStore(TokenStore):
             raise ConfigurationError(
                 "RedisTokenStore needs the 'redis' package: pip install 'unified-accounting[redis]'"
             ) from exc
+        self._owns_client = client is None
         if client is None:
             if url is None:
                 raise ConfigurationError("RedisTokenStore needs a redis client or a url")
@@ -206,8 +207,9 @@ class RedisTokenStore(TokenStore):
         return f"RedisTokenStore(prefix={self.prefix!r})"
 
     def close(self) -> None:
-        """Close the Redis client's connections."""
-        self._redis.close()
+        """Close the Redis client, unless it was passed in (its owner closes it)."""
+        if self._owns_client:
+            self._redis.close()
 
     # -- keys -------------------------------------------------------------------------------
 
