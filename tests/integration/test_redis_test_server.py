@@ -1,4 +1,4 @@
-"""The test helper that starts a private redis-server when no Redis is running."""
+"""The test utility that starts a private redis-server when no Redis is running."""
 
 from __future__ import annotations
 

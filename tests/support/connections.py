@@ -1,4 +1,4 @@
-"""Fixtures and helpers for the connection tests: an OAuth server, stores, a fake clock."""
+"""Fixtures and tools for the connection tests: an OAuth server, stores, a fake clock."""
 
 from __future__ import annotations
 

@@ -336,7 +336,7 @@ class TokenManager:
             "the provider refused its refresh token (invalid_grant)", status=400
         )
 
-    # -- helpers ----------------------------------------------------------------------------
+    # -- internals --------------------------------------------------------------------------
 
     def _oauth(self) -> tuple[OAuthProvider, OAuthEndpoints]:
         if self._provider is None or self._endpoints is None:
