@@ -9,6 +9,7 @@ is used, so that a body that passes here is never refused for its length.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
 from unified_accounting.errors import ValidationError
@@ -162,14 +163,36 @@ def check_lengths(resource: str, body: Mapping[str, Any]) -> None:
             (or the Sage path where no unified field exists) to messages.
     """
     errors: dict[str, list[str]] = {}
-    for pattern, limit in MAX_LENGTHS.get(resource, {}).items():
-        for path, value, present in _walk(body, pattern.split("."), []):
-            if present and isinstance(value, str) and len(value) > limit:
+    for parts, limit in _length_patterns(resource):
+        if "*" in parts:
+            found = [(path, value) for path, value, present in _walk(body, list(parts), [])
+                     if present]
+        else:
+            value = _lookup(body, parts)
+            found = [(".".join(parts), value)] if value is not None else []
+        for path, value in found:
+            if isinstance(value, str) and len(value) > limit:
                 errors.setdefault(_target(resource, path), []).append(
                     f"at most {limit} characters in Sage (got {len(value)})"
                 )
     if errors:
         raise ValidationError(errors, provider="sage")
+
+
+@cache
+def _length_patterns(resource: str) -> tuple[tuple[tuple[str, ...], int], ...]:
+    # Split once: every write body is checked, so this runs once per record sent.
+    return tuple((tuple(pattern.split(".")), limit)
+                 for pattern, limit in MAX_LENGTHS.get(resource, {}).items())
+
+
+def _lookup(body: Any, parts: tuple[str, ...]) -> Any:
+    """Return the value at a path without wildcards, or ``None`` when it is absent."""
+    for part in parts:
+        if not isinstance(body, Mapping):
+            return None
+        body = body.get(part)
+    return body
 
 
 def check_required(resource: str, body: Mapping[str, Any]) -> None:
