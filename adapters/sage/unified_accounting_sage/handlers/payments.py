@@ -122,16 +122,15 @@ class PaymentHandler(SageHandler[Payment]):
 
     def resolve(self, payment: Payment) -> Payment:
         """Return the payment with its bank account and payment method resolved."""
-        accounts = self.services.reference("bank_accounts")
-        bank_id = payment.bank_account_id
+        bank_id, method = payment.bank_account_id, payment.payment_method
         if bank_id is None:
             mapping = AccountMappings(self.services).get()
             ledger = mapping.accounts.get("bank") if mapping else None
-            bank_id = choose_bank_account(accounts, ledger)
-        method = payment.payment_method
+            bank_id = choose_bank_account(self.services.reference("bank_accounts"), ledger)
         if method is not None:
             method = choose_payment_method(self.services.reference("payment_methods"), method)
         else:
+            accounts = self.services.reference("bank_accounts")
             chosen = next((a for a in accounts if a.get("id") == bank_id), {})
             method = ref_id(chosen, "default_payment_method")
         return replace(payment, bank_account_id=bank_id, payment_method=method)
