@@ -40,7 +40,23 @@ from unified_accounting.models import (
     PaymentAllocation,
     TaxRate,
 )
+from unified_accounting.oauth import (
+    AuthorizationRequest,
+    OAuthStateError,
+    begin_authorization,
+    complete_authorization,
+    revoke,
+)
 from unified_accounting.plugins import available_providers
+from unified_accounting.sync import SQLiteMirror, Syncer, load_mirror, sync
+from unified_accounting.tokens import (
+    ConnectionInfo,
+    RedisTokenStore,
+    SQLiteTokenStore,
+    TokenManager,
+    TokenStore,
+)
+from unified_accounting.validation import dump, load, validate_model
 
 # A library never configures logging; it only makes sure nothing is printed by default.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -51,12 +67,14 @@ __all__ = [
     "AccountingError",
     "Address",
     "AuthenticationError",
+    "AuthorizationRequest",
     "BankDetails",
     "Business",
     "CallOptions",
     "Client",
     "ConfigurationError",
     "ConflictError",
+    "ConnectionInfo",
     "Contact",
     "ContactPerson",
     "DeletedRecord",
@@ -66,6 +84,7 @@ __all__ = [
     "JournalLine",
     "LedgerAccount",
     "NotFoundError",
+    "OAuthStateError",
     "Payment",
     "PaymentAllocation",
     "PermissionDeniedError",
@@ -76,14 +95,28 @@ __all__ = [
     "ProxyResponse",
     "RateLimitError",
     "ReauthorizationRequired",
+    "RedisTokenStore",
     "RetryConfig",
+    "SQLiteMirror",
+    "SQLiteTokenStore",
     "Secret",
+    "Syncer",
     "TaxRate",
     "Timeouts",
+    "TokenManager",
     "TokenSet",
+    "TokenStore",
     "UnsupportedOperationError",
     "ValidationError",
     "__version__",
     "available_providers",
+    "begin_authorization",
+    "complete_authorization",
     "connect",
+    "dump",
+    "load",
+    "load_mirror",
+    "revoke",
+    "sync",
+    "validate_model",
 ]

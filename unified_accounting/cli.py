@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 import click
 
 from unified_accounting import __version__
+from unified_accounting.cli_connections import connect, connections
 
 CLI_ENTRY_POINT_GROUP = "unified_accounting.cli"
 _log = logging.getLogger(__name__)
@@ -48,6 +49,10 @@ class PluginGroup(click.Group):
 @click.version_option(__version__, prog_name="unified-accounting")
 def main() -> None:
     """Talk to your customers' accounting systems through one API."""
+
+
+main.add_command(connect)
+main.add_command(connections)
 
 
 @main.command()

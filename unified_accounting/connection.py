@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 
 from unified_accounting.client import Client
 from unified_accounting.credentials import AccessTokenSource, Secret, StaticAccessToken
-from unified_accounting.errors import ConfigurationError
+from unified_accounting.errors import ConfigurationError, ReauthorizationRequired
 from unified_accounting.http.limiter import Limiter, LimiterRegistry
 from unified_accounting.http.retry import Jitter, full_jitter
 from unified_accounting.http.transport import Transport
 from unified_accounting.http.types import RateLimits, RetryConfig, Timeouts
 from unified_accounting.plugins import load_provider
 from unified_accounting.provider import Provider, ProviderContext
+from unified_accounting.tokens.base import TokenStore
+from unified_accounting.tokens.manager import TokenManager
+from unified_accounting.tokens.registry import default_token_store
 
 __all__ = ["connect"]
 
@@ -26,27 +31,59 @@ _SHARED_LIMITERS = LimiterRegistry()
 _MAX_POOL = 200
 
 
+CLIENT_ID_ENV = "UNIFIED_ACCOUNTING_CLIENT_ID"
+CLIENT_SECRET_ENV = "UNIFIED_ACCOUNTING_CLIENT_SECRET"  # noqa: S105 - a variable name
+
+
+@dataclass(frozen=True)
+class _Credentials:
+    """What ``connect`` was given to authenticate with; secrets stay wrapped."""
+
+    access_token: str | Secret | None = None
+    token_source: AccessTokenSource | None = None
+    token_store: TokenStore | None = None
+    client_id: str | None = None
+    client_secret: str | Secret | None = None
+
+
 def _token_source(
-    access_token: str | Secret | None,
-    token_source: AccessTokenSource | None,
-    token_store: object | None,
+    plugin: Provider, connection: str, creds: _Credentials, settings: Mapping[str, Any],
+    session: requests.Session | None,
 ) -> AccessTokenSource:
-    if access_token is not None and token_source is not None:
+    if creds.access_token is not None and creds.token_source is not None:
         raise ConfigurationError("pass either access_token= or token_source=, not both")
-    if token_source is not None:
-        if not isinstance(token_source, AccessTokenSource):
+    if creds.token_source is not None:
+        if not isinstance(creds.token_source, AccessTokenSource):
             raise ConfigurationError(
                 "token_source must have access_token() and refresh_after_unauthorized()"
             )
-        return token_source
-    if access_token is not None:
-        return StaticAccessToken(access_token)
-    if token_store is not None:
+        return creds.token_source
+    if creds.access_token is not None:
+        return StaticAccessToken(creds.access_token)
+    return _stored_tokens(plugin, connection, creds, settings, session)
+
+
+def _stored_tokens(
+    plugin: Provider, connection: str, creds: _Credentials, settings: Mapping[str, Any],
+    session: requests.Session | None,
+) -> TokenManager:
+    """A token manager over the connection's stored tokens (the default way to connect)."""
+    secret = (creds.client_secret or settings.get("client_secret")
+              or os.environ.get(CLIENT_SECRET_ENV))
+    if not secret:
         raise ConfigurationError(
-            "connecting through token_store= is not wired in this version; "
-            "pass access_token= or token_source="
+            f"connecting through a token store needs the OAuth client secret: pass "
+            f"client_secret=, or set {CLIENT_SECRET_ENV}"
         )
-    raise ConfigurationError("no credentials: pass access_token= or token_source=")
+    client_id = creds.client_id or settings.get("client_id") or os.environ.get(CLIENT_ID_ENV)
+    store = creds.token_store if creds.token_store is not None else default_token_store()
+    if store.load(connection) is None:
+        raise ReauthorizationRequired(
+            f"no tokens are stored for connection {connection!r}: authorize it first "
+            f"(unified-accounting connect {plugin.name})", connection=connection,
+        )
+    return TokenManager(connection, token_store=store, provider=plugin, client_secret=secret,
+                        client_id=client_id, settings=settings, session=session)
 
 
 def _pool_size(limits: RateLimits) -> int:
@@ -59,11 +96,13 @@ def connect(
     *,
     connection: str = "default",
     business_id: str | None = None,
-    token_store: object | None = None,
+    token_store: TokenStore | None = None,
     settings: Mapping[str, Any] | None = None,
     session: requests.Session | None = None,
     access_token: str | Secret | None = None,
     token_source: AccessTokenSource | None = None,
+    client_id: str | None = None,
+    client_secret: str | Secret | None = None,
     retry: RetryConfig | None = None,
     timeouts: Timeouts | None = None,
     limiter: Limiter | None = None,
@@ -78,11 +117,17 @@ def connect(
             ``Provider`` instance.
         connection: the name of this connection (one per customer account).
         business_id: the business to work with; the provider may choose one when omitted.
-        token_store: where the connection's tokens live (not wired in this version).
+        token_store: where the connection's tokens live; by default the store named by
+            ``UNIFIED_ACCOUNTING_TOKEN_STORE`` or the SQLite file in the user's data folder.
+            Tokens are refreshed through it, once for every worker sharing it.
         settings: provider settings, merged over the provider's defaults.
         session: a ``requests.Session`` to send requests with.
         access_token: a bearer token the caller manages (a 401 is then final).
         token_source: any :class:`AccessTokenSource` (refreshes after a 401).
+        client_id, client_secret: the OAuth app, needed to refresh stored tokens; they may
+            also come from ``settings`` or the ``UNIFIED_ACCOUNTING_CLIENT_ID`` /
+            ``UNIFIED_ACCOUNTING_CLIENT_SECRET`` environment variables (the client id is
+            also remembered with the connection).
         retry: retry policy and deadline for every call.
         timeouts: connect and read timeouts.
         limiter: a client-side limiter; by default one shared by every client of the app.
@@ -93,10 +138,14 @@ def connect(
         ProviderNotFoundError: no such provider is installed.
         ProviderLoadError: the provider failed to load.
         ConfigurationError: credentials or settings are missing.
+        ReauthorizationRequired: the token store holds no tokens for ``connection``.
     """
     plugin = provider if isinstance(provider, Provider) else load_provider(provider)
-    tokens = _token_source(access_token, token_source, token_store)
     merged = {**plugin.default_settings(), **(settings or {})}
+    creds = _Credentials(access_token=access_token, token_source=token_source,
+                         token_store=token_store, client_id=client_id,
+                         client_secret=client_secret)
+    tokens = _token_source(plugin, connection, creds, merged, session)
     limits = plugin.rate_limits(merged)
     app_key = f"{plugin.name}:{merged.get('client_id') or 'default'}"
     transport = Transport(

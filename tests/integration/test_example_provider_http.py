@@ -54,7 +54,7 @@ def test_the_plugin_is_discovered_and_connected_by_name(server: ExampleServer) -
 def test_a_lost_answer_to_a_write_never_creates_a_second_record(server: ExampleServer) -> None:
     client = _connect(server)
     server.fail_next("POST", "/contacts", 500, after_processing=True)
-    created = client.contacts.create(ua.Contact(name="Once Only Ltd"))
+    created = client.contacts.create(ua.Contact(name="Once Only Ltd", is_customer=True))
     assert [c["name"] for c in server.contacts("biz-1")] == ["Once Only Ltd"]
     assert created.name == "Once Only Ltd"
     assert server.requests.count(("POST", "/contacts")) == 2
@@ -63,14 +63,14 @@ def test_a_lost_answer_to_a_write_never_creates_a_second_record(server: ExampleS
 def test_a_rate_limited_list_waits_and_continues(server: ExampleServer) -> None:
     client = _connect(server)
     for name in "ABC":
-        client.contacts.create(ua.Contact(name=name))
+        client.contacts.create(ua.Contact(name=name, is_customer=True))
     server.fail_next("GET", "/contacts", 429, headers={"Retry-After": "1"})
     assert [c.name for c in client.contacts.list()] == ["A", "B", "C"]
 
 
 def test_writes_go_to_the_chosen_business_only(server: ExampleServer) -> None:
     client = _connect(server, business_id="biz-2")
-    client.contacts.create(ua.Contact(name="Second's"))
+    client.contacts.create(ua.Contact(name="Second's", is_customer=True))
     assert server.contacts("biz-1") == []
     assert [c["name"] for c in server.contacts("biz-2")] == ["Second's"]
 
@@ -83,7 +83,7 @@ def test_debug_logs_of_a_whole_flow_hold_no_secret(
     shown: list[str] = []
     with ua.connect("example", settings=server.settings, token_source=tokens,
                     sleep=lambda s: None) as client:
-        created = client.contacts.create(ua.Contact(name="Logged Ltd"))
+        created = client.contacts.create(ua.Contact(name="Logged Ltd", is_customer=True))
         server.fail_next("GET", "/contacts", 503)
         list(client.contacts.list())
         for call in (lambda: client.contacts.get("missing"),

@@ -135,6 +135,11 @@ class Transport:
         self.session = session or self._make_session(pool_size)
         self._sleep, self._clock, self._jitter, self._now = sleep, clock, jitter, now
 
+    @property
+    def token_source(self) -> AccessTokenSource:
+        """Where this transport's bearer tokens come from."""
+        return self._tokens
+
     @staticmethod
     def _make_session(pool_size: int) -> requests.Session:
         session = requests.Session()

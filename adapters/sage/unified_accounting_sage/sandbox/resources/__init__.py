@@ -1,0 +1,28 @@
+"""Resource families of the data API; :data:`ROUTES` is every endpoint the sandbox serves."""
+
+from __future__ import annotations
+
+from unified_accounting_sage.sandbox.resources import (
+    banking,
+    contacts,
+    identity,
+    invoices,
+    journals,
+    ledger,
+    lookups,
+    payments,
+)
+from unified_accounting_sage.sandbox.routing import Route
+
+ROUTES: list[Route] = [
+    *identity.ROUTES,
+    *contacts.ROUTES,
+    *invoices.ROUTES,
+    *payments.ROUTES,
+    *journals.ROUTES,
+    *ledger.ROUTES,
+    *banking.ROUTES,
+    *lookups.ROUTES,
+]
+
+__all__ = ["ROUTES"]

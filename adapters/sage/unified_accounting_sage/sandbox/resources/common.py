@@ -1,0 +1,91 @@
+"""Helpers shared by resource handlers: references, lookups, tombstones, indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unified_accounting_sage.sandbox.errors import invalid, not_found
+from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
+from unified_accounting_sage.sandbox.routing import Ctx
+from unified_accounting_sage.sandbox.store import Record
+from unified_accounting_sage.sandbox.wire import ref_of
+
+
+def linked(ctx: Ctx, collection: str, record_id: Any, source: str) -> dict[str, str] | None:
+    """The reference to a record named in a body field; None when the field is null.
+
+    Raises:
+        SageError: 404 naming ``source`` when the id is unknown in this business.
+    """
+    if record_id is None:
+        return None
+    return ref_of(collection, ctx.require(collection, record_id, source))
+
+
+def looked_up(table: str, item_id: Any, source: str) -> dict[str, str] | None:
+    """The reference to a lookup item named in a body field; None when null.
+
+    Raises:
+        SageError: 404 naming ``source`` for an unknown id.
+    """
+    if item_id is None:
+        return None
+    found = lookup_ref(table, str(item_id))
+    if found is None:
+        raise not_found(source)
+    return found
+
+
+def lookup_list(table: str, ids: list[str], source: str) -> list[dict[str, str]]:
+    """References for a list of lookup ids.
+
+    Raises:
+        SageError: 422 naming ``source`` when an id is not one of the table's.
+    """
+    refs = []
+    for item_id in ids:
+        found = lookup_ref(table, item_id)
+        if found is None:
+            raise invalid(source, "is not included in the list")
+        refs.append(found)
+    return refs
+
+
+def tombstone(record: Record, stamp: str) -> Record:
+    """What ``deleted_since`` returns for a deleted record."""
+    return {
+        "id": record["id"],
+        "displayed_as": record.get("displayed_as"),
+        "$path": record.get("$path"),
+        "deleted_at": stamp,
+    }
+
+
+def delete_record(ctx: Ctx, collection: str, record: Record) -> None:
+    """Remove a record and log its deletion at the request time."""
+    ctx.store.remove(ctx.business_id, collection, record["id"], tombstone(record, ctx.stamp))
+
+
+def touch(ctx: Ctx, collection: str, record: Record) -> None:
+    """Stamp ``updated_at`` and persist a record changed in place."""
+    record["updated_at"] = ctx.stamp
+    ctx.store.save(ctx.business_id, collection, record)
+
+
+def unique_index(ctx: Ctx, collection: str, field: str) -> dict[str, str]:
+    """A lazily built value -> id index of one field, kept by the handlers that write it."""
+    indexes: dict[tuple[str, str, str], dict[str, str]] = ctx.services.indexes
+    key = (ctx.business_id, collection, field)
+    index = indexes.get(key)
+    if index is None:
+        records = ctx.store.collection(ctx.business_id, collection).ordered()
+        index = {str(r[field]).lower(): r["id"] for r in records if r.get(field) is not None}
+        indexes[key] = index
+    return index
+
+
+def pick(data: dict[str, Any], record: Record, fields: tuple[str, ...]) -> None:
+    """Copy the plain fields present in a body onto a record."""
+    for name in fields:
+        if name in data:
+            record[name] = data[name]

@@ -1,0 +1,28 @@
+"""Shared test fixtures; helpers live in ``tests/support``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# ``support`` is imported by tests in every folder and by worker scripts started as processes.
+sys.path.insert(0, str(Path(__file__).parent))
+
+from support.connections import (
+    any_store,
+    oauth_server,
+    provider,
+    redis_store,
+    sqlite_store,
+)
+from support.redis_server import redis_prefix, redis_url
+
+__all__ = [
+    "any_store",
+    "oauth_server",
+    "provider",
+    "redis_prefix",
+    "redis_store",
+    "redis_url",
+    "sqlite_store",
+]

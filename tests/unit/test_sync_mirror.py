@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import unified_accounting as ua
+from unified_accounting.models import DeletedRecord
+from unified_accounting.sync import sqlite_mirror
+from unified_accounting.sync.cursor import StreamState, Window
+from unified_accounting.sync.mirror import (
+    CommitCounts,
+    Mirror,
+    MirrorItem,
+    Scope,
+    StoredVersion,
+    StreamKey,
+    deletion_applies,
+    item_digest,
+    load_mirror,
+    upsert_action,
+)
+from unified_accounting.sync.sqlite_mirror import SQLiteMirror
+
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+SEC = timedelta(seconds=1)
+GB = Scope("sage", "default", "biz-gb")
+IE = Scope("sage", "default", "biz-ie")
+
+
+def item(record_id: str, at: datetime | None, name: str = "Acme") -> MirrorItem:
+    return MirrorItem(id=record_id, updated_at=at, data={"id": record_id, "name": name},
+                      remote_data={"id": record_id, "displayed_as": name})
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> Iterator[SQLiteMirror]:
+    with SQLiteMirror(tmp_path / "mirror.sqlite3") as opened:
+        yield opened
+
+
+def stored(at: datetime | None, *, deleted: bool = False, deleted_at: datetime | None = None,
+           digest: str | None = "d") -> StoredVersion:
+    return StoredVersion(updated_at=at, digest=digest, deleted=deleted, deleted_at=deleted_at)
+
+
+@pytest.mark.parametrize(
+    ("current", "at", "same_content", "expected"),
+    [
+        (None, T0, True, "insert"),
+        (stored(T0), T0 + SEC, True, "update"),
+        (stored(T0), T0, True, "unchanged"),  # a re-read from the overlap window
+        (stored(T0), T0, False, "update"),  # same second, new content
+        (stored(T0 + SEC), T0, False, "unchanged"),  # a stale read never goes backwards
+        (stored(None), None, False, "update"),
+        (stored(T0, deleted=True, deleted_at=T0 + SEC), T0, False, "unchanged"),
+        (stored(T0, deleted=True, deleted_at=T0 + SEC), T0 + 2 * SEC, False, "update"),
+        (stored(None, deleted=True), T0, False, "update"),  # tombstone of an unseen id
+    ],
+)
+def test_upsert_action(current: StoredVersion | None, at: datetime | None, same_content: bool,
+                       expected: str) -> None:
+    new = item("a", at)
+    digest = current.digest if same_content and current is not None else item_digest(new)
+    assert upsert_action(current, new, digest or "") == expected
+
+
+@pytest.mark.parametrize(
+    ("current", "deleted_at", "expected"),
+    [
+        (None, T0, True),
+        (stored(T0), T0 + SEC, True),
+        (stored(T0), None, True),
+        (stored(T0, deleted=True, deleted_at=T0), T0, False),
+        (stored(T0 + SEC), T0, False),  # a newer version than the deletion is kept
+    ],
+)
+def test_deletion_applies(current: StoredVersion | None, deleted_at: datetime | None,
+                          expected: bool) -> None:
+    assert deletion_applies(current, DeletedRecord(id="a", deleted_at=deleted_at)) is expected
+
+
+def test_commit_counts_and_dedupes_by_id_and_updated_at(mirror: SQLiteMirror) -> None:
+    key = StreamKey(GB, "contacts")
+    first = mirror.commit(key, state=StreamState(), upserts=[item("a", T0), item("b", T0)])
+    assert first == CommitCounts(inserted=2)
+    again = mirror.commit(
+        key, state=StreamState(),
+        upserts=[item("a", T0), item("b", T0 + SEC, "Acme 2"), item("b", T0 + SEC, "Acme 2")],
+    )
+    assert again == CommitCounts(updated=1, unchanged=2)
+    record = mirror.get(GB, "contacts", "b")
+    assert record is not None
+    assert record.data == {"id": "b", "name": "Acme 2"}
+    assert record.remote_data == {"id": "b", "displayed_as": "Acme 2"}
+    assert record.updated_at == T0 + SEC
+    assert mirror.count(GB, "contacts") == 2
+
+
+def test_clashing_ids_of_two_businesses_never_mix(mirror: SQLiteMirror) -> None:
+    mirror.commit(StreamKey(GB, "contacts"), state=StreamState(), upserts=[item("a", T0, "GB")])
+    mirror.commit(StreamKey(IE, "contacts"), state=StreamState(), upserts=[item("a", T0, "IE")])
+    mirror.commit(StreamKey(IE, "contacts"), state=StreamState(),
+                  deletions=[DeletedRecord(id="a", deleted_at=T0 + SEC)])
+    gb = mirror.get(GB, "contacts", "a")
+    assert gb is not None
+    assert gb.data == {"id": "a", "name": "GB"}
+    assert not gb.deleted
+    assert mirror.get(IE, "contacts", "a") is None
+    assert mirror.count(IE, "contacts", include_deleted=True) == 1
+
+
+def test_deleted_records_are_marked_not_forgotten(mirror: SQLiteMirror) -> None:
+    key = StreamKey(GB, "invoices")
+    mirror.commit(key, state=StreamState(), upserts=[item("a", T0), item("b", T0)])
+    counts = mirror.commit(key, state=StreamState(), deletions=[
+        DeletedRecord(id="a", deleted_at=T0 + SEC),
+        DeletedRecord(id="a", deleted_at=T0 + SEC),
+        DeletedRecord(id="never-seen", deleted_at=T0 + SEC),
+    ])
+    assert counts == CommitCounts(deleted=2)
+    assert [r.id for r in mirror.records(GB, "invoices")] == ["b"]
+    every = {r.id: r for r in mirror.records(GB, "invoices", include_deleted=True)}
+    assert sorted(every) == ["a", "b", "never-seen"]
+    assert every["a"].deleted
+    assert every["a"].deleted_at == T0 + SEC
+    assert every["a"].data == {"id": "a", "name": "Acme"}  # the last known version is kept
+    assert every["never-seen"].data is None
+    assert mirror.get(GB, "invoices", "a") is None
+    assert mirror.count(GB, "invoices", include_deleted=True) == 3
+
+
+def test_state_is_saved_with_the_page_and_read_back(mirror: SQLiteMirror) -> None:
+    key = StreamKey(GB, "contacts")
+    assert mirror.load_state(key) == StreamState()
+    state = StreamState(synced_until=T0, window=Window(
+        since=T0 - SEC, signpost=T0 + SEC, page_size=200, pages_done=2, last_page_digest="x"))
+    mirror.commit(key, state=state, upserts=[item("a", T0)])
+    assert mirror.load_state(key) == state
+    assert mirror.load_state(StreamKey(IE, "contacts")) == StreamState()
+
+
+def test_a_failed_commit_leaves_neither_records_nor_state(
+    mirror: SQLiteMirror, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = StreamKey(GB, "contacts")
+
+    def crash(*args: object) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(sqlite_mirror, "_save_state", crash)
+    with pytest.raises(OSError, match="disk gone"):
+        mirror.commit(key, state=StreamState(synced_until=T0), upserts=[item("a", T0)])
+    monkeypatch.undo()
+    assert mirror.count(GB, "contacts", include_deleted=True) == 0
+    assert mirror.load_state(key) == StreamState()
+    # The table created inside the rolled-back transaction is created again when needed.
+    assert mirror.commit(key, state=StreamState(), upserts=[item("a", T0)]).inserted == 1
+
+
+def test_unknown_resource_reads_as_empty_and_bad_names_are_refused(mirror: SQLiteMirror) -> None:
+    assert mirror.count(GB, "journals") == 0
+    assert list(mirror.records(GB, "journals")) == []
+    assert mirror.get(GB, "journals", "x") is None
+    for bad in ("sync_state", "Contacts", "x; DROP TABLE sync_state", ""):
+        with pytest.raises(ua.ConfigurationError):
+            mirror.count(GB, bad)
+
+
+def test_file_holds_one_table_per_resource_plus_sync_state(mirror: SQLiteMirror) -> None:
+    for resource in ("contacts", "invoices"):
+        mirror.commit(StreamKey(GB, resource), state=StreamState(), upserts=[item("a", T0)])
+    with sqlite3.connect(mirror.path) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master "
+                                                 "WHERE type = 'table'")}
+    assert tables == {"contacts", "invoices", "sync_state"}
+
+
+def test_stream_lock_excludes_a_second_holder(tmp_path: Path) -> None:
+    path = tmp_path / "m.sqlite3"
+    with SQLiteMirror(path) as one, SQLiteMirror(path, lock_timeout=0.0) as two:
+        key = StreamKey(GB, "contacts")
+        with one.stream_lock(key):
+            with pytest.raises(ua.ConflictError, match="still running"), two.stream_lock(key):
+                pass
+            with two.stream_lock(StreamKey(IE, "contacts")):
+                pass  # another business is not blocked
+        with two.stream_lock(key):
+            pass
+
+
+def test_memory_database_is_refused() -> None:
+    with pytest.raises(ua.ConfigurationError, match="file path"):
+        SQLiteMirror(":memory:")
+
+
+def test_load_mirror_finds_sqlite_through_its_entry_point(tmp_path: Path) -> None:
+    mirror = load_mirror("sqlite", path=tmp_path / "m.sqlite3")
+    assert isinstance(mirror, SQLiteMirror)
+    assert isinstance(mirror, Mirror)
+    mirror.close()
+    with pytest.raises(ua.ConfigurationError, match=r"no mirror named 'nope'.*sqlite"):
+        load_mirror("nope")
+
+
+def test_connections_are_reused_across_runs_and_refused_after_close(tmp_path: Path) -> None:
+    mirror = SQLiteMirror(tmp_path / "m.sqlite3")
+    key = StreamKey(GB, "contacts")
+    for _ in range(20):
+        mirror.commit(key, state=StreamState(), upserts=[item("a", T0)])
+        assert mirror.count(GB, "contacts") == 1
+    assert len(mirror._idle) == 1
+    mirror.close()
+    with pytest.raises(ua.ConfigurationError, match="closed"):
+        mirror.count(GB, "contacts")

@@ -1,0 +1,204 @@
+"""Reading token responses and mapping the token endpoint's answers, one request at a time."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from unified_accounting.credentials import OAuthEndpoints, Secret
+from unified_accounting.errors import (
+    ConfigurationError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+)
+from unified_accounting.tokens.endpoint import (
+    DEFAULT_TOKEN_LIFETIME,
+    StandardOAuthProvider,
+    TokenEndpointError,
+    parse_retry_after,
+    parse_token_response,
+    post_form,
+    provider_name,
+    resolve_provider,
+)
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+URL = "https://oauth.example.test/token"
+
+
+def test_parses_a_sage_style_token_response() -> None:
+    tokens = parse_token_response(
+        {
+            "access_token": "at",
+            "expires_in": 300,
+            "token_type": "bearer",
+            "refresh_token": "rt",
+            "refresh_token_expires_in": 2678400,
+            "scope": "full_access",
+            "requested_by_id": "user-9",
+            "id_token": "header.payload.signature",
+        },
+        NOW,
+    )
+    assert tokens.access_token == Secret("at")
+    assert tokens.refresh_token == Secret("rt")
+    assert tokens.expires_at == NOW + timedelta(seconds=300)
+    assert tokens.refresh_token_expires_at == NOW + timedelta(days=31)
+    assert (tokens.token_type, tokens.scope) == ("bearer", "full_access")
+    assert tokens.extra == {"requested_by_id": "user-9"}
+
+
+def test_missing_optional_fields_get_defaults() -> None:
+    tokens = parse_token_response({"access_token": "at", "scope": ["a", "b"]}, NOW)
+    assert tokens.refresh_token is None
+    assert tokens.expires_at == NOW + timedelta(seconds=DEFAULT_TOKEN_LIFETIME)
+    assert tokens.refresh_token_expires_at is None
+    assert tokens.scope == "a b"
+
+
+@pytest.mark.parametrize(
+    "payload", [{}, {"access_token": ""}, {"access_token": "at", "expires_in": "soon"}]
+)
+def test_malformed_token_responses_are_provider_errors(payload: dict[str, object]) -> None:
+    with pytest.raises(ProviderError):
+        parse_token_response(payload, NOW)
+
+
+def test_provider_name() -> None:
+    class Named:
+        name = "sage"
+
+    class Anonymous:
+        pass
+
+    assert provider_name("xero") == "xero"
+    assert provider_name(Named()) == "sage"
+    assert provider_name(Anonymous()) == "anonymous"
+
+
+@responses.activate
+def test_success_returns_the_json_and_sends_a_form() -> None:
+    responses.post(URL, json={"access_token": "at"})
+    assert post_form(URL, {"grant_type": "refresh_token", "refresh_token": "rt"}) == {
+        "access_token": "at"
+    }
+    sent = responses.calls[0].request
+    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert sent.headers["Accept"] == "application/json"
+    assert sent.body == "grant_type=refresh_token&refresh_token=rt"
+
+
+@responses.activate
+def test_invalid_grant_is_a_token_endpoint_error_without_the_body() -> None:
+    responses.post(
+        URL,
+        status=400,
+        json={"error": "invalid_grant", "error_description": "token rt-SECRET was used"},
+    )
+    with pytest.raises(TokenEndpointError) as caught:
+        post_form(URL, {})
+    assert (caught.value.status, caught.value.code) == (400, "invalid_grant")
+    assert "rt-SECRET" not in str(caught.value)
+    assert "rt-SECRET" not in repr(caught.value)
+
+
+@responses.activate
+def test_an_error_code_that_is_not_a_code_is_not_echoed() -> None:
+    responses.post(URL, status=401, json={"error": "Bearer abc.def ghi"})
+    with pytest.raises(TokenEndpointError) as caught:
+        post_form(URL, {})
+    assert caught.value.code is None
+    assert "abc.def" not in str(caught.value)
+
+
+@responses.activate
+def test_429_carries_retry_after() -> None:
+    responses.post(URL, status=429, headers={"Retry-After": "7"})
+    with pytest.raises(RateLimitError) as caught:
+        post_form(URL, {})
+    assert caught.value.retry_after == 7
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_5xx_is_provider_unavailable(status: int) -> None:
+    responses.post(URL, status=status, body="<html>down</html>")
+    with pytest.raises(ProviderUnavailableError) as caught:
+        post_form(URL, {})
+    assert caught.value.status == status
+
+
+@responses.activate
+def test_unreachable_endpoint_is_provider_unavailable() -> None:
+    responses.post(URL, body=requests.ConnectionError("refused"))
+    with pytest.raises(ProviderUnavailableError, match="could not reach"):
+        post_form(URL, {})
+
+
+@responses.activate
+def test_success_without_json_is_an_error_unless_not_expected() -> None:
+    responses.post(URL, body="OK")
+    with pytest.raises(ProviderError):
+        post_form(URL, {})
+    assert post_form(URL, {}, expect_json=False) == {}
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("12", 12.0),
+        ("Sun, 01 Mar 2026 12:00:30 GMT", 30.0),
+        ("Sun, 01 Mar 2026 11:00:00 GMT", 0.0),
+        ("soon", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
+    assert parse_retry_after(header, NOW) == seconds
+
+
+class EndpointsOnly:
+    """A plugin class that names its endpoints and leaves token parsing to the standard."""
+
+    name = "plain"
+
+    def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
+        return OAuthEndpoints(authorize_url="a", token_url=settings.get("token_url", "t"))
+
+
+def test_names_resolve_through_the_plugin_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def load_provider(name: str) -> type[EndpointsOnly]:
+        asked.append(name)
+        return EndpointsOnly
+
+    plugins = types.ModuleType("unified_accounting.plugins")
+    plugins.load_provider = load_provider  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unified_accounting.plugins", plugins)
+    provider = resolve_provider("plain")
+    assert asked == ["plain"]
+    assert provider.oauth_endpoints({"token_url": "x"}).token_url == "x"
+    assert provider.parse_token_response({"access_token": "at"}, NOW).access_token == Secret("at")
+    assert provider_name(provider) == "plain"
+
+
+def test_provider_objects_are_used_as_they_are() -> None:
+    provider = StandardOAuthProvider(OAuthEndpoints(authorize_url="a", token_url="t"))
+    assert resolve_provider(provider) is provider
+
+
+def test_a_plugin_without_oauth_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    plugins = types.ModuleType("unified_accounting.plugins")
+    plugins.load_provider = lambda name: object()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "unified_accounting.plugins", plugins)
+    with pytest.raises(ConfigurationError, match="does not support OAuth"):
+        resolve_provider("bare")

@@ -1,0 +1,56 @@
+"""marshmallow schemas for the unified models, and the registry of record kinds.
+
+Each schema loads JSON-shaped data into plain dicts of typed values (``Decimal``, ``date``,
+...) and dumps dataclasses back to JSON-shaped dicts; :mod:`unified_accounting.validation`
+turns loaded dicts into dataclasses. The JSON Schema files in ``schemas/`` are generated from
+these classes by :mod:`unified_accounting.jsonschema_gen`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from unified_accounting.schemas.base import RecordSchema
+from unified_accounting.schemas.contacts import (
+    AddressSchema,
+    BankDetailsSchema,
+    ContactPersonSchema,
+    ContactSchema,
+)
+from unified_accounting.schemas.invoices import InvoiceLineSchema, InvoiceSchema
+from unified_accounting.schemas.journals import JournalEntrySchema, JournalLineSchema
+from unified_accounting.schemas.payments import PaymentAllocationSchema, PaymentSchema
+from unified_accounting.schemas.reference import BusinessSchema, LedgerAccountSchema, TaxRateSchema
+
+__all__ = [
+    "SCHEMAS",
+    "AddressSchema",
+    "BankDetailsSchema",
+    "BusinessSchema",
+    "ContactPersonSchema",
+    "ContactSchema",
+    "InvoiceLineSchema",
+    "InvoiceSchema",
+    "JournalEntrySchema",
+    "JournalLineSchema",
+    "LedgerAccountSchema",
+    "PaymentAllocationSchema",
+    "PaymentSchema",
+    "RecordSchema",
+    "TaxRateSchema",
+]
+
+SCHEMAS: Mapping[str, type[RecordSchema]] = MappingProxyType(
+    {
+        "contact": ContactSchema,
+        "contact_person": ContactPersonSchema,
+        "invoice": InvoiceSchema,
+        "payment": PaymentSchema,
+        "journal_entry": JournalEntrySchema,
+        "ledger_account": LedgerAccountSchema,
+        "tax_rate": TaxRateSchema,
+        "business": BusinessSchema,
+    }
+)
+"""Record kind (as passed to ``ua.load``) -> its schema class."""

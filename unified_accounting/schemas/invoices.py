@@ -1,0 +1,165 @@
+"""Schemas for sales and purchase invoices and their lines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from marshmallow import validates_schema
+
+from unified_accounting.models import Invoice, InvoiceLine
+from unified_accounting.schemas.base import (
+    ErrorList,
+    RecordSchema,
+    failed,
+    original_mapping,
+    raise_at,
+    unreadable,
+)
+from unified_accounting.schemas.common import (
+    free_text,
+    identifier,
+    moment,
+    raw_record,
+    text,
+)
+from unified_accounting.schemas.fields import (
+    Amount,
+    Flag,
+    IsoDate,
+    Money,
+    Records,
+    currency_code,
+    one_of,
+)
+from unified_accounting.schemas.rules import mismatch_error
+
+__all__ = ["TAX_CODES", "InvoiceLineSchema", "InvoiceSchema"]
+
+INVOICE_TYPES = ("sales", "purchase")
+INVOICE_STATUSES = ("draft", "open", "partially_paid", "paid", "void")
+TAX_CODES = (
+    "standard", "reduced", "second_reduced", "super_reduced", "zero", "exempt", "no_tax", "other"
+)
+QUANTITY_PLACES = 6
+UNIT_PRICE_PLACES = 6
+EXCHANGE_RATE_PLACES = 10
+AMOUNTS = ("net_amount", "tax_amount", "total_amount")
+
+
+class InvoiceLineSchema(RecordSchema):
+    """One invoice line; its money is checked against the invoice's currency."""
+
+    model = InvoiceLine
+
+    id = identifier()
+    description = text(2000)
+    quantity = Amount(max_places=QUANTITY_PLACES)
+    unit_price = Amount(
+        max_places=UNIT_PRICE_PLACES,
+        allow_none=True,
+        metadata={"description": "Price of one unit; may be finer than the currency's unit."},
+    )
+    discount_amount = Money(sign="non_negative", allow_none=True)
+    account_id = identifier(description="The ledger account the line posts to.")
+    account_concept = text(
+        100, metadata={"description": "A product concept the provider maps to an account."}
+    )
+    tax_rate_id = identifier()
+    tax_code = one_of(TAX_CODES, allow_none=True)
+    net_amount = Money(allow_none=True)
+    tax_amount = Money(allow_none=True)
+    total_amount = Money(allow_none=True)
+
+
+class InvoiceSchema(RecordSchema):
+    """A sales invoice (to a customer) or a purchase invoice (from a supplier)."""
+
+    model = Invoice
+    currency_field = "currency"
+
+    id = identifier()
+    business_id = identifier()
+    type = one_of(INVOICE_TYPES, required=True)
+    number = text(50)
+    reference = text(100)
+    contact_id = identifier(required=True)
+    issue_date = IsoDate(required=True)
+    due_date = IsoDate(allow_none=True)
+    currency = currency_code(allow_none=True)
+    exchange_rate = Amount(sign="positive", max_places=EXCHANGE_RATE_PLACES, allow_none=True)
+    status = one_of(INVOICE_STATUSES, allow_none=True)
+    tax_inclusive = Flag()
+    notes = free_text()
+    lines = Records(
+        InvoiceLineSchema, required=True, min_items=1, too_few="an invoice needs at least one line"
+    )
+    net_amount = Money(allow_none=True)
+    tax_amount = Money(allow_none=True)
+    total_amount = Money(allow_none=True)
+    amount_paid = Money(sign="non_negative", allow_none=True)
+    amount_due = Money(allow_none=True)
+    created_at = moment()
+    updated_at = moment()
+    remote_data = raw_record()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _due_after_issue(self, data: Mapping[str, Any], **_: Any) -> None:
+        issue, due = data.get("issue_date"), data.get("due_date")
+        if issue is not None and due is not None and due < issue:
+            raise_at("due_date", f"must not be before issue_date {issue.isoformat()}")
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _amounts_add_up(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
+        currency = data.get("currency")
+        lines = data.get("lines")
+        raw_lines = original_mapping(original).get("lines")
+        if not isinstance(lines, list) or not isinstance(raw_lines, list | tuple):
+            return
+        errors = ErrorList()
+        for index, (line, raw) in enumerate(zip(lines, raw_lines, strict=False)):
+            message = _total_error(line, raw, currency)
+            if message:
+                errors.add(("lines", index, "total_amount"), message)
+        for name in AMOUNTS:
+            message = _header_vs_lines(name, data, original, lines, raw_lines, currency)
+            if message:
+                errors.add((name,), message)
+        message = _total_error(data, original, currency)
+        if message:
+            errors.add(("total_amount",), message)
+        errors.raise_if_any()
+
+
+def _total_error(record: Mapping[str, Any], raw: Any, currency: str | None) -> str | None:
+    """Check net + tax == total on a line or a header, where all three were given and read."""
+    if unreadable(record, raw, AMOUNTS) or any(record.get(n) is None for n in AMOUNTS):
+        return None
+    return mismatch_error(
+        "net_amount + tax_amount",
+        [record["net_amount"], record["tax_amount"]],
+        "total_amount",
+        [record["total_amount"]],
+        currency,
+    )
+
+
+def _header_vs_lines(
+    name: str,
+    data: Mapping[str, Any],
+    original: Any,
+    lines: Sequence[Any],
+    raw_lines: Sequence[Any],
+    currency: str | None,
+) -> str | None:
+    """Check that a header amount equals the sum of its lines, where all were given."""
+    header = data.get(name)
+    if header is None or failed(data, original, name):
+        return None
+    values = []
+    for line, raw in zip(lines, raw_lines, strict=False):
+        if unreadable(line, raw, (name,)) or line.get(name) is None:
+            return None
+        values.append(line[name])
+    return mismatch_error(name, [header], f"sum of line {name}", values, currency)
+

@@ -1,0 +1,90 @@
+"""Pure money rules shared by the record schemas: exact sums and the messages they give.
+
+Every comparison adds amounts exactly (``money.add_exact``), so ``0.10 + 0.20`` equals
+``0.30`` and no decimal context can round a total. Messages name both sides and the
+difference, written with the currency's places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from unified_accounting import money
+
+__all__ = ["balance_error", "excess_error", "mismatch_error"]
+
+
+def mismatch_error(
+    left_label: str,
+    left: Iterable[Decimal],
+    right_label: str,
+    right: Iterable[Decimal],
+    currency: str | None,
+) -> str | None:
+    """Compare two exact sums; return ``"<left> A != <right> B (difference D)"`` or ``None``.
+
+    Args:
+        left_label: words for the left side, e.g. ``"debits"``.
+        left: the amounts that make the left side.
+        right_label: words for the right side.
+        right: the amounts that make the right side.
+        currency: ISO 4217 code used to write the amounts; absent means two decimals.
+
+    Returns:
+        The message when the sums differ, else ``None``. The difference is always positive.
+        ``None`` also when an amount does not fit the currency: that amount has its own
+        error, and totals built on it would only add noise.
+    """
+    left, right = list(left), list(right)
+    if not _all_fit([*left, *right], currency):
+        return None
+    left_total = money.add_exact(left)
+    right_total = money.add_exact(right)
+    if left_total == right_total:
+        return None
+    # copy_negate/copy_abs are exact; unary minus and abs() would round to the context.
+    difference = money.add_exact([left_total, right_total.copy_negate()]).copy_abs()
+    return (
+        f"{left_label} {money.format_money(left_total, currency)} != "
+        f"{right_label} {money.format_money(right_total, currency)} "
+        f"(difference {money.format_money(difference, currency)})"
+    )
+
+
+def balance_error(
+    debits: Iterable[Decimal], credits: Iterable[Decimal], currency: str | None
+) -> str | None:
+    """Return ``"debits 100.00 != credits 99.99 (difference 0.01)"`` unless they balance."""
+    return mismatch_error("debits", debits, "credits", credits, currency)
+
+
+def excess_error(
+    parts_label: str,
+    parts: Iterable[Decimal],
+    whole_label: str,
+    whole: Decimal,
+    currency: str | None,
+) -> str | None:
+    """Return a message when the parts add up to more than the whole, else ``None``.
+
+    Example: ``"allocations 120.00 exceed amount 100.00 (difference 20.00)"``. Like
+    :func:`mismatch_error`, it says nothing while an amount does not fit the currency.
+    """
+    parts = list(parts)
+    if not _all_fit([*parts, whole], currency):
+        return None
+    total = money.add_exact(parts)
+    excess = money.add_exact([total, whole.copy_negate()])
+    if excess <= 0:
+        return None
+    return (
+        f"{parts_label} {money.format_money(total, currency)} exceed "
+        f"{whole_label} {money.format_money(whole, currency)} "
+        f"(difference {money.format_money(excess, currency)})"
+    )
+
+
+def _all_fit(amounts: list[Decimal], currency: str | None) -> bool:
+    places = money.minor_units(currency)
+    return all(money.fits(amount, places) for amount in amounts)

@@ -1,0 +1,277 @@
+"""Talking to a provider's OAuth token endpoint: the form POST, its errors, its answer.
+
+Nothing here logs a request or response body: both carry secrets. Errors name the OAuth error
+code (``invalid_grant``) and the HTTP status, never the body.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import importlib
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+import requests
+
+from unified_accounting.credentials import OAuthEndpoints, Secret, TokenSet
+from unified_accounting.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+)
+
+__all__ = [
+    "DEFAULT_TOKEN_LIFETIME",
+    "OAuthProvider",
+    "StandardOAuthProvider",
+    "TokenEndpointError",
+    "parse_token_response",
+    "post_form",
+    "provider_name",
+    "resolve_provider",
+]
+
+#: Seconds an access token is assumed to live when the provider omits ``expires_in``.
+DEFAULT_TOKEN_LIFETIME = 3600
+
+_STANDARD_FIELDS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "expires_in",
+        "refresh_token_expires_in",
+        "token_type",
+        "scope",
+    }
+)
+_OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+@runtime_checkable
+class OAuthProvider(Protocol):
+    """The OAuth side of a provider: where its endpoints are and how to read its tokens."""
+
+    def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
+        """Return the authorize, token and revoke URLs for these provider settings."""
+        ...
+
+    def parse_token_response(self, payload: Mapping[str, Any], now: datetime) -> TokenSet:
+        """Turn the token endpoint's JSON answer, received at ``now``, into a token set."""
+        ...
+
+
+class TokenEndpointError(AuthenticationError):
+    """The token endpoint refused a grant (a 4xx answer).
+
+    ``code`` holds the OAuth error code, such as ``invalid_grant`` or ``invalid_client``.
+    """
+
+
+def parse_token_response(payload: Mapping[str, Any], now: datetime) -> TokenSet:
+    """Read a standard RFC 6749 token response received at ``now``.
+
+    Reads ``access_token``, ``refresh_token``, ``expires_in``, ``refresh_token_expires_in``,
+    ``token_type`` and ``scope`` (a string, or a list joined with spaces); other non-secret
+    fields are kept in ``TokenSet.extra``. Fields whose name contains ``token`` (an
+    ``id_token``) are dropped rather than kept where a repr could show them.
+
+    Raises:
+        ProviderError: when the answer has no access token or a malformed lifetime.
+    """
+    access = payload.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise ProviderError("the token endpoint answered without an access token")
+    refresh = payload.get("refresh_token")
+    scope = payload.get("scope")
+    if isinstance(scope, list | tuple):
+        scope = " ".join(str(s) for s in scope)
+    refresh_life = payload.get("refresh_token_expires_in")
+    return TokenSet(
+        access_token=Secret(access),
+        refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,
+        expires_at=now + timedelta(seconds=_seconds(payload.get("expires_in"))),
+        token_type=str(payload.get("token_type") or "bearer"),
+        scope=None if scope is None else str(scope),
+        refresh_token_expires_at=(
+            None if refresh_life is None else now + timedelta(seconds=_seconds(refresh_life))
+        ),
+        extra={
+            key: value
+            for key, value in payload.items()
+            if key not in _STANDARD_FIELDS and "token" not in key.lower()
+        },
+    )
+
+
+def _seconds(value: Any) -> float:
+    if value is None:
+        return float(DEFAULT_TOKEN_LIFETIME)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ProviderError("the token endpoint answered with a malformed lifetime") from None
+
+
+class StandardOAuthProvider:
+    """A provider known only by its OAuth endpoints, answering with standard token responses.
+
+    Args:
+        endpoints: the authorize, token and revoke URLs.
+        name: the name stored with its connections.
+    """
+
+    def __init__(self, endpoints: OAuthEndpoints, name: str = "oauth") -> None:
+        self.endpoints = endpoints
+        self.name = name
+
+    def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
+        """Return the fixed endpoints (settings are ignored)."""
+        return self.endpoints
+
+    def parse_token_response(self, payload: Mapping[str, Any], now: datetime) -> TokenSet:
+        """Read a standard token response (see :func:`parse_token_response`)."""
+        return parse_token_response(payload, now)
+
+    def __repr__(self) -> str:
+        return f"StandardOAuthProvider(name={self.name!r})"
+
+
+def resolve_provider(provider: OAuthProvider | str) -> OAuthProvider:
+    """Return ``provider`` itself, or load the installed provider plugin of that name.
+
+    Raises:
+        ProviderNotFoundError: when no installed provider has that name.
+        ConfigurationError: when the plugin does not offer OAuth endpoints.
+    """
+    if not isinstance(provider, str):
+        return provider
+    # Imported here so that the token machinery does not depend on plugin discovery.
+    plugins = importlib.import_module("unified_accounting.plugins")
+    loaded: Any = plugins.load_provider(provider)
+    if isinstance(loaded, type):
+        loaded = loaded()
+    if not hasattr(loaded, "oauth_endpoints"):
+        raise ConfigurationError(f"provider {provider!r} does not support OAuth")
+    if not hasattr(loaded, "parse_token_response"):
+        loaded = _WithStandardParser(loaded)
+    return loaded  # type: ignore[no-any-return]
+
+
+class _WithStandardParser:
+    """Gives a provider that only names its endpoints the standard token parser."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.name = provider_name(inner)
+
+    def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
+        endpoints: OAuthEndpoints = self._inner.oauth_endpoints(settings)
+        return endpoints
+
+    def parse_token_response(self, payload: Mapping[str, Any], now: datetime) -> TokenSet:
+        return parse_token_response(payload, now)
+
+
+def provider_name(provider: object) -> str:
+    """The name stored with a connection: the string itself, or the provider's ``name``."""
+    if isinstance(provider, str):
+        return provider
+    name = getattr(provider, "name", None)
+    return name if isinstance(name, str) and name else type(provider).__name__.lower()
+
+
+def post_form(
+    url: str,
+    form: Mapping[str, str],
+    *,
+    session: requests.Session | None = None,
+    timeout: float = 10.0,
+    now: datetime | None = None,
+    expect_json: bool = True,
+) -> Mapping[str, Any]:
+    """POST an OAuth form (token or revoke endpoint) and return its JSON answer.
+
+    Args:
+        url: the endpoint.
+        form: the form fields; they may carry secrets and are never logged.
+        session: the HTTP session to use (a new one when omitted).
+        timeout: seconds to wait for the answer.
+        now: the current time, to read an HTTP-date ``Retry-After``.
+        expect_json: whether a success must carry a JSON object (token endpoint) or may
+            carry anything (revoke endpoint, answered as ``{}``).
+
+    Returns:
+        The decoded JSON object (empty when the answer has no body).
+
+    Raises:
+        ProviderUnavailableError: the endpoint was unreachable or answered 5xx.
+        RateLimitError: the endpoint answered 429 (``retry_after`` when it said how long).
+        TokenEndpointError: any other 4xx; ``code`` is the OAuth error code.
+        ProviderError: a success without a JSON object (when ``expect_json``).
+    """
+    http = session or requests.Session()
+    try:
+        response = http.post(
+            url, data=dict(form), headers={"Accept": "application/json"}, timeout=timeout
+        )
+    except requests.RequestException as exc:
+        raise ProviderUnavailableError(
+            f"could not reach the OAuth endpoint ({type(exc).__name__})"
+        ) from exc
+    finally:
+        if session is None:
+            http.close()
+    return _read_answer(response, now, expect_json)
+
+
+def _read_answer(
+    response: requests.Response, now: datetime | None, expect_json: bool
+) -> Mapping[str, Any]:
+    status = response.status_code
+    if status == 429:
+        raise RateLimitError(
+            "the OAuth endpoint is rate limiting",
+            status=status,
+            retry_after=parse_retry_after(response.headers.get("Retry-After"), now),
+        )
+    if status >= 500:
+        raise ProviderUnavailableError("the OAuth endpoint failed", status=status)
+    body = _json_object(response)
+    if status >= 400:
+        code = body.get("error") if body else None
+        code = code if isinstance(code, str) and _OAUTH_ERROR.match(code) else None
+        message = f"the OAuth endpoint refused the request ({code or 'no error code'})"
+        raise TokenEndpointError(message, status=status, code=code)
+    if body is None:
+        if not expect_json or not response.content:
+            return {}
+        raise ProviderError("the OAuth endpoint answered without a JSON object", status=status)
+    return body
+
+
+def _json_object(response: requests.Response) -> dict[str, Any] | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), if valid."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if now is None or moment.tzinfo is None:
+        return None
+    return max(0.0, (moment - now).total_seconds())
