@@ -60,8 +60,10 @@ def test_a_us_business_creates_and_updates_rates(
     assert sent["component_tax_rate"] == [{"name": "Travis County", "percentage": "8.25"}]
     assert sent["agency"] == "Texas Comptroller"
     assert rate.rate == Decimal("8.25")
-    client.tax_rates.update("us1", {"is_active": False})
-    assert body(calls_to(rsps, "PUT", "/tax_rates/us1")[0])["tax_rate"]["is_visible"] is False
+    client.tax_rates.update("us1", {"is_active": False, "rate": Decimal("8.5")})
+    put = body(calls_to(rsps, "PUT", "/tax_rates/us1")[0])["tax_rate"]
+    assert (put["is_visible"], put["percentage"]) == (False, "8.5")
+    assert "component_tax_rate" not in put
     client.tax_rates.delete("us1")
     # The cached rates were dropped by the writes, so resolution sees the new state.
     client.extras.reference("tax_rates")

@@ -25,6 +25,8 @@ M = TypeVar("M")
 # Unified fields the tables do not name, or name only through a sibling.
 _EXTRA_CARRIERS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "contact": {"is_supplier": ("contact_type_ids",), "phone": ("main_contact_person",)},
+    # A PUT changes a tax rate's percentage directly (a POST gives it per component).
+    "tax_rate": {"rate": ("percentage",)},
 }
 
 

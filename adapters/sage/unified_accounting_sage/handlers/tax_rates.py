@@ -30,6 +30,15 @@ __all__ = ["TaxRateHandler"]
 _USAGES = {"sales": "sales", "purchase": "purchase"}
 
 
+def _put_body(rate: TaxRate) -> dict[str, Any]:
+    """The PUT body: Sage changes a rate's percentage with ``percentage``, not components."""
+    body = tax_rates.to_sage(rate, partial=True)
+    components = body.pop("component_tax_rate", None)
+    if components:
+        body["percentage"] = components[0]["percentage"]
+    return body
+
+
 class TaxRateHandler(SageHandler[TaxRate]):
     """The business's tax rates."""
 
@@ -90,8 +99,7 @@ class TaxRateHandler(SageHandler[TaxRate]):
         self._us_only("change")
         body = update_body(
             changes, model=TaxRate, wrapper=self.wrapper, placeholders={"name": ""},
-            to_sage=lambda m: tax_rates.to_sage(m, partial=True),
-            provider_fields=options.get("provider_fields"),
+            to_sage=_put_body, provider_fields=options.get("provider_fields"),
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         self._rates_changed()
