@@ -150,8 +150,8 @@ class SageProvider(Provider):
                 deduplicate a retry.
         """
         body = request.json
-        inner = next(iter(body.values()), None) if isinstance(body, dict) and len(body) == 1 \
-            else None
+        wrapped = isinstance(body, dict) and len(body) == 1
+        inner = next(iter(body.values())) if wrapped else None
         if not isinstance(inner, dict):
             raise ValidationError({"json": [
                 "Sage takes the idempotency id inside the resource wrapper; send one wrapped "
@@ -188,7 +188,8 @@ class SageProvider(Provider):
         """
         shared = shared_for(context)
         sent = getattr(self._sent, "request", None)
-        if _segment(response.path) not in self.unscoped_collections and sent is not None \
-                and sent[0] == response.path:
+        scoped = _segment(response.path) not in self.unscoped_collections
+        # Only when the header recorded belongs to this request (same thread, same path).
+        if scoped and sent is not None and sent[0] == response.path:
             observe_business(shared, response, sent[1], context.connection)
-        observe_access(shared, response, context.connection)
+        observe_access(shared, response, context.connection, context.transport.token_source)

@@ -45,8 +45,8 @@ class SageHandler(ResourceHandler[M]):
     Class attributes:
         collection: the Sage collection (``contacts``).
         wrapper: the write wrapper key (``contact``).
-        filters: unified filter -> Sage parameter (``updated_since`` is added by the table
-            builder of each handler where Sage offers ``updated_or_created_since``).
+        filters: unified filter -> Sage parameter; the capabilities table lists these names
+            (plus ``fields`` and ``include_remote_data``, which every list takes).
         attributes: what ``attributes`` to ask for, and how ``fields=`` narrows it.
     """
 

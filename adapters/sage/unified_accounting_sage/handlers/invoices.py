@@ -18,6 +18,7 @@ from typing import Any
 
 from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.models import DeletedRecord, Invoice, InvoiceType
+from unified_accounting.provider import ProviderContext
 from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import (
@@ -79,8 +80,9 @@ class InvoiceHandler(SageHandler[Invoice]):
         "to_date": Filter("to_date", day),
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, context: ProviderContext) -> None:
+        super().__init__(context)
+        # Invoice id -> sales or purchase, for ids this handler has seen.
         self._kinds: dict[str, InvoiceType] = {}
 
     def to_model(self, raw: Mapping[str, Any], kind: InvoiceType, remote: bool) -> Invoice:
@@ -103,14 +105,12 @@ class InvoiceHandler(SageHandler[Invoice]):
         rest = {k: v for k, v in filters.items() if k != "type"}
         remote = self.services.include_remote(filters)
         for kind in kinds:
-            params = {**self._params(rest, kind)}
-            for raw in self.raw_list(_collection(kind), params):
+            for raw in self.raw_list(_collection(kind), self._params(rest, kind)):
                 yield self.to_model(raw, kind, remote)
 
     def _params(self, filters: Mapping[str, Any], kind: InvoiceType) -> dict[str, str]:
         params = self.list_params(filters)
-        wanted = _ATTRIBUTES[kind].attributes(filters.get("fields"))
-        params["attributes"] = wanted
+        params["attributes"] = _ATTRIBUTES[kind].attributes(filters.get("fields"))
         return params
 
     def _find(self, id: str) -> tuple[InvoiceType, dict[str, Any]]:
