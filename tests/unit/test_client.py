@@ -48,14 +48,12 @@ def _connect(provider: ExampleProvider | None = None, **kwargs: Any) -> ua.Clien
                       business_id="biz-1", sleep=lambda s: None, **kwargs)
 
 
-def test_connect_needs_credentials() -> None:
-    with pytest.raises(ua.ConfigurationError, match="no credentials"):
+def test_connect_without_a_token_needs_the_client_secret_for_the_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("UNIFIED_ACCOUNTING_CLIENT_SECRET", raising=False)
+    with pytest.raises(ua.ConfigurationError, match="client secret"):
         ua.connect(ExampleProvider(), settings={"base_url": BASE})
-
-
-def test_a_token_store_alone_is_reported_as_not_wired() -> None:
-    with pytest.raises(ua.ConfigurationError, match="token_store"):
-        ua.connect(ExampleProvider(), settings={"base_url": BASE}, token_store=object())
 
 
 def test_token_arguments_are_exclusive_and_checked() -> None:
