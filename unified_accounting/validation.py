@@ -284,7 +284,10 @@ def _wrong(value: Any, expected: str, path: Path, errors: dict[str, list[str]]) 
     return None, False
 
 
+@cache
 def _hints(cls: type[Any]) -> dict[str, Any]:
+    # Resolving string annotations costs more than the checks themselves; a class's
+    # hints never change, so resolve them once per class.
     return typing.get_type_hints(cls)
 
 
