@@ -9,14 +9,26 @@ order; the table shows medians, their ratio, and the requests and bytes each sid
 from __future__ import annotations
 
 import argparse
+import time
 from collections.abc import Callable
 from typing import Any
 
-from harness import Bench, Report, alternate, log, median, ratio, running_sandbox, timed, verdict
+from harness import (
+    Bench,
+    Report,
+    alternate,
+    freeze_heap,
+    log,
+    median,
+    ratio,
+    running_sandbox,
+    timed,
+    verdict,
+)
+from unified_accounting_sage.mappers import contacts, invoices
 
 import unified_accounting as ua
 from unified_accounting.http.response import HttpResponse
-from unified_accounting_sage.mappers import contacts, invoices
 
 TARGET_RATIO = 1.2
 
@@ -55,14 +67,19 @@ def _sides(bench: Bench, resource: str) -> dict[str, Callable[[], dict[str, Any]
     raw = bench.session()
 
     def library() -> dict[str, Any]:
+        cpu = time.thread_time()
         seconds, count = timed(lambda: sum(1 for _ in getattr(client, resource).list()))
+        cpu = time.thread_time() - cpu
         sent, received = wire.take()
-        return {"seconds": seconds, "records": count, "requests": sent, "bytes": received}
+        return {"seconds": seconds, "cpu": cpu, "records": count, "requests": sent,
+                "bytes": received}
 
     def plain() -> dict[str, Any]:
         raw.requests = raw.bytes = 0
+        cpu = time.thread_time()
         seconds, count = timed(lambda: sum(raw.count_list(c, q) for c, q in _queries(resource)))
-        return {"seconds": seconds, "records": count, "requests": raw.requests,
+        cpu = time.thread_time() - cpu
+        return {"seconds": seconds, "cpu": cpu, "records": count, "requests": raw.requests,
                 "bytes": raw.bytes}
 
     return {"requests": plain, "library": library}
@@ -81,6 +98,7 @@ def run(bench: Bench, resource: str, rounds: int) -> dict[str, Any]:
     for name, results in runs.items():
         figures[name] = {
             "median_seconds": median([r["seconds"] for r in results]),
+            "median_cpu_seconds": median([r["cpu"] for r in results]),
             "records": sorted({r["records"] for r in results}),
             "requests": sorted({r["requests"] for r in results}),
             "bytes": sorted({r["bytes"] for r in results}),
@@ -91,45 +109,63 @@ def run(bench: Bench, resource: str, rounds: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    """Seed the sandbox, run both resources, print and save the table."""
+    """Seed the sandbox, run both resources at each latency, print and save the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=20_000)
     parser.add_argument("--invoices", type=int, default=20_000)
     parser.add_argument("--lines", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--latency-ms", type=float, action="append",
+                        help="sandbox delay per request; repeat for several (default 0 and 20)")
     args = parser.parse_args()
+    latencies = args.latency_ms or [0.0, 20.0]
 
     report = Report(
         "list", "1. Full list over loopback: library list() vs a plain requests loop",
-        ["resource", "records", "requests (plain / library)", "MB per run",
-         "plain s (median)", "library s (median)", "ratio", "target <= 1.2"],
+        ["resource", "records", "added latency", "requests (plain / library)", "MB per run",
+         "plain s", "library s", "ratio", "client CPU us/record (plain / library)",
+         "target ratio <= 1.2"],
     )
     with running_sandbox() as bench:
         log(f"seeding {args.contacts:,} contacts and {args.invoices:,} invoices of "
             f"{args.lines} lines")
         ids = bench.sandbox.seed_contacts(args.contacts)
         bench.sandbox.seed_invoices(args.invoices, lines=args.lines, contact_ids=ids[:200])
-        for resource in ("contacts", "invoices"):
-            log(f"{resource}: {args.rounds} alternating rounds")
-            figures = run(bench, resource, args.rounds)
-            report.figures[resource] = figures
-            plain, library = figures["requests"], figures["library"]
-            same = plain["requests"] == library["requests"] and plain["bytes"] == library["bytes"]
-            report.rows.append([
-                resource, library["records"][0],
-                f"{plain['requests'][0]} / {library['requests'][0]}"
-                + ("" if same else " (DIFFER)"),
-                round(library["bytes"][0] / 1e6, 1), plain["median_seconds"],
-                library["median_seconds"], round(figures["ratio"], 3),
-                verdict(figures["ratio"] <= TARGET_RATIO and same),
-            ])
+        freeze_heap()
+        for latency in latencies:
+            bench.sandbox.set_fault_rates(latency=1.0 if latency else 0.0,
+                                          latency_seconds=latency / 1000)
+            for resource in ("contacts", "invoices"):
+                log(f"{resource}, {latency:g} ms added per request: {args.rounds} rounds")
+                figures = run(bench, resource, args.rounds)
+                report.figures[f"{resource} +{latency:g} ms"] = figures
+                report.rows.append(_row(resource, latency, figures))
     report.notes.append(
-        f"{args.rounds} rounds per resource, order alternating; invoices have {args.lines} "
-        "lines; `client.invoices.list()` reads sales and purchase invoices, so the plain loop "
-        "reads both collections too (the purchase list is one empty page). The sandbox serves "
-        "from this process, so its own time is part of both sides.")
+        f"Medians of {args.rounds} rounds, the two sides alternating. Invoices have "
+        f"{args.lines} lines; `client.invoices.list()` reads sales and purchase invoices, so "
+        "the plain loop reads both collections too (the purchase list is one empty page). "
+        "The sandbox serves from this process; 'added latency' is a delay the sandbox adds to "
+        "each request, standing in for the network between a product and Sage. The target "
+        "applies to the loopback rows (0 ms). Client CPU is the CPU time of the thread that "
+        "reads the list (the sandbox's threads excluded), which a busy machine disturbs "
+        "less than wall time.")
     report.show()
     report.save()
+
+
+def _row(resource: str, latency: float, figures: dict[str, Any]) -> list[Any]:
+    plain, library = figures["requests"], figures["library"]
+    same = plain["requests"] == library["requests"] and plain["bytes"] == library["bytes"]
+    records = library["records"][0]
+    cpu = [side["median_cpu_seconds"] / records * 1e6 for side in (plain, library)]
+    return [
+        resource, records, f"{latency:g} ms",
+        f"{plain['requests'][0]} / {library['requests'][0]}" + ("" if same else " (DIFFER)"),
+        round(library["bytes"][0] / 1e6, 1), plain["median_seconds"],
+        library["median_seconds"], round(figures["ratio"], 3),
+        f"{cpu[0]:.1f} / {cpu[1]:.1f}",
+        verdict(figures["ratio"] <= TARGET_RATIO and same) if latency == 0 else "-",
+    ]
 
 
 if __name__ == "__main__":

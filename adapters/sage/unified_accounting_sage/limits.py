@@ -168,8 +168,10 @@ def check_lengths(resource: str, body: Mapping[str, Any]) -> None:
             found = [(path, value) for path, value, present in _walk(body, list(parts), [])
                      if present]
         else:
+            # Most fields are short or absent: build the path only for a value too long.
             value = _lookup(body, parts)
-            found = [(".".join(parts), value)] if value is not None else []
+            found = [(".".join(parts), value)] if isinstance(value, str) and \
+                len(value) > limit else []
         for path, value in found:
             if isinstance(value, str) and len(value) > limit:
                 errors.setdefault(_target(resource, path), []).append(
@@ -189,7 +191,8 @@ def _length_patterns(resource: str) -> tuple[tuple[tuple[str, ...], int], ...]:
 def _lookup(body: Any, parts: tuple[str, ...]) -> Any:
     """Return the value at a path without wildcards, or ``None`` when it is absent."""
     for part in parts:
-        if not isinstance(body, Mapping):
+        # ``dict`` first: bodies are dicts, and that check is far cheaper than ``Mapping``.
+        if not isinstance(body, dict | Mapping):
             return None
         body = body.get(part)
     return body

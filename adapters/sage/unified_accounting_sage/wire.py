@@ -62,6 +62,15 @@ def parse_money(value: object) -> Decimal | None:
     """
     if value is None:
         return None
+    # Text first: it is how Sage sends every amount, and lists read dozens per record.
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return _finite(Decimal(text), value)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value[:40]!r}") from None
     if isinstance(value, bool):
         raise TypeError("a boolean is not an amount")
     if isinstance(value, Decimal):
@@ -73,14 +82,6 @@ def parse_money(value: object) -> Decimal | None:
             "amount arrived as a float; decode Sage JSON with parse_float=Decimal "
             "(unified_accounting_sage.wire.loads) so no precision is lost"
         )
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        try:
-            return _finite(Decimal(text), value)
-        except InvalidOperation:
-            raise ValueError(f"not a number: {value[:40]!r}") from None
     raise TypeError(f"cannot read an amount from {type(value).__name__}")
 
 
@@ -156,11 +157,14 @@ def ref_id(raw: Mapping[str, Any], name: str) -> str | None:
     by hand (and request bodies) use ``<name>_id``. Both are accepted.
     """
     ref = raw.get(name)
-    if isinstance(ref, Mapping):
-        ident = ref.get("id")
-        return None if ident is None else str(ident)
-    if isinstance(ref, str) and ref:
-        return ref
+    if ref is not None:
+        # ``dict`` first: decoded JSON is always one, and the check is far cheaper than the
+        # abstract ``Mapping`` one (a record holds several references).
+        if isinstance(ref, dict | Mapping):
+            ident = ref.get("id")
+            return None if ident is None else str(ident)
+        if isinstance(ref, str) and ref:
+            return ref
     flat = raw.get(f"{name}_id")
     return None if flat is None else str(flat)
 
@@ -169,6 +173,6 @@ def ref_ids(raw: Mapping[str, Any], name: str) -> list[str]:
     """Return the ids of a list of related records (``contact_types`` / ``contact_type_ids``)."""
     refs = raw.get(f"{name}s")
     if isinstance(refs, list):
-        return [str(r["id"]) if isinstance(r, Mapping) else str(r) for r in refs]
+        return [str(r["id"]) if isinstance(r, dict | Mapping) else str(r) for r in refs]
     flat = raw.get(f"{name}_ids")
     return [str(item) for item in flat] if isinstance(flat, list) else []

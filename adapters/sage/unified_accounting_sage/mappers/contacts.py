@@ -78,7 +78,7 @@ def wrapper_key(contact: Contact | None = None) -> str:
 
 
 def _address_to_unified(raw: object, kind: AddressType) -> Address | None:
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict | Mapping):
         return None
     values = {ours: raw.get(theirs) for ours, theirs in _ADDRESS_FIELDS.items()}
     country = ref_id(raw, "country")
@@ -88,7 +88,7 @@ def _address_to_unified(raw: object, kind: AddressType) -> Address | None:
 
 
 def _bank_to_unified(raw: object) -> BankDetails | None:
-    if not isinstance(raw, Mapping) or not any(raw.get(name) for name in _BANK_FIELDS):
+    if not isinstance(raw, dict | Mapping) or not any(raw.get(name) for name in _BANK_FIELDS):
         return None
     return BankDetails(**{name: raw.get(name) for name in _BANK_FIELDS})
 
@@ -111,7 +111,7 @@ def to_unified(
     ]
     persons: list[ContactPerson] = []
     main = raw.get("main_contact_person")
-    if isinstance(main, Mapping) and main:
+    if isinstance(main, dict | Mapping) and main:
         person = contact_persons.to_unified(main, business_id=business_id, contact_id=raw.get("id"))
         person.is_main = True
         persons.append(person)

@@ -154,7 +154,7 @@ def to_unified(
     if issue_date is None:
         raise ValueError("a Sage invoice without a date")
     raw_lines = raw.get("invoice_lines") or []
-    lines = [_line_to_unified(line) for line in raw_lines if isinstance(line, Mapping)]
+    lines = [_line_to_unified(line) for line in raw_lines if isinstance(line, dict | Mapping)]
     return Invoice(
         id=raw.get("id"),
         business_id=business_id,
