@@ -284,11 +284,16 @@ def _wrong(value: Any, expected: str, path: Path, errors: dict[str, list[str]]) 
     return None, False
 
 
-@cache
+# Resolving string annotations costs more than the checks themselves; a class's hints
+# never change, so each class's are resolved once (a race only resolves them twice).
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    # Resolving string annotations costs more than the checks themselves; a class's
-    # hints never change, so resolve them once per class.
-    return typing.get_type_hints(cls)
+    found = _HINTS.get(cls)
+    if found is None:
+        found = _HINTS[cls] = typing.get_type_hints(cls)
+    return found
 
 
 class _WrongType:
