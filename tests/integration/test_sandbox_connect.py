@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import responses
 from support.sandbox_connections import first_contacts
 from unified_accounting_sage.sandbox import SageSandbox
 from unified_accounting_sage.sandbox.connecting import consent_redirect
@@ -126,3 +127,19 @@ def test_an_authorize_page_that_does_not_redirect_is_an_authentication_error(
     with pytest.raises(ua.AuthenticationError, match="invalid_client") as caught:
         consent_redirect(unknown)
     assert (caught.value.status, caught.value.code) == (400, "invalid_client")
+
+
+def test_connect_also_works_on_the_responses_face() -> None:
+    sb = SageSandbox(seed=1)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        sb.register(mock)
+        with sb.connect(country="IE") as client:
+            assert client.business_id == sb.business_id("IE")
+            assert list(client.tax_rates.list())
+        assert {call.request.url.split("?")[0] for call in mock.calls} >= {
+            "https://www.sageone.com/oauth2/auth/central",
+            "https://oauth.accounting.sage.com/token",
+        }
+    assert sb.token_store_folder is not None
+    sb.stop()
+    assert sb.token_store_folder is None

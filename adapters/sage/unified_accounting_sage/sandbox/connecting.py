@@ -21,6 +21,7 @@ import requests
 if TYPE_CHECKING:
     from unified_accounting.client import Client
     from unified_accounting.tokens.base import TokenStore
+    from unified_accounting_sage.sandbox.sandbox import SageSandbox
 
 PROVIDER = "sage"
 #: The connection name ``SageSandbox.connect`` stores tokens under unless told otherwise; not
@@ -93,7 +94,7 @@ def _oauth_error(reply: requests.Response) -> str:
 
 
 def authorize_and_connect(
-    sandbox: Any,
+    sandbox: SageSandbox,
     *,
     country: str,
     token_store: TokenStore,
