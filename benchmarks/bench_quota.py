@@ -1,0 +1,213 @@
+"""Quota use: one sync of ten businesses against a sandbox limited to R req/s and C at once.
+
+The sandbox's own rate windows are a minute long; here it is given a limiter with the same
+interface that admits at most R requests per one-second window and C requests in flight per
+OAuth app, and answers anything more with 429 and ``Retry-After: 1``, as the sandbox does.
+The library is told the same quota (``requests_per_second=R``, ``max_concurrency=C``) and one
+``Syncer`` run syncs ten connections at once into a SQLite mirror. The sandbox has seven
+businesses (one per country), so ten connections means the seven plus a second connection
+to three of them; each connection is its own scope in the mirror and its own sync stream.
+
+Reported: requests admitted per second of the run as a share of R, and the 429s served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import tempfile
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from harness import Bench, Report, freeze_heap, log, running_sandbox, verdict
+from unified_accounting_sage.sandbox.limits import Refusal
+
+from unified_accounting.http.limiter import LimitScope, LocalLimiter, TokenBucket
+from unified_accounting.http.types import RateLimits
+from unified_accounting.sync import SQLiteMirror, Syncer
+
+COUNTRIES = ("GB", "IE", "US", "CA", "FR", "ES", "DE")
+TARGET_SHARE = 0.95
+
+
+class SecondWindows:
+    """Sandbox limiter: R requests per fixed one-second window and C in flight, per app.
+
+    Same interface as the sandbox's ``RateLimiter`` (``acquire``, ``release``,
+    ``configure``); it also keeps the admission count of every window.
+    """
+
+    def __init__(self, per_second: int, concurrent: int) -> None:
+        self.per_second = per_second
+        self.concurrent = concurrent
+        self.windows: Counter[int] = Counter()
+        self._in_flight: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def configure(self, limits: Any) -> None:
+        """Ignore the sandbox's own limits while this one is installed."""
+
+    def acquire(self, app: str, business: str, now: float) -> Refusal | None:
+        """Admit one request of ``app`` or refuse it with ``Retry-After: 1``."""
+        window = math.floor(now)
+        with self._lock:
+            if self._in_flight[app] >= self.concurrent:
+                return Refusal("app_concurrent", 1)
+            if self.windows[window] >= self.per_second:
+                return Refusal("app_per_second", 1)
+            self._in_flight[app] += 1
+            self.windows[window] += 1
+            return None
+
+    def release(self, app: str, business: str) -> None:
+        """Free the request's concurrency slot."""
+        with self._lock:
+            self._in_flight[app] -= 1
+
+
+class SlidingLog:
+    """A rate limit that never lets more than ``rate`` requests start within one second.
+
+    Same interface as :class:`TokenBucket` (``reserve``, ``cancel``): each reservation gets
+    the earliest moment at which the last ``rate`` starts span at least one second.
+    """
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = max(1, int(rate))
+        self._clock = clock
+        self._starts: deque[float] = deque(maxlen=self.limit)
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Take the next start slot and return how long to wait for it."""
+        with self._lock:
+            now = self._clock()
+            at = now
+            if len(self._starts) == self.limit:
+                at = max(now, self._starts[0] + 1.0)
+            self._starts.append(at)
+            return at - now
+
+    def cancel(self) -> None:
+        """Give back the last reservation."""
+        with self._lock:
+            if self._starts:
+                self._starts.pop()
+
+
+class VariantLimiter(LocalLimiter):
+    """The library's limiter with another rate policy, to measure a proposed change."""
+
+    def __init__(self, limits: RateLimits, policy: str) -> None:
+        super().__init__(limits)
+        self.policy = policy
+
+    def _bucket(self, key: LimitScope, rate: float) -> TokenBucket:
+        with self._guard:
+            if key not in self._buckets:
+                self._buckets[key] = (TokenBucket(rate, burst=1.0) if self.policy == "burst-1"
+                                      else SlidingLog(rate))  # type: ignore[assignment]
+            return self._buckets[key]
+
+
+#: Client-side rate policies: the library's default, and two measured alternatives.
+POLICIES = {
+    "default": "library default (token bucket, burst = R)",
+    "burst-1": "token bucket, burst = 1",
+    "sliding": "at most R starts in any 1 s",
+}
+
+
+def seed(bench: Bench, contacts: int, invoices: int) -> None:
+    """Give every business the same contacts and five-line invoices."""
+    for country in COUNTRIES:
+        ids = bench.sandbox.seed_contacts(contacts, country=country)
+        bench.sandbox.seed_invoices(invoices, country=country, contact_ids=ids[:100])
+
+
+def run_sync(bench: Bench, rate: int, concurrent: int, policy: str,
+             workdir: Path) -> dict[str, Any]:
+    """Sync ten connections once under the quota and return what happened."""
+    limiter = SecondWindows(rate, concurrent)
+    bench.sandbox.core.limiter = limiter
+    bench.sandbox.reset_counters()
+    run = f"{rate}-{concurrent}-{policy}"
+    # A client id of its own gives each run a fresh shared limiter (one per app).
+    quota = {"requests_per_second": rate, "max_concurrency": concurrent,
+             "client_id": f"quota-{run}"}
+    options: dict[str, Any] = {}
+    if policy != "default":
+        options["limiter"] = VariantLimiter(RateLimits(requests_per_second=rate,
+                                                       max_concurrency=concurrent), policy)
+    targets = [(c, "first") for c in COUNTRIES] + [(c, "second") for c in COUNTRIES[:3]]
+    clients = [bench.client(country, connection=f"{name}-{country}", settings=quota, **options)
+               for country, name in targets]
+    with SQLiteMirror(workdir / f"mirror-{run}.sqlite3") as mirror:
+        syncer = Syncer(mirror, max_workers=len(clients))
+        started = time.perf_counter()
+        result = syncer.run(clients)
+        elapsed = time.perf_counter() - started
+    for client in clients:
+        client.close()
+    counters = bench.sandbox.counters
+    admitted = counters.total_requests - counters.total_429
+    busy = sorted(limiter.windows.values())
+    return {
+        "rate": rate, "concurrent": concurrent, "policy": policy, "seconds": elapsed,
+        "admitted": admitted, "total_429": counters.total_429,
+        "rate_limited": counters.rate_limited, "achieved_per_second": admitted / elapsed,
+        "share": admitted / elapsed / rate, "streams": len(result.streams),
+        "failed": [f"{s.scope.business_id} {s.resource}: {s.error!r}" for s in result.failed],
+        "fetched": result.total("fetched"), "requests_reported": result.total("requests"),
+        "windows": len(busy), "windows_full": sum(1 for n in busy if n >= rate),
+    }
+
+
+def main() -> None:
+    """Seed the sandbox, run the sync under each quota, print and save the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=2_000, help="per business")
+    parser.add_argument("--invoices", type=int, default=1_000, help="per business")
+    parser.add_argument("--quota", action="append", metavar="R,C",
+                        help="requests per second and concurrent requests (default 15,4)")
+    parser.add_argument("--policy", action="append", choices=sorted(POLICIES),
+                        help="client-side rate policy; repeat for several (default: all)")
+    args = parser.parse_args()
+    quotas = [tuple(int(v) for v in q.split(",")) for q in (args.quota or ["15,4"])]
+    policies = args.policy or list(POLICIES)
+
+    report = Report("quota", "4. Quota use: sync of 10 connections under R req/s and C at once",
+                    ["R req/s", "C", "client rate policy", "requests", "seconds",
+                     "achieved req/s", "share of R", "429s", "target >= 95 % and 0 429s"])
+    with running_sandbox() as bench, tempfile.TemporaryDirectory() as tmp:
+        log(f"seeding {len(COUNTRIES)} businesses with {args.contacts:,} contacts and "
+            f"{args.invoices:,} invoices each")
+        seed(bench, args.contacts, args.invoices)
+        freeze_heap()
+        for (rate, concurrent), policy in ((q, p) for q in quotas for p in policies):
+            log(f"syncing 10 connections at R={rate}/s, C={concurrent}, policy {policy}")
+            figures = run_sync(bench, rate, concurrent, policy, Path(tmp))
+            report.figures[f"R={rate},C={concurrent},{policy}"] = figures
+            ok = figures["share"] >= TARGET_SHARE and figures["total_429"] == 0
+            report.rows.append([rate, concurrent, POLICIES[policy], figures["admitted"],
+                                round(figures["seconds"], 1),
+                                round(figures["achieved_per_second"], 2),
+                                f"{figures['share']:.1%}", figures["total_429"], verdict(ok)])
+            if figures["failed"]:
+                report.notes.append(f"R={rate}, C={concurrent}, {policy}: failed streams: "
+                                    f"{figures['failed']}")
+    report.notes.append(
+        "Requests are those the sandbox admitted, divided by the wall time of the whole "
+        "Syncer.run (start-up and the last page included). Each connection syncs contacts, "
+        "contact persons, ledger accounts, tax rates, invoices, payments and journals; "
+        f"{args.contacts:,} contacts and {args.invoices:,} invoices of five lines per business.")
+    report.show()
+    report.save()
+
+
+if __name__ == "__main__":
+    main()
