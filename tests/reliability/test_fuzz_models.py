@@ -123,7 +123,7 @@ def test_invalid_models_never_reach_the_wire(
     cls = RESOURCES[resource]
     seen = {"refused locally": 0, "sent": 0}
 
-    @settings(FUZZ, max_examples=60)
+    @settings(FUZZ, max_examples=80)
     @given(models(cls, seed=seeds[resource]))
     def check(model: Any) -> None:
         try:
@@ -151,7 +151,7 @@ def test_invalid_models_never_reach_the_wire(
 
     check()
     assert seen["refused locally"] >= 10, seen
-    assert seen["sent"] >= 5, seen
+    assert seen["sent"] >= 4, seen
 
 
 def test_the_fuzzers_cover_every_unified_model() -> None:
