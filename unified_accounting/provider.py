@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from unified_accounting.credentials import OAuthEndpoints, Secret, TokenSet
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RESOURCES",
+    "RESOURCE_KINDS",
     "STANDARD_OPERATIONS",
     "Capabilities",
     "OutgoingRequest",
@@ -40,6 +42,7 @@ __all__ = [
     "Provider",
     "ProviderContext",
     "RateLimits",
+    "RecordPage",
     "ResourceCapabilities",
     "ResourceHandler",
     "error_from_response",
@@ -58,10 +61,58 @@ RESOURCES: tuple[str, ...] = (
 )
 """The unified resources a :class:`~unified_accounting.client.Client` exposes."""
 
-STANDARD_OPERATIONS = frozenset({"list", "get", "create", "update", "delete", "list_deleted"})
-"""Operations every resource facade offers; anything else in a capability is a provider extra."""
+RESOURCE_KINDS: Mapping[str, str] = {
+    "contacts": "contact",
+    "contact_persons": "contact_person",
+    "invoices": "invoice",
+    "payments": "payment",
+    "journals": "journal_entry",
+    "ledger_accounts": "ledger_account",
+    "tax_rates": "tax_rate",
+    "businesses": "business",
+}
+"""Resource name -> the model kind ``ua.load`` reads its records as."""
+
+STANDARD_OPERATIONS = frozenset(
+    {"list", "pages", "get", "create", "update", "delete", "list_deleted"}
+)
+"""Operations every resource facade offers; anything else in a capability is a provider extra.
+
+``pages`` needs no entry of its own in a capabilities table: it is offered wherever ``list`` is.
+"""
 
 M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class RecordPage(Generic[M]):
+    """One page of a list, mapped to unified models.
+
+    Attributes:
+        items: the page's records.
+        total: the provider's count of the whole filtered list, when it gives one.
+    """
+
+    items: Sequence[M]
+    total: int | None = None
+
+
+def pages_of(items: Iterable[M], page_size: int, start_page: int = 1) -> Iterator[RecordPage[M]]:
+    """Group a stream of records into pages, skipping the pages before ``start_page``.
+
+    The fallback for providers that cannot fetch a page by number: the records before the
+    start page are still read (and dropped), and no total is known. No empty page is yielded
+    after the last one; an empty list gives one empty first page.
+    """
+    iterator = iter(items)
+    for _ in islice(iterator, (start_page - 1) * page_size):
+        pass
+    first = True
+    while (chunk := list(islice(iterator, page_size))) or (first and start_page == 1):
+        yield RecordPage(items=chunk)
+        if len(chunk) < page_size:
+            return
+        first = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +214,21 @@ class ResourceHandler(Generic[M]):
             filters: already checked against the capabilities table.
         """
         raise _unsupported(self.resource, "list")
+
+    def pages(self, filters: Mapping[str, Any], *, page_size: int,
+              start_page: int = 1) -> Iterator[RecordPage[M]]:
+        """Yield the list one page at a time, starting at page ``start_page`` (1-based).
+
+        A provider whose API fetches a page by number overrides this so that each yielded page
+        is exactly one request and a reader can resume at any page; it should also sort by a
+        stable key where it can. The default groups :meth:`list` into pages.
+
+        Args:
+            filters: as for :meth:`list` (already checked against the capabilities table).
+            page_size: records per page (a provider may serve fewer, up to its maximum).
+            start_page: the first page to yield.
+        """
+        return pages_of(self.list(filters), page_size, start_page)
 
     def get(self, id: str) -> M:
         """Return one record. Raises ``NotFoundError`` when it does not exist."""
