@@ -1,0 +1,177 @@
+"""``client.payments``: Sage ``/contact_payments`` (receipts, payments and refunds).
+
+Sage needs a bank account on every payment. When the payment names none, the business's only
+active bank account is used, or the one whose ledger account the connection's account mapping
+names as ``bank``; with several and no mapping, a ``ValidationError`` lists them. A payment
+method is checked against the business's ``/payment_methods`` (unified names such as
+``bank_transfer``, Sage ids and Sage's labels are accepted); without one, the bank account's
+default method is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from unified_accounting.errors import ValidationError
+from unified_accounting.models import DeletedRecord, Payment
+from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting_sage.handlers.changes import update_body
+from unified_accounting_sage.handlers.query import (
+    FieldAttributes,
+    Filter,
+    choice,
+    day,
+    text,
+    timestamp,
+)
+from unified_accounting_sage.mappers import payments
+from unified_accounting_sage.mappings import AccountMappings
+from unified_accounting_sage.wire import ref_id
+
+__all__ = ["PaymentHandler", "choose_bank_account", "choose_payment_method"]
+
+_SHOWN = 6
+
+
+def _label(record: Mapping[str, Any]) -> str:
+    return f"{record.get('id')} ({record.get('displayed_as') or 'unnamed'})"
+
+
+def choose_bank_account(accounts: list[dict[str, Any]], bank_ledger_id: str | None) -> str:
+    """Pick the bank account for a payment that names none.
+
+    Args:
+        accounts: the business's ``/bank_accounts`` records.
+        bank_ledger_id: the ledger account mapped to the ``bank`` concept, if any.
+
+    Raises:
+        ValidationError: on ``bank_account_id`` when no single account can be chosen.
+    """
+    active = [a for a in accounts if a.get("is_active") is not False and a.get("id")]
+    if bank_ledger_id is not None:
+        mapped = [a for a in active if ref_id(a, "ledger_account") == bank_ledger_id]
+        if len(mapped) == 1:
+            return str(mapped[0]["id"])
+    if len(active) == 1:
+        return str(active[0]["id"])
+    if not active:
+        message = "the business has no active bank account"
+    else:
+        shown = ", ".join(_label(a) for a in active[:_SHOWN])
+        message = f"the business has several bank accounts; choose one of {shown}"
+    raise ValidationError({"bank_account_id": [message]}, provider="sage")
+
+
+def choose_payment_method(methods: list[dict[str, Any]], wanted: str) -> str:
+    """Return the Sage payment method id for a unified name, a Sage id or a Sage label.
+
+    Raises:
+        ValidationError: on ``payment_method`` when the business has no such method.
+    """
+    ids = {str(m["id"]) for m in methods if m.get("id")}
+    candidate = payments.PAYMENT_METHODS.get(wanted.strip().lower(), wanted.strip())
+    if candidate in ids:
+        return candidate
+    for method in methods:
+        if str(method.get("displayed_as") or "").casefold() == wanted.strip().casefold():
+            return str(method["id"])
+    raise ValidationError({"payment_method": [
+        f"not a payment method of this business; use one of {', '.join(sorted(ids))}"]},
+        provider="sage")
+
+
+class PaymentHandler(SageHandler[Payment]):
+    """Customer receipts and refunds, supplier payments and refunds."""
+
+    resource = "payments"
+    collection = "contact_payments"
+    wrapper = payments.WRAPPER_KEY
+    filters = {
+        "updated_since": Filter("updated_or_created_since", timestamp),
+        "contact_id": Filter("contact_id", text),
+        "bank_account_id": Filter("bank_account_id", text),
+        "type": Filter("transaction_type_id", choice(payments.TYPE_TO_SAGE)),
+        "from_date": Filter("from_date", day),
+        "to_date": Filter("to_date", day),
+    }
+    attributes = FieldAttributes(
+        payments.ATTRIBUTES, Payment,
+        {"type": ("transaction_type",), "contact_id": ("contact",), "amount": ("total_amount",),
+         "bank_account_id": ("bank_account",), "allocations": ("allocated_artefacts",)},
+        always=("transaction_type", "date", "total_amount"),
+    )
+
+    def to_model(self, raw: Mapping[str, Any], remote: bool) -> Payment:
+        """Map one Sage contact payment."""
+        return payments.to_unified(raw, business_id=self.business_id, include_remote=remote)
+
+    def list(self, filters: Mapping[str, Any]) -> Iterator[Payment]:
+        """``GET /contact_payments`` (``updated_since``, ``contact_id``, ``bank_account_id``,
+        ``type`` -> ``transaction_type_id``, ``from_date``, ``to_date``)."""
+        remote = self.services.include_remote(filters)
+        for raw in self.raw_list(self.collection, self.list_params(filters)):
+            yield self.to_model(raw, remote)
+
+    def get(self, id: str) -> Payment:
+        """``GET /contact_payments/{id}``."""
+        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
+
+    def resolve(self, payment: Payment) -> Payment:
+        """Return the payment with its bank account and payment method resolved."""
+        bank_id, method = payment.bank_account_id, payment.payment_method
+        if bank_id is None:
+            mapping = AccountMappings(self.services).get()
+            ledger = mapping.accounts.get("bank") if mapping else None
+            bank_id = choose_bank_account(self.services.reference("bank_accounts"), ledger)
+        if method is not None:
+            method = choose_payment_method(self.services.reference("payment_methods"), method)
+        else:
+            accounts = self.services.reference("bank_accounts")
+            chosen = next((a for a in accounts if a.get("id") == bank_id), {})
+            method = ref_id(chosen, "default_payment_method")
+        return replace(payment, bank_account_id=bank_id, payment_method=method)
+
+    def create(self, model: Payment, **options: Any) -> Payment:
+        """``POST /contact_payments`` with an ``idempotency_id``; options: ``provider_fields``.
+
+        Raises:
+            ValidationError: no bank account can be chosen, the payment method is unknown, or
+                Sage refuses the body.
+        """
+        check_options(options, {"provider_fields"}, "payments.create")
+        body = payments.to_sage(self.resolve(model),
+                                provider_fields=options.get("provider_fields"))
+        raw = self.send("POST", path_of(self.collection), self.wrapper, body)
+        return self.to_model(raw, self.services.include_remote())
+
+    def update(self, id: str, changes: Payment | Mapping[str, Any], **options: Any) -> Payment:
+        """``PUT /contact_payments/{id}`` with only the changed fields."""
+        check_options(options, {"provider_fields"}, "payments.update")
+        if isinstance(changes, Payment):
+            changes = self.resolve(changes)
+        elif changes.get("payment_method") is not None:
+            methods = self.services.reference("payment_methods")
+            changes = {**changes,
+                       "payment_method": choose_payment_method(methods, changes["payment_method"])}
+        body = update_body(
+            changes, model=Payment, wrapper=self.wrapper,
+            placeholders={"type": "customer_receipt", "contact_id": "",
+                          "date": date(2000, 1, 1), "amount": Decimal("0")},
+            to_sage=lambda m: payments.to_sage(m, partial=True),
+            provider_fields=options.get("provider_fields"),
+        )
+        raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
+        return self.to_model(raw, self.services.include_remote())
+
+    def delete(self, id: str, **options: Any) -> None:
+        """``DELETE /contact_payments/{id}``."""
+        check_options(options, (), "payments.delete")
+        self.remove(path_of(self.collection, id))
+
+    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
+        """``GET /contact_payments?deleted_since=...``."""
+        return self.raw_deleted(self.collection, since)
