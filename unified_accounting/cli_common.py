@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import click
+import requests
 
 from unified_accounting.client import Client
 from unified_accounting.connection import CLIENT_ID_ENV, CLIENT_SECRET_ENV, connect
@@ -27,6 +29,7 @@ from unified_accounting.tokens.registry import STORE_ENV, default_token_store, t
 
 __all__ = [
     "ClientOptions",
+    "RequestCounter",
     "client_options",
     "echo_json",
     "echo_table",
@@ -60,6 +63,20 @@ class ClientOptions:
     def business(self) -> str | None:
         """The one business asked for, if any."""
         return self.businesses[0] if self.businesses else None
+
+
+class RequestCounter:
+    """A ``requests.Session`` that counts every response received (retries included)."""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+        self.session.hooks["response"].append(self._seen)
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def _seen(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        with self._lock:
+            self.count += 1
 
 
 def read_json_file(path: str, what: str) -> Any:
@@ -155,21 +172,21 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 
 @contextmanager
-def open_client(conn: ClientOptions, *, business: str | None = None,
-                select_business: bool = True) -> Iterator[Client]:
+def open_client(conn: ClientOptions, *, select_business: bool = True,
+                session: requests.Session | None = None) -> Iterator[Client]:
     """Connect as the options say and close the client and its token store afterwards.
 
     Args:
         conn: the command's connection options.
-        business: a business to use instead of ``conn.business``.
         select_business: let the provider choose a business when none is given.
+        session: the HTTP session to send requests with (e.g. a :class:`RequestCounter`'s).
     """
     store = token_store_from_url(conn.store) if conn.store else default_token_store()
     try:
         client = connect(
-            conn.provider, connection=conn.connection, business_id=business or conn.business,
+            conn.provider, connection=conn.connection, business_id=conn.business,
             select_business=select_business, token_store=store, settings=conn.settings,
-            client_id=conn.client_id, client_secret=conn.client_secret,
+            client_id=conn.client_id, client_secret=conn.client_secret, session=session,
         )
         with client:
             yield client

@@ -10,6 +10,7 @@ import click
 
 from unified_accounting.cli_common import (
     ClientOptions,
+    RequestCounter,
     client_options,
     echo_json,
     echo_table,
@@ -74,8 +75,8 @@ def summary_rows(streams: Sequence[StreamResult]) -> list[dict[str, Any]]:
         {
             "business_id": s.scope.business_id, "resource": s.resource, "mode": _mode(s),
             "fetched": s.fetched, "inserted": s.inserted, "updated": s.updated,
-            "unchanged": s.unchanged, "deleted": s.deleted, "requests": s.requests,
-            "passes": s.passes, "shifted": s.shifted,
+            "unchanged": s.unchanged, "deleted": s.deleted, "pages": s.pages,
+            "deletion_checks": s.deletion_checks, "passes": s.passes, "shifted": s.shifted,
             "error": None if s.error is None else str(s.error),
         }
         for s in streams
@@ -120,8 +121,9 @@ def sync(conn: ClientOptions, mirror_path: str, resource_list: str, full: bool, 
     resources = _resources(resource_list)
     many = len(conn.businesses) > 1
     bars = ProgressBars(many, hidden=quiet or as_json)
-    with open_client(conn, select_business=not many) as client, \
-            SQLiteMirror(mirror_path) as mirror:
+    counter = RequestCounter()
+    with open_client(conn, select_business=not many, session=counter.session) as client, \
+            SQLiteMirror(mirror_path) as mirror, counter.session:
         syncer = Syncer(mirror, resources=resources, max_workers=1, on_progress=bars)
         try:
             result = syncer.run(_clients(client, conn), full=full)
@@ -129,16 +131,17 @@ def sync(conn: ClientOptions, mirror_path: str, resource_list: str, full: bool, 
             bars.close()
     rows = summary_rows(result.streams)
     if as_json:
-        echo_json(rows)
+        echo_json({"requests": counter.count, "streams": rows})
     else:
         _print_summary(rows, many)
+        click.echo(f"{counter.count} requests.")
     if not result.ok:
         raise click.ClickException(f"{len(result.failed)} of {len(rows)} streams failed")
 
 
 def _print_summary(rows: list[dict[str, Any]], many: bool) -> None:
     headers = ["resource", "mode", "fetched", "inserted", "updated", "unchanged", "deleted",
-               "requests", "status"]
+               "pages", "status"]
     if many:
         headers.insert(0, "business_id")
     table = [[row[h] for h in headers[:-1]] + [row["error"] or "ok"] for row in rows]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,27 +15,19 @@ import requests
 import unified_accounting as ua
 from unified_accounting.sync import DEFAULT_OVERLAP
 from unified_accounting.tokens.base import TokenStore
+from unified_accounting.tokens.registry import default_token_store, token_store_from_url
 from unified_accounting_sage.sandbox import SageSandbox
 
-__all__ = ["DemoTarget", "RequestCounter", "authorize_headlessly", "embedded_sandbox"]
+__all__ = [
+    "DemoTarget",
+    "authorize_headlessly",
+    "embedded_sandbox",
+    "stored_connection",
+]
 
 CONNECTION = "demo"
 REDIRECT_URI = "http://127.0.0.1/callback"
 _SEED = 2024
-
-
-class RequestCounter:
-    """A ``requests.Session`` that counts every response the client receives."""
-
-    def __init__(self) -> None:
-        self.session = requests.Session()
-        self.session.hooks["response"].append(self._seen)
-        self._lock = threading.Lock()
-        self.count = 0
-
-    def _seen(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        with self._lock:
-            self.count += 1
 
 
 @dataclass
@@ -109,6 +100,24 @@ def embedded_sandbox() -> Iterator[DemoTarget]:
                 business_id=None, folder=Path(home), sandbox=sandbox,
                 # The sandbox runs on this host's clock, so no overlap is needed.
                 overlap=timedelta(0),
+            )
+        finally:
+            store.close()
+
+
+@contextmanager
+def stored_connection(*, connection: str, store_url: str | None, business_id: str | None,
+                      settings: Mapping[str, Any], client_id: str | None,
+                      client_secret: str | None) -> Iterator[DemoTarget]:
+    """Use a connection already authorized (``unified-accounting connect sage``)."""
+    store = token_store_from_url(store_url) if store_url else default_token_store()
+    with tempfile.TemporaryDirectory(prefix="ua-demo-") as home:
+        try:
+            yield DemoTarget(
+                description=f"the Sage business of the stored connection {connection!r}",
+                settings=settings, token_store=store, connection=connection,
+                client_id=client_id, client_secret=client_secret, business_id=business_id,
+                folder=Path(home),
             )
         finally:
             store.close()
