@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from unified_accounting.credentials import OAuthEndpoints, Secret, TokenSet
@@ -26,7 +25,12 @@ from unified_accounting.errors import (
 from unified_accounting.http.headers import normalize_rate_limit, request_id_from
 from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
 from unified_accounting.models import DeletedRecord
-from unified_accounting.provider_support import error_from_response, standard_token_set
+from unified_accounting.provider_support import (
+    RecordPage,
+    error_from_response,
+    pages_of,
+    standard_token_set,
+)
 
 if TYPE_CHECKING:
     from unified_accounting.http.response import HttpResponse
@@ -46,6 +50,7 @@ __all__ = [
     "ResourceCapabilities",
     "ResourceHandler",
     "error_from_response",
+    "pages_of",
     "standard_token_set",
 ]
 
@@ -82,37 +87,6 @@ STANDARD_OPERATIONS = frozenset(
 """
 
 M = TypeVar("M")
-
-
-@dataclass(frozen=True)
-class RecordPage(Generic[M]):
-    """One page of a list, mapped to unified models.
-
-    Attributes:
-        items: the page's records.
-        total: the provider's count of the whole filtered list, when it gives one.
-    """
-
-    items: Sequence[M]
-    total: int | None = None
-
-
-def pages_of(items: Iterable[M], page_size: int, start_page: int = 1) -> Iterator[RecordPage[M]]:
-    """Group a stream of records into pages, skipping the pages before ``start_page``.
-
-    The fallback for providers that cannot fetch a page by number: the records before the
-    start page are still read (and dropped), and no total is known. No empty page is yielded
-    after the last one; an empty list gives one empty first page.
-    """
-    iterator = iter(items)
-    for _ in islice(iterator, (start_page - 1) * page_size):
-        pass
-    first = True
-    while (chunk := list(islice(iterator, page_size))) or (first and start_page == 1):
-        yield RecordPage(items=chunk)
-        if len(chunk) < page_size:
-            return
-        first = False
 
 
 @dataclass(frozen=True)
