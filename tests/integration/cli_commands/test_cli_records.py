@@ -119,6 +119,9 @@ def test_invoices_payments_and_journals(cli: Cli, sandbox: SageSandbox) -> None:
     assert cli.json("invoices", "get", invoice["id"])["status"] == "paid"  # type: ignore[index]
     listed = cli.json("payments", "list", "--filter", f"contact_id={customer['id']}")
     assert [p["id"] for p in listed] == [payment["id"]]  # type: ignore[union-attr]
+    shown = cli.json("payments", "get", payment["id"])
+    assert shown["allocations"] == [  # type: ignore[index]
+        {"invoice_id": invoice["id"], "amount": "120.00", "discount": "0.00"}]
 
     wages, accruals = sandbox.ledger_account_id("GB", 7000), sandbox.ledger_account_id("GB", 2109)
     journal = cli.json("journals", "create", cli.file("journal.json", {

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import responses
@@ -123,3 +124,37 @@ def test_list_queries_sort_and_round_bounds_down_to_whole_seconds() -> None:
     assert "page=1" in sales
     deleted = next(u for u in urls if "deleted_since" in u)
     assert "deleted_since=2025-01-02T03%3A04%3A05%2B00%3A00" in deleted
+
+
+class _CrashOnPage(SQLiteMirror):
+    """Fails the commit of page ``page`` once, as a process killed before it saved would."""
+
+    def __init__(self, path: Path, page: int) -> None:
+        super().__init__(path)
+        self.page: int | None = page
+
+    def commit(self, key: Any, *, state: Any, **changes: Any) -> Any:
+        if self.page is not None and state.window is not None \
+                and state.window.pages_done == self.page:
+            self.page = None
+            raise RuntimeError("killed")
+        return super().commit(key, state=state, **changes)
+
+
+def test_an_interrupted_sync_resumes_at_its_last_committed_page(
+    sandbox: SageSandbox, client: ua.Client, tmp_path: Path
+) -> None:
+    sandbox.seed_contacts(650)
+    sandbox.advance_clock(STEP)
+    with _CrashOnPage(tmp_path / "m.sqlite3", page=3) as mirror:
+        broken = _syncer(mirror, sandbox, "contacts").run(client).streams[0]
+        assert isinstance(broken.error, RuntimeError)
+        assert broken.inserted == 400
+        sandbox.reset_counters()
+        resumed = _syncer(mirror, sandbox, "contacts").run(client).streams[0]
+        # Page 2 is read again only to prove nothing moved; then pages 3 and 4.
+        assert (resumed.resumed, resumed.inserted, resumed.pages) == (True, 250, 3)
+        # A first window finished in a later run also checks the deleted feed once.
+        assert resumed.deletion_checks == 1
+        assert _requests(sandbox, "GET /contacts") == 4 == resumed.requests
+        assert mirror.count(scope_of(client), "contacts") == 650
