@@ -15,14 +15,17 @@ from support.connections import (
     redis_store,
     sqlite_store,
 )
-from support.redis_server import redis_prefix, redis_url
+from support.redis_server import pytest_runtest_makereport, redis_prefix, redis_url
+from support.sandbox_connections import sage_sandbox
 
 __all__ = [
     "any_store",
     "oauth_server",
     "provider",
+    "pytest_runtest_makereport",
     "redis_prefix",
     "redis_store",
     "redis_url",
+    "sage_sandbox",
     "sqlite_store",
 ]

@@ -1,10 +1,13 @@
 """A worker killed (SIGKILL) in the middle of a refresh leaves the store usable or clearly dead.
 
+The sandbox runs in this process; the worker is a separate process that opens a client with
+``ua.connect("sage", token_store=...)`` and makes one API call whose refresh is cut short.
+
 - Killed while holding the refresh lock, before contacting the provider: the lock is freed
-  (SQLite: by the operating system at once; Redis: when its TTL runs out) and the next worker
+  (SQLite: by the operating system at once; Redis: when its lease runs out) and the next worker
   refreshes normally.
 - Killed after the provider rotated the refresh token and before the new one reached the
-  store: the provider has already invalidated the stored refresh token and the new one died
+  store: the sandbox has already invalidated the stored refresh token and the new one died
   with the worker, so no one can recover the grant. The next worker gets ``invalid_grant``,
   re-reads the store once, and raises ``ReauthorizationRequired`` naming the connection; the
   connection's health says ``needs_reauthorization`` and a new authorization restores it.
@@ -13,88 +16,98 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from support.connections import PROVIDER_NAME, seed_connection
-from support.oauth_server import OAuthTestServer
-from support.workers import run_together, worker_command
-
-from unified_accounting.errors import ReauthorizationRequired
-from unified_accounting.tokens import (
-    Health,
-    RedisTokenStore,
-    SQLiteTokenStore,
-    TokenManager,
-    TokenStore,
+from support.sandbox_connections import (
+    CONNECTION,
+    SharedStore,
+    authorize,
+    expire_access_token,
+    first_contacts,
+    next_worker,
+    open_shared_store,
 )
-from unified_accounting.tokens.endpoint import StandardOAuthProvider
+from support.workers import run_together, worker_command
+from unified_accounting_sage.sandbox import SageSandbox
+
+import unified_accounting as ua
+from unified_accounting.tokens import Health
 
 pytestmark = pytest.mark.slow
 
 
-@dataclass
-class Shared:
-    store: TokenStore
-    url: str
-
-
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
-def shared(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shared]:
+def shared(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SharedStore]:
     monkeypatch.delenv("UNIFIED_ACCOUNTING_TOKEN_KEY", raising=False)
-    if request.param == "sqlite":
-        path = request.getfixturevalue("tmp_path") / "tokens.sqlite3"
-        store: TokenStore = SQLiteTokenStore(path)
-        url = f"sqlite://{path}"
-    else:
-        redis_url = request.getfixturevalue("redis_url")
-        prefix = request.getfixturevalue("redis_prefix")
-        store = RedisTokenStore(url=redis_url, prefix=prefix)
-        # A short lease, so the dead worker's lock frees itself quickly.
-        url = f"{redis_url}?prefix={prefix}&lock_ttl=1"
-    yield Shared(store, url)
-    store.close()
+    # A short Redis lease, so the dead worker's lock frees itself quickly.
+    opened = open_shared_store(request, request.param, lock_ttl=1)
+    yield opened
+    opened.store.close()
 
 
-def next_worker(store: TokenStore, server: OAuthTestServer) -> TokenManager:
-    return TokenManager(
-        "acme",
-        token_store=store,
-        provider=StandardOAuthProvider(server.endpoints, name=PROVIDER_NAME),
-        client_id=server.client_id,
-        client_secret=server.client_secret,
-    )
+def crash(sb: SageSandbox, shared: SharedStore, mode: str) -> None:
+    [(code, result)] = run_together([worker_command(shared.url, sb, mode=mode)])
+    assert (code, result) == (-9, None)  # SIGKILL, before it could report anything
 
 
-def test_killed_while_holding_the_lock_the_next_worker_recovers(shared: Shared) -> None:
-    with OAuthTestServer() as server:
-        seed = seed_connection(shared.store, server, access_lifetime=0)
-        [(code, _)] = run_together([worker_command(shared.url, server, mode="crash-holding-lock")])
-        assert code == -9
-        assert server.counters.token_requests == 0
-        token = next_worker(shared.store, server).access_token()
-        assert token != seed.access_token
-        assert (server.counters.refreshes, server.counters.invalid_grants) == (1, 0)
+def test_killed_while_holding_the_lock_the_next_worker_recovers(
+    sage_sandbox: SageSandbox, shared: SharedStore
+) -> None:
+    authorize(sage_sandbox, shared.store)
+    seed = expire_access_token(sage_sandbox, shared.store)
+    sage_sandbox.reset_counters()
+
+    crash(sage_sandbox, shared, "crash-holding-lock")
+    assert sage_sandbox.counters.requests.get("POST /token") is None  # it died first
+
+    with next_worker(sage_sandbox, shared.store) as client:
+        first_contacts(client)
+    counters = sage_sandbox.counters
+    assert (counters.refreshes, counters.refresh_failures) == (1, 0)
+    assert counters.requests.get("GET /contacts") == 1
+    record = shared.store.load(CONNECTION)
+    assert record is not None
+    assert record.tokens.refresh_token != seed.tokens.refresh_token
+    assert record.info.health is Health.OK
 
 
-def test_killed_before_saving_the_rotated_token_reports_reauthorization(shared: Shared) -> None:
-    with OAuthTestServer() as server:
-        seed = seed_connection(shared.store, server, access_lifetime=0)
-        [(code, _)] = run_together([worker_command(shared.url, server, mode="crash-before-save")])
-        assert code == -9
-        assert server.counters.refreshes == 1  # the provider rotated; the new token is lost
-        record = shared.store.load("acme")
-        assert record is not None
-        assert record.tokens.refresh_token == seed.refresh_token
+def test_killed_before_saving_the_rotated_token_reports_reauthorization(
+    sage_sandbox: SageSandbox, shared: SharedStore
+) -> None:
+    authorize(sage_sandbox, shared.store)
+    seed = expire_access_token(sage_sandbox, shared.store)
+    sage_sandbox.reset_counters()
 
-        manager = next_worker(shared.store, server)
-        with pytest.raises(ReauthorizationRequired, match="'acme' must be authorized again"):
-            manager.access_token()
-        assert server.counters.invalid_grants == 1
-        health = manager.health()
-        assert (health.health, health.last_error) == (Health.NEEDS_REAUTHORIZATION, "invalid_grant")
+    crash(sage_sandbox, shared, "crash-before-save")
+    # The sandbox rotated the refresh token; the new one died with the worker.
+    assert (sage_sandbox.counters.refreshes, sage_sandbox.counters.refresh_failures) == (1, 0)
+    record = shared.store.load(CONNECTION)
+    assert record is not None
+    assert record.tokens.refresh_token == seed.tokens.refresh_token
 
-        # A new authorization (stored as complete_authorization does) brings it back.
-        seed_connection(shared.store, server)
-        assert manager.access_token() is not None
-        assert manager.health().health is Health.OK
+    with next_worker(sage_sandbox, shared.store) as client:
+        with pytest.raises(ua.ReauthorizationRequired) as caught:
+            first_contacts(client)
+        assert caught.value.connection == CONNECTION
+        assert f"{CONNECTION!r} must be authorized again" in str(caught.value)
+        assert "invalid_grant" in str(caught.value)
+        assert sage_sandbox.counters.refresh_failures == 1  # asked once, not retried
+        assert sage_sandbox.counters.requests.get("GET /contacts") is None
+        info = shared.store.describe(CONNECTION)
+        assert info is not None
+        assert (info.health, info.last_error) == (Health.NEEDS_REAUTHORIZATION, "invalid_grant")
+
+        # Later calls fail at once, without asking the sandbox again.
+        with pytest.raises(ua.ReauthorizationRequired):
+            first_contacts(client)
+        assert sage_sandbox.counters.requests.get("POST /token") == 2
+
+        # A new authorization under the same name brings the same client back.
+        authorize(sage_sandbox, shared.store)
+        first_contacts(client)
+    assert sage_sandbox.counters.requests.get("GET /contacts") == 1
+    info = shared.store.describe(CONNECTION)
+    assert info is not None
+    assert info.health is Health.OK

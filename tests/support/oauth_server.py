@@ -1,10 +1,12 @@
-"""A small but real OAuth 2.0 server on loopback, for the connection tests.
+"""A small but real OAuth 2.0 server on loopback, for the token manager's own tests.
 
 It behaves the way Sage's token endpoint does where it matters here: authorization codes are
 single-use and short-lived, every refresh rotates the refresh token and the old one then fails
-with ``400 {"error": "invalid_grant"}``. It counts refreshes and ``invalid_grant`` answers, and
-offers a protected endpoint that checks the bearer token, so a test can prove that a storm of
-workers refreshed exactly once and that every call succeeded.
+with ``400 {"error": "invalid_grant"}``. Unlike the Sage sandbox (which the storm, crash and
+whole-stack refresh tests use), it can fail token requests on demand (5xx, 429 with
+``Retry-After``, any OAuth error) and slow every refresh down, which the tests of backoff,
+cooldown and the lock's necessity need. It counts refreshes and ``invalid_grant`` answers, and
+offers a protected endpoint that checks the bearer token.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from unified_accounting.credentials import OAuthEndpoints
 
 
 class _Server(ThreadingHTTPServer):
-    # Storm tests open dozens of connections at once; the default backlog of 5 would make
-    # the kernel drop some and the clients retry a second later.
+    # Thread tests open many connections at once; the default backlog of 5 would make the
+    # kernel drop some and the clients retry a second later.
     request_queue_size = 256
     daemon_threads = True
 
@@ -58,7 +60,7 @@ class OAuthTestServer:
         client_secret: that client's secret.
         access_lifetime: seconds an access token lives (``expires_in``).
         token_bytes: random bytes per token (tokens are about 4/3 of that in characters).
-        refresh_delay: seconds each refresh takes, to widen race windows in storm tests.
+        refresh_delay: seconds each refresh takes, to widen race windows in lock tests.
     """
 
     def __init__(

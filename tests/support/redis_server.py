@@ -3,7 +3,9 @@
 Order: the server named by ``REDIS_URL`` when set; otherwise 127.0.0.1:6379 when it answers;
 otherwise a private ``redis-server`` started on a free loopback port (without persistence) for
 the test session. When none is possible the Redis tests skip with the reason, except in CI
-(env ``CI`` set), where they fail: CI must run them.
+(env ``CI`` set), where they fail: CI must run them. :func:`pytest_runtest_makereport`
+(registered by ``tests/conftest.py``) makes sure of it whatever skipped a test marked
+``redis``, so ``.ci/run`` (which sets ``CI``) fails when any Redis test did not run.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import pytest
 
@@ -127,14 +130,35 @@ def find_redis() -> tuple[str | None, PrivateRedis | None, str]:
     return server.url, server, ""
 
 
+def in_ci(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the tests run in CI (the environment variable ``CI`` is set, and not empty)."""
+    return bool((os.environ if environ is None else environ).get("CI"))
+
+
+def redis_unavailable(reason: str, environ: Mapping[str, str] | None = None) -> NoReturn:
+    """Skip a Redis test for ``reason``; in CI fail it instead, because CI must run it."""
+    if in_ci(environ):
+        pytest.fail(f"Redis tests must run in CI: {reason}")
+    pytest.skip(f"Redis tests skipped: {reason}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Generator[None, Any, None]:
+    """In CI, report a skipped test marked ``redis`` as failed, whatever skipped it."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("redis") is not None and in_ci():
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"Redis tests must run in CI, but this one was skipped: {reason}"
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A Redis URL for the session; skips (or fails in CI) when there is none."""
     url, started, reason = find_redis()
     if url is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis tests must run in CI: {reason}")
-        pytest.skip(f"Redis tests skipped: {reason}")
+        redis_unavailable(reason)
     yield url
     if started is not None:
         started.stop()

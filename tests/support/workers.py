@@ -1,4 +1,4 @@
-"""Running storm_worker.py processes in step with each other."""
+"""Running storm_worker.py processes in step with each other, against a Sage sandbox."""
 
 from __future__ import annotations
 
@@ -9,31 +9,28 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support.oauth_server import OAuthTestServer
+from unified_accounting_sage.sandbox import SageSandbox
 
 WORKER = Path(__file__).with_name("storm_worker.py")
 
 
+def sandbox_spec(sandbox: SageSandbox, country: str = "GB") -> str:
+    """What a worker needs to reach the running sandbox, as one JSON argument."""
+    return json.dumps({
+        "settings": sandbox.settings,
+        "client_id": sandbox.client_id,
+        "client_secret": sandbox.client_secret,
+        "business_id": sandbox.business_id(country),
+    })
+
+
 def worker_command(
-    store_url: str, server: OAuthTestServer, *, mode: str = "storm", threads: int = 16
+    store_url: str, sandbox: SageSandbox, *, mode: str = "storm", threads: int = 16,
+    connection: str = "acme",
 ) -> list[str]:
     return [
-        sys.executable,
-        str(WORKER),
-        "--store",
-        store_url,
-        "--token-url",
-        server.endpoints.token_url,
-        "--protected-url",
-        server.protected_url,
-        "--client-id",
-        server.client_id,
-        "--client-secret",
-        server.client_secret,
-        "--threads",
-        str(threads),
-        "--mode",
-        mode,
+        sys.executable, str(WORKER), "--store", store_url, "--sandbox", sandbox_spec(sandbox),
+        "--connection", connection, "--threads", str(threads), "--mode", mode,
     ]
 
 

@@ -114,8 +114,6 @@ def test_the_proxy_reaches_unmapped_paths(client: ua.Client, sandbox: SageSandbo
     assert "PAID" in statuses
 
 
-@pytest.mark.xfail(strict=True, reason="the sandbox reads component_tax_rates; Sage's POST "
-                   "body (postTaxRates) names the list component_tax_rate")
 def test_a_new_us_rate_keeps_its_component_percentage(sandbox: SageSandbox,
                                                       token: str) -> None:
     client = open_client(sandbox, token, "US")

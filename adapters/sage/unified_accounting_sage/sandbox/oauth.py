@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +24,9 @@ from unified_accounting_sage.sandbox.wire import SandboxResponse, json_response
 
 SCOPES = ("full_access", "readonly")
 _STATE_KEY = "oauth"
+# Codes and tokens handed out lately, remembered (in memory only) for leak checks even after
+# they were exchanged, revoked or pruned.
+_REMEMBERED_SECRETS = 2000
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class OAuthService:
         self.client_id = options.client_id or "sandbox-" + derived_secret(options.seed, "id", 24)
         self.client_secret = options.client_secret or derived_secret(options.seed, "secret", 40)
         self.consent = True
+        self._issued: deque[str] = deque(maxlen=_REMEMBERED_SECRETS)
         state = store.meta(_STATE_KEY) or {"codes": {}, "access": {}, "refresh": {}, "clients": {}}
         state["clients"].setdefault(self.client_id, self.client_secret)
         self._state: dict[str, Any] = state
@@ -106,6 +111,7 @@ class OAuthService:
         else:
             # Sage prefixes codes with the country ("GB/..."), which clients must URL-decode.
             code = f"{country}/{secrets.token_hex(20)}"
+            self._issued.append(code)
             self._state["codes"][code] = {
                 "client_id": params["client_id"],
                 "redirect_uri": redirect_uri,
@@ -153,6 +159,10 @@ class OAuthService:
         if entry is None or entry["expires_at"] <= self._clock.epoch():
             raise unauthorized()
         return Grant(entry["client_id"], entry["scope"])
+
+    def issued_secrets(self) -> list[str]:
+        """The client secrets and the codes and tokens handed out lately (for leak tests)."""
+        return [*self._state["clients"].values(), *self._issued]
 
     def expire_access_tokens(self) -> None:
         """Make every access token expired now (refresh tokens still work)."""
@@ -202,6 +212,7 @@ class OAuthService:
         access, refresh = new_token(self._options.token_length), new_token(
             self._options.token_length
         )
+        self._issued.extend((access, refresh))
         self._state["access"][access] = {
             "client_id": client_id,
             "scope": scope,

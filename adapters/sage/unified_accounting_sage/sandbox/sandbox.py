@@ -12,6 +12,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from unified_accounting_sage.sandbox import bulk
+from unified_accounting_sage.sandbox.connecting import (
+    DEFAULT_CONNECTION,
+    OwnedStore,
+    authorize_and_connect,
+)
 from unified_accounting_sage.sandbox.core import (
     API_PREFIX,
     AUTHORIZE_PATH,
@@ -28,6 +33,9 @@ from unified_accounting_sage.sandbox.server import SandboxHTTPServer
 
 if TYPE_CHECKING:
     import responses
+
+    from unified_accounting.client import Client
+    from unified_accounting.tokens.base import TokenStore
 
 SAGE_API_ORIGIN = "https://api.accounting.sage.com"
 SAGE_OAUTH_ORIGIN = "https://oauth.accounting.sage.com"
@@ -50,6 +58,7 @@ class SageSandbox:
         self.options = SandboxOptions.build(**options)
         self.core = SandboxCore(self.options)
         self._server: SandboxHTTPServer | None = None
+        self._own_store = OwnedStore()
         self._origins = (SAGE_API_ORIGIN, SAGE_OAUTH_ORIGIN, SAGE_AUTHORIZE_ORIGIN)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -74,10 +83,11 @@ class SageSandbox:
         self._origins = (origin, origin, origin)
 
     def stop(self) -> None:
-        """Stop serving and release the SQLite file."""
+        """Stop serving, release the SQLite file and remove the sandbox's own token store."""
         if self._server is not None:
             self._server.stop()
             self._server = None
+        self._own_store.remove()
         self.core.close()
 
     def register(self, mock: responses.RequestsMock) -> None:
@@ -160,6 +170,15 @@ class SageSandbox:
             counts = self.core.store.counts()
         countries = {self.business_id(c): c for c in self.options.countries}
         return {countries[biz]: types for biz, types in counts.items() if biz in countries}
+
+    def issued_secrets(self) -> list[str]:
+        """The client secrets, and the last 2,000 codes and tokens this sandbox handed out.
+
+        Codes and tokens stay listed after they were exchanged, revoked or expired (in this
+        process only), so a test can search logs and error messages for every one of them.
+        """
+        with self.core.lock:
+            return self.core.oauth.issued_secrets()
 
     def now(self) -> datetime:
         """The sandbox clock's current time."""
@@ -259,6 +278,46 @@ class SageSandbox:
         reply.raise_for_status()
         tokens: dict[str, Any] = reply.json()
         return tokens
+
+    def connect(
+        self, country: str = "GB", token_store: TokenStore | None = None,
+        connection: str = DEFAULT_CONNECTION, **connect_options: Any,
+    ) -> Client:
+        """Authorize the test user with the real OAuth code flow and return a ``ua.Client``.
+
+        Runs ``ua.begin_authorization``, lets this sandbox's authorize page consent (the
+        redirect is read, not followed), ``ua.complete_authorization`` into ``token_store``,
+        then ``ua.connect("sage", ...)`` over that store, so refreshes go through the
+        library's single-flight refresh exactly as in production.
+
+        Args:
+            country: the business to connect to (GB, IE, US, CA, FR, ES, DE).
+            token_store: where the tokens go; default a temporary SQLite store that this
+                sandbox owns and removes at :meth:`stop`.
+            connection: the connection name the tokens are stored under.
+            **connect_options: further keywords of ``ua.connect`` (``retry=``, ``limiter=``,
+                ...); ``settings`` is merged over :attr:`settings`; ``business_id`` replaces
+                the country's business.
+
+        Returns:
+            A client of that business.
+
+        Raises:
+            AuthenticationError: consent is denied (:meth:`set_consent`) or the sandbox
+                refused the authorization.
+        """
+        redirect_uri = (self.options.redirect_uris or (DEFAULT_REDIRECT_URI,))[0]
+        return authorize_and_connect(
+            self, country=country.upper(),
+            token_store=token_store if token_store is not None else self._own_store.get(),
+            connection=connection, redirect_uri=redirect_uri, connect_options=connect_options,
+        )
+
+    @property
+    def token_store_folder(self) -> str | None:
+        """The folder of the sandbox's own token store, while it exists (removed at stop)."""
+        folder = self._own_store.folder
+        return None if folder is None else str(folder)
 
     # -- bulk data ------------------------------------------------------------------------
     def bulk_create(

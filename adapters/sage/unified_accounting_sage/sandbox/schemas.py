@@ -314,7 +314,7 @@ TAX_RATE = obj(
         "agency": text(),
         "is_visible": flag(),
         "percentage": amount(),
-        "component_tax_rates": {
+        "component_tax_rate": {
             "type": "array",
             "items": obj({"name": text(required=True), "agency": text(),
                           "percentage": required_amount()}, ("name", "percentage")),

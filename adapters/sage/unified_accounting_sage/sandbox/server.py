@@ -76,6 +76,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # Many clients connect at once (dozens of workers); with the default backlog of 5 the
+    # kernel drops their connection attempts and each one waits a second to retry.
+    request_queue_size = 128
 
     def __init__(self, core: SandboxCore, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__((host, port), _Handler)

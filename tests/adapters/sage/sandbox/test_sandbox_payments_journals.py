@@ -156,7 +156,7 @@ def test_tax_rates_are_written_only_in_us_businesses(sb: SageSandbox, api: Api) 
     gb = api.post("/tax_rates", {"tax_rate": {"name": "Nope"}})
     assert gb.status_code == 422
     api.business = sb.business_id("US")
-    created = api.create("tax_rates", "tax_rate", {"name": "Austin", "component_tax_rates": [
+    created = api.create("tax_rates", "tax_rate", {"name": "Austin", "component_tax_rate": [
         {"name": "Texas", "percentage": "6.25"}, {"name": "Austin", "percentage": "2"}]})
     assert created["percentage"] == "8.25"
     assert created["is_combined_rate"] is True

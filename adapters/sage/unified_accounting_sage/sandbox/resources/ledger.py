@@ -125,10 +125,15 @@ def _require_us(ctx: Ctx) -> None:
         raise invalid("base", "Tax rates can only be created or changed in US businesses")
 
 
+# Sage names the list of components differently on writes (``component_tax_rate``) and on
+# reads (``component_tax_rates``); requests use the write name.
+_COMPONENTS_IN = "component_tax_rate"
+
+
 def _rate_row(data: dict[str, Any]) -> dict[str, Any]:
     components = [
         [item["name"], to_decimal(item["percentage"]), item.get("agency")]
-        for item in data.get("component_tax_rates") or []
+        for item in data.get(_COMPONENTS_IN) or []
     ]
     total = sum((item[1] for item in components), to_decimal(data.get("percentage") or 0))
     return {"name": data["name"], "agency": data.get("agency"), "percentage": total,
@@ -152,7 +157,7 @@ def _update_rate(ctx: Ctx, key: str | None) -> Reply:
     data = ctx.wrapped("tax_rate")
     validate("tax_rate.update", data)
     merged = {"name": record["name"], "agency": record["agency"], **data}
-    if "component_tax_rates" not in data and "percentage" not in data:
+    if _COMPONENTS_IN not in data and "percentage" not in data:
         merged["percentage"] = record["percentage"]
     fresh = tax_rate_record(record["id"], _rate_row(merged), ctx.stamp, user_defined=True)
     fresh["created_at"] = record["created_at"]
