@@ -7,7 +7,7 @@ file (or ``-`` for stdin) through ``ua.load``, so a record is validated before a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -77,7 +77,8 @@ def _filters(pairs: tuple[str, ...], updated_since: datetime | None) -> dict[str
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--filter")
         filters[key.strip()] = value.strip()
     if updated_since is not None:
-        filters["updated_since"] = updated_since
+        # click reads a naive time; the option says UTC.
+        filters["updated_since"] = updated_since.replace(tzinfo=UTC)
     return filters
 
 
