@@ -2,7 +2,7 @@
 
 Provider packages add commands through the entry-point group ``unified_accounting.cli``; each
 entry point names a ``click.Command`` (or group) that is attached under its entry-point name.
-The Sage package adds ``sandbox`` and ``demo`` this way, so the core names no provider.
+Provider packages bring their own tools this way (a local sandbox, a demo).
 
 Conventions: results go to stdout (``--json`` for scripts), progress and errors to stderr;
 exit status 0 on success, 1 when the provider or the library refused (``Error: ...``), 2 for
