@@ -2,24 +2,39 @@
 
 Provider packages add commands through the entry-point group ``unified_accounting.cli``; each
 entry point names a ``click.Command`` (or group) that is attached under its entry-point name.
+Provider packages bring their own tools this way (a local sandbox, a demo).
+
+Conventions: results go to stdout (``--json`` for scripts), progress and errors to stderr;
+exit status 0 on success, 1 when the provider or the library refused (``Error: ...``), 2 for
+a usage error.
 """
 
 from __future__ import annotations
 
 import logging
 from importlib.metadata import entry_points
+from typing import Any
 
 import click
 
 from unified_accounting import __version__
+from unified_accounting.cli_common import error_text
 from unified_accounting.cli_connections import connect, connections
+from unified_accounting.cli_proxy import proxy
+from unified_accounting.cli_records import RECORD_COMMANDS, businesses
+from unified_accounting.cli_sync import sync
+from unified_accounting.errors import AccountingError
 
 CLI_ENTRY_POINT_GROUP = "unified_accounting.cli"
 _log = logging.getLogger(__name__)
 
 
 class PluginGroup(click.Group):
-    """A click group that also offers the commands plugins register, loaded on demand."""
+    """A click group that also offers the commands plugins register, loaded on demand.
+
+    Any :class:`~unified_accounting.errors.AccountingError` a command raises becomes a clean
+    ``Error: ...`` message on stderr and exit status 1.
+    """
 
     def _plugin_names(self) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -44,20 +59,18 @@ class PluginGroup(click.Group):
             return command
         return None
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AccountingError as exc:
+            raise click.ClickException(error_text(exc)) from exc
 
-@click.group(cls=PluginGroup)
+
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="unified-accounting")
 def main() -> None:
     """Talk to your customers' accounting systems through one API."""
 
 
-main.add_command(connect)
-main.add_command(connections)
-
-
-@main.command()
-def demo() -> None:
-    """Show the library at work."""
-    from unified_accounting.demo import run_demo
-
-    run_demo(click.echo)
+for _command in (connect, connections, businesses, sync, proxy, *RECORD_COMMANDS):
+    main.add_command(_command)

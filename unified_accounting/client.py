@@ -26,6 +26,7 @@ from unified_accounting.provider import (
     RESOURCES,
     STANDARD_OPERATIONS,
     ProviderContext,
+    RecordPage,
     ResourceCapabilities,
     ResourceHandler,
 )
@@ -97,6 +98,16 @@ class Resource(Generic[M]):
             self._handler = self._make_handler()
         return self._handler
 
+    def _listing(self, filters: Mapping[str, Any]) -> ResourceHandler[M]:
+        handler = self._require("list")
+        unknown = sorted(set(filters) - self._capabilities.filters)
+        if unknown:
+            supported = ", ".join(sorted(self._capabilities.filters)) or "none"
+            raise UnsupportedOperationError(
+                f"{self._provider_name} does not support filtering {self.name} by "
+                f"{', '.join(unknown)} (supported: {supported})", provider=self._provider_name)
+        return handler
+
     def list(self, **filters: Any) -> Iterator[M]:
         """Return a lazy iterator over the records; pages are fetched as they are consumed.
 
@@ -106,14 +117,37 @@ class Resource(Generic[M]):
         Raises:
             UnsupportedOperationError: at call time, for an unsupported operation or filter.
         """
-        handler = self._require("list")
-        unknown = sorted(set(filters) - self._capabilities.filters)
-        if unknown:
-            supported = ", ".join(sorted(self._capabilities.filters)) or "none"
-            raise UnsupportedOperationError(
-                f"{self._provider_name} does not support filtering {self.name} by "
-                f"{', '.join(unknown)} (supported: {supported})", provider=self._provider_name)
+        handler = self._listing(filters)
         return _Lazy(lambda: handler.list(dict(filters)))
+
+    def pages(self, *, page_size: int = 100, start_page: int = 1,
+              updated_since: datetime | None = None, **filters: Any) -> Iterator[RecordPage[M]]:
+        """Return a lazy iterator over the list's pages, from page ``start_page`` (1-based).
+
+        With a provider that fetches pages by number, each page is one request and carries
+        the provider's count of the whole list (``total``); otherwise the records are grouped
+        into pages here. No empty page follows the last one.
+
+        Args:
+            page_size: records per page; the provider may cap it (Sage serves at most 200).
+            start_page: the first page to return.
+            updated_since: only records created or changed at or after this moment.
+            **filters: other provider-supported filters, as for :meth:`list`.
+
+        Raises:
+            UnsupportedOperationError: at call time, for an unsupported operation or filter.
+            ValidationError: ``page_size`` or ``start_page`` is below 1.
+        """
+        if updated_since is not None:
+            filters["updated_since"] = updated_since
+        handler = self._listing(filters)
+        wrong = {name: ["must be at least 1"]
+                 for name, value in (("page_size", page_size), ("start_page", start_page))
+                 if value < 1}
+        if wrong:
+            raise ValidationError(wrong)
+        return _Lazy(lambda: handler.pages(dict(filters), page_size=page_size,
+                                           start_page=start_page))
 
     def get(self, id: str) -> M:
         """Return one record by provider id (``NotFoundError`` when it does not exist)."""
@@ -241,6 +275,21 @@ class Client:
         context = ProviderContext(
             provider=self._provider, connection=self._context.connection,
             settings=self._context.settings, transport=clone, options=self._context.options,
+            cache=self._context.cache,
+        )
+        return Client(context)
+
+    def for_business(self, business_id: str) -> Client:
+        """Return a client of the same connection routed to another of the user's businesses.
+
+        Both clients share the transport's session, tokens and limiter, and the provider's
+        per-connection caches; only closing the original client closes the session.
+        """
+        transport = self._context.transport.with_options()
+        transport.business_id = _check_id(business_id)
+        context = ProviderContext(
+            provider=self._provider, connection=self._context.connection,
+            settings=self._context.settings, transport=transport, options=self._context.options,
             cache=self._context.cache,
         )
         return Client(context)

@@ -96,6 +96,7 @@ def connect(
     *,
     connection: str = "default",
     business_id: str | None = None,
+    select_business: bool = True,
     token_store: TokenStore | None = None,
     settings: Mapping[str, Any] | None = None,
     session: requests.Session | None = None,
@@ -117,6 +118,9 @@ def connect(
             ``Provider`` instance.
         connection: the name of this connection (one per customer account).
         business_id: the business to work with; the provider may choose one when omitted.
+        select_business: when false and no ``business_id`` is given, no business is chosen:
+            the client can list the user's businesses (``client.businesses.list()``) and
+            ``client.for_business(id)`` then routes to the one picked.
         token_store: where the connection's tokens live; by default the store named by
             ``UNIFIED_ACCOUNTING_TOKEN_STORE`` or the SQLite file in the user's data folder.
             Tokens are refreshed through it, once for every worker sharing it.
@@ -157,5 +161,6 @@ def connect(
     context = ProviderContext(provider=plugin, connection=connection, settings=merged,
                               transport=transport, options=options)
     transport.response_hooks.append(lambda response: plugin.on_response(response, context))
-    context.business_id = plugin.select_business(context)
+    if business_id is not None or select_business:
+        context.business_id = plugin.select_business(context)
     return Client(context)

@@ -25,7 +25,12 @@ from unified_accounting.errors import (
 from unified_accounting.http.headers import normalize_rate_limit, request_id_from
 from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
 from unified_accounting.models import DeletedRecord
-from unified_accounting.provider_support import error_from_response, standard_token_set
+from unified_accounting.provider_support import (
+    RecordPage,
+    error_from_response,
+    pages_of,
+    standard_token_set,
+)
 
 if TYPE_CHECKING:
     from unified_accounting.http.response import HttpResponse
@@ -33,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RESOURCES",
+    "RESOURCE_KINDS",
     "STANDARD_OPERATIONS",
     "Capabilities",
     "OutgoingRequest",
@@ -40,9 +46,11 @@ __all__ = [
     "Provider",
     "ProviderContext",
     "RateLimits",
+    "RecordPage",
     "ResourceCapabilities",
     "ResourceHandler",
     "error_from_response",
+    "pages_of",
     "standard_token_set",
 ]
 
@@ -58,8 +66,25 @@ RESOURCES: tuple[str, ...] = (
 )
 """The unified resources a :class:`~unified_accounting.client.Client` exposes."""
 
-STANDARD_OPERATIONS = frozenset({"list", "get", "create", "update", "delete", "list_deleted"})
-"""Operations every resource facade offers; anything else in a capability is a provider extra."""
+RESOURCE_KINDS: Mapping[str, str] = {
+    "contacts": "contact",
+    "contact_persons": "contact_person",
+    "invoices": "invoice",
+    "payments": "payment",
+    "journals": "journal_entry",
+    "ledger_accounts": "ledger_account",
+    "tax_rates": "tax_rate",
+    "businesses": "business",
+}
+"""Resource name -> the model kind ``ua.load`` reads its records as."""
+
+STANDARD_OPERATIONS = frozenset(
+    {"list", "pages", "get", "create", "update", "delete", "list_deleted"}
+)
+"""Operations every resource facade offers; anything else in a capability is a provider extra.
+
+``pages`` needs no entry of its own in a capabilities table: it is offered wherever ``list`` is.
+"""
 
 M = TypeVar("M")
 
@@ -163,6 +188,21 @@ class ResourceHandler(Generic[M]):
             filters: already checked against the capabilities table.
         """
         raise _unsupported(self.resource, "list")
+
+    def pages(self, filters: Mapping[str, Any], *, page_size: int,
+              start_page: int = 1) -> Iterator[RecordPage[M]]:
+        """Yield the list one page at a time, starting at page ``start_page`` (1-based).
+
+        A provider whose API fetches a page by number overrides this so that each yielded page
+        is exactly one request and a reader can resume at any page; it should also sort by a
+        stable key where it can. The default groups :meth:`list` into pages.
+
+        Args:
+            filters: as for :meth:`list` (already checked against the capabilities table).
+            page_size: records per page (a provider may serve fewer, up to its maximum).
+            start_page: the first page to yield.
+        """
+        return pages_of(self.list(filters), page_size, start_page)
 
     def get(self, id: str) -> M:
         """Return one record. Raises ``NotFoundError`` when it does not exist."""

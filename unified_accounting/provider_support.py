@@ -1,13 +1,15 @@
-"""Building blocks for provider authors: the common parts of error mapping and token parsing.
+"""Building blocks for provider authors: error mapping, token parsing and list pages.
 
-Both are re-exported by :mod:`unified_accounting.provider`.
+All are re-exported by :mod:`unified_accounting.provider`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import (
@@ -21,7 +23,40 @@ from unified_accounting.errors import (
 if TYPE_CHECKING:
     from unified_accounting.http.response import HttpResponse
 
-__all__ = ["error_from_response", "standard_token_set"]
+__all__ = ["RecordPage", "error_from_response", "pages_of", "standard_token_set"]
+
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class RecordPage(Generic[M]):
+    """One page of a list, mapped to unified models.
+
+    Attributes:
+        items: the page's records.
+        total: the provider's count of the whole filtered list, when it gives one.
+    """
+
+    items: Sequence[M]
+    total: int | None = None
+
+
+def pages_of(items: Iterable[M], page_size: int, start_page: int = 1) -> Iterator[RecordPage[M]]:
+    """Group a stream of records into pages, skipping the pages before ``start_page``.
+
+    The fallback for providers that cannot fetch a page by number: the records before the
+    start page are still read (and dropped), and no total is known. No empty page is yielded
+    after the last one; an empty list gives one empty first page.
+    """
+    iterator = iter(items)
+    for _ in islice(iterator, (start_page - 1) * page_size):
+        pass
+    first = True
+    while (chunk := list(islice(iterator, page_size))) or (first and start_page == 1):
+        yield RecordPage(items=chunk)
+        if len(chunk) < page_size:
+            return
+        first = False
 
 
 def error_from_response(

@@ -97,7 +97,7 @@ class PagedResource(ListResource):
 class BooksClient:
     """A client bound to one business of the test provider."""
 
-    provider_name = "books"
+    provider = "books"
 
     def __init__(self, fetch: Fetch, business_id: str, *, connection: str = "default",
                  paged: bool = True, page_size: int = 200) -> None:

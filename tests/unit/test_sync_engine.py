@@ -373,7 +373,7 @@ class _StubContacts:
 
 
 class _StubClient:
-    provider_name = "stub"
+    provider = "stub"
     connection = "default"
 
     def __init__(self, business_id: str | None, *records: ua.Contact) -> None:

@@ -220,7 +220,7 @@ def scope_of(client: SyncClient) -> Scope:
         raise ConfigurationError(
             "sync needs a client bound to one business: pass business_id when connecting"
         )
-    return Scope(client.provider_name, client.connection, client.business_id)
+    return Scope(client.provider, client.connection, client.business_id)
 
 
 def sync(
@@ -257,6 +257,6 @@ def sync(
 
 
 def _client_list(clients: SyncClient | Iterable[SyncClient]) -> list[SyncClient]:
-    if hasattr(clients, "provider_name"):
+    if hasattr(clients, "provider"):
         return [cast(SyncClient, clients)]
     return list(clients)

@@ -21,8 +21,10 @@ from types import TracebackType
 from typing import Any, Literal
 
 from unified_accounting.errors import ConfigurationError
-from unified_accounting.models import DeletedRecord
+from unified_accounting.models import DeletedRecord, Model
+from unified_accounting.provider import RESOURCE_KINDS
 from unified_accounting.sync.cursor import StreamState
+from unified_accounting.validation import load
 
 __all__ = [
     "MIRROR_ENTRY_POINT_GROUP",
@@ -106,6 +108,22 @@ class MirrorRecord:
     data: dict[str, Any] | None
     remote_data: dict[str, Any] | None
     synced_at: datetime
+
+    def model(self) -> Model:
+        """Return the record as its unified model (read with ``ua.load``), ``remote_data`` too.
+
+        Raises:
+            ValueError: the record is a bare tombstone (no data) or its resource has no
+                unified model.
+            ValidationError: the stored JSON breaks a rule of the model (providers can hold
+                records the unified rules would refuse on input).
+        """
+        kind = RESOURCE_KINDS.get(self.resource)
+        if kind is None:
+            raise ValueError(f"{self.resource!r} records have no unified model")
+        if self.data is None:
+            raise ValueError(f"{self.resource} {self.id} is known only as deleted; it has no data")
+        return load(kind, {**self.data, "remote_data": self.remote_data})
 
 
 @dataclass(frozen=True)

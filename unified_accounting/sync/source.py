@@ -7,7 +7,7 @@ engine uses, in order of preference:
 - ``pages(*, page_size, start_page=1, updated_since=None)`` yielding one :class:`SourcePage`
   per provider request, so that a page is exactly one request and a run can resume at a page;
 - else ``list(**filters)``, whose items the engine groups into pages of ``page_size`` itself;
-- ``list_deleted(since)`` where the provider reports deletions (raising
+- ``list_deleted(since=...)`` where the provider reports deletions (raising
   ``UnsupportedOperationError`` there counts as not offering it).
 
 A client may also offer ``changed_resources(since, resources)`` (see :class:`ChangeProbe`).
@@ -114,14 +114,14 @@ class ListedResource(Protocol):
 class DeletionFeed(Protocol):
     """A resource whose provider reports deleted records (``since`` is exclusive)."""
 
-    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]: ...
+    def list_deleted(self, *, since: datetime) -> Iterator[DeletedRecord]: ...
 
 
 class SyncClient(Protocol):
     """The client side of a sync: which scope it reads; resources are looked up by name."""
 
     @property
-    def provider_name(self) -> str: ...
+    def provider(self) -> str: ...
 
     @property
     def connection(self) -> str: ...
@@ -171,19 +171,26 @@ def stream_source(client: SyncClient, resource: str) -> StreamSource:
     target = getattr(client, resource, None)
     if target is None:
         raise UnsupportedOperationError(
-            f"{client.provider_name} offers no resource named {resource!r}"
+            f"{client.provider} offers no resource named {resource!r}"
         )
-    deleted = target.list_deleted if isinstance(target, DeletionFeed) else None
+    deleted = _deleted_reader(target) if isinstance(target, DeletionFeed) else None
     if isinstance(target, PagedResource):
         return StreamSource(read_pages=_paged_reader(target), read_deleted=deleted)
     if isinstance(target, ListedResource):
         return StreamSource(read_pages=_listed_reader(target), read_deleted=deleted)
-    raise UnsupportedOperationError(f"{resource} of {client.provider_name} cannot be listed")
+    raise UnsupportedOperationError(f"{resource} of {client.provider} cannot be listed")
 
 
 def _paged_reader(target: PagedResource) -> PageReader:
     def read(since: datetime | None, start_page: int, page_size: int) -> Iterator[SourcePage]:
         return target.pages(page_size=page_size, start_page=start_page, updated_since=since)
+
+    return read
+
+
+def _deleted_reader(target: DeletionFeed) -> DeletedReader:
+    def read(since: datetime) -> Iterator[DeletedRecord]:
+        return target.list_deleted(since=since)
 
     return read
 

@@ -15,10 +15,10 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from unified_accounting.errors import ProviderError, UnsupportedOperationError
-from unified_accounting.models import DeletedRecord
-from unified_accounting.sync._json import to_unified_json
+from unified_accounting.models import DeletedRecord, Model
 from unified_accounting.sync.cursor import (
     StreamState,
     Window,
@@ -40,6 +40,7 @@ from unified_accounting.sync.source import (
     chunked,
     close_quietly,
 )
+from unified_accounting.validation import dump
 
 __all__ = ["StreamReader"]
 
@@ -186,9 +187,16 @@ def _mirror_item(scope: Scope, record: SyncRecord) -> MirrorItem:
     return MirrorItem(
         id=record.id,
         updated_at=None if updated_at is None else _as_utc(updated_at),
-        data=to_unified_json(record),
+        data=_unified_json(record),
         remote_data=record.remote_data,
     )
+
+
+def _unified_json(record: SyncRecord) -> dict[str, Any]:
+    # remote_data has its own column; the unified JSON is what ua.dump writes.
+    data = dump(cast(Model, record))
+    data.pop("remote_data", None)
+    return data
 
 
 def _checked_deletion(scope: Scope, record: DeletedRecord) -> DeletedRecord:

@@ -185,6 +185,20 @@ class ProviderConformance:
             assert item.id
 
     @pytest.mark.parametrize("name", RESOURCES)
+    def test_pages_cover_the_list_and_resume_at_any_page(
+        self, ua_client: Client, name: str
+    ) -> None:
+        resource = _require(ua_client, name, "list")
+        pages = [[item.id for item in page.items] for page in resource.pages(page_size=2)]
+        assert pages, "pages() must yield at least one (possibly empty) page"
+        assert all(0 < len(ids) <= 2 for ids in pages) or pages == [[]]
+        assert {i for ids in pages for i in ids} == _ids(resource.list())
+        if len(pages) > 1:
+            resumed = [[item.id for item in page.items]
+                       for page in resource.pages(page_size=2, start_page=2)]
+            assert resumed == pages[1:]
+
+    @pytest.mark.parametrize("name", RESOURCES)
     def test_get_of_a_missing_record_raises_not_found(
         self, ua_client: Client, ua_samples: ConformanceSamples, name: str
     ) -> None:

@@ -2,28 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 from urllib.parse import quote
 
 from unified_accounting.errors import ProviderError
 from unified_accounting.http.transport import Transport
 from unified_accounting.models import DeletedRecord
-from unified_accounting.provider import ProviderContext, ResourceHandler
+from unified_accounting.provider import ProviderContext, RecordPage, ResourceHandler
+from unified_accounting_sage.envelope import MAX_ITEMS_PER_PAGE, read_envelope
 from unified_accounting_sage.handlers.query import FieldAttributes, Filter, sage_params, timestamp
+from unified_accounting_sage.paging import PageFetch, numbered_pages, whole_seconds
 from unified_accounting_sage.services import Services
 from unified_accounting_sage.wire import parse_datetime
 
-__all__ = ["SageHandler", "check_options", "path_of"]
+__all__ = ["RecordMapper", "SageHandler", "check_options", "path_of", "rounded_since"]
 
 M = TypeVar("M")
+M_co = TypeVar("M_co", covariant=True)
+
+RecordMapper = Callable[[Sequence[Mapping[str, Any]]], list[M]]
+"""Maps the Sage records of one list page to unified models."""
+
+
+class _MapsOneRecord(Protocol[M_co]):
+    def to_model(self, raw: Mapping[str, Any], remote: bool) -> M_co: ...
 
 
 def path_of(collection: str, id: str | None = None, *rest: str) -> str:
     """Return ``/collection[/quoted id][/rest...]``."""
     parts = [collection] + ([quote(id, safe="")] if id is not None else []) + list(rest)
     return "/" + "/".join(parts)
+
+
+def rounded_since(filters: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Round an ``updated_since`` filter down to whole seconds (Sage's resolution), so an
+    inclusive window can re-read a record but never skip one."""
+    since = filters.get("updated_since")
+    if isinstance(since, datetime):
+        return {**filters, "updated_since": whole_seconds(since)}
+    return filters
 
 
 def check_options(options: Mapping[str, Any], allowed: Iterable[str], operation: str) -> None:
@@ -48,12 +67,15 @@ class SageHandler(ResourceHandler[M]):
         filters: unified filter -> Sage parameter; the capabilities table lists these names
             (plus ``fields`` and ``include_remote_data``, which every list takes).
         attributes: what ``attributes`` to ask for, and how ``fields=`` narrows it.
+        page_sort: Sage's ``sort`` for numbered pages, where the collection offers a stable
+            key (``created_at:asc``), so that records do not move while pages are read.
     """
 
     collection: ClassVar[str] = ""
     wrapper: ClassVar[str] = ""
     filters: ClassVar[Mapping[str, Filter]] = {}
     attributes: ClassVar[FieldAttributes | None] = None
+    page_sort: ClassVar[str | None] = None
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
@@ -104,9 +126,47 @@ class SageHandler(ResourceHandler[M]):
                                 provider="sage")
         return payload
 
+    # -- numbered pages (``resource.pages``, what sync reads) ------------------------------
+
+    def map_records(self, raws: Sequence[Mapping[str, Any]],
+                    filters: Mapping[str, Any]) -> list[M]:
+        """Map one page of this handler's Sage records (``to_model`` of each by default)."""
+        remote = self.services.include_remote(filters)
+        mapper = cast(_MapsOneRecord[M], self)
+        return [mapper.to_model(raw, remote) for raw in raws]
+
+    def page_params(self, filters: Mapping[str, Any]) -> dict[str, str]:
+        """The list query of :meth:`pages`: ``list_params`` with ``updated_since`` rounded
+        down to whole seconds and the stable sort, where Sage offers one."""
+        params = self.list_params(rounded_since(filters))
+        if self.page_sort:
+            params["sort"] = self.page_sort
+        return params
+
+    def page_fetch(self, collection: str, params: Mapping[str, Any], page_size: int,
+                   convert: RecordMapper[M]) -> PageFetch[M]:
+        """Return a function fetching page ``n`` of ``collection`` in one request."""
+        def fetch(number: int) -> tuple[list[M], int | None]:
+            query = {**params, "page": str(number), "items_per_page": str(page_size)}
+            answer = self.transport.request("GET", path_of(collection), params=query)
+            envelope = read_envelope(answer.json())
+            return convert(envelope.items), envelope.total
+
+        return fetch
+
+    def pages(self, filters: Mapping[str, Any], *, page_size: int,
+              start_page: int = 1) -> Iterator[RecordPage[M]]:
+        """``GET /{collection}?page=n&items_per_page=...``: one request per page, each page
+        carrying ``$total``; at most 200 records a page."""
+        size = min(page_size, MAX_ITEMS_PER_PAGE)
+        fetch = self.page_fetch(self.collection, self.page_params(filters), size,
+                                lambda raws: self.map_records(raws, filters))
+        return numbered_pages([fetch], size, start_page)
+
     def raw_deleted(self, collection: str, since: datetime) -> Iterator[DeletedRecord]:
-        """Yield the records of ``collection`` deleted after ``since`` (``deleted_since``)."""
-        params = {"deleted_since": timestamp(since), "attributes": "deleted_at"}
+        """Yield the records of ``collection`` deleted after ``since`` (``deleted_since``,
+        rounded down to whole seconds: the check may repeat a deletion, never miss one)."""
+        params = {"deleted_since": timestamp(whole_seconds(since)), "attributes": "deleted_at"}
         for raw in self.raw_list(collection, params):
             if raw.get("id"):
                 yield DeletedRecord(id=str(raw["id"]), business_id=self.business_id,

@@ -13,6 +13,7 @@ from typing import Any
 
 from unified_accounting.errors import NotFoundError, PermissionDeniedError
 from unified_accounting.models import Business
+from unified_accounting.provider import RecordPage, ResourceHandler
 from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.mappers import businesses
@@ -44,6 +45,11 @@ class BusinessHandler(SageHandler[Business]):
             if index == 0:
                 lead = self._lead_id()
             yield self.to_model(raw, remote, lead=lead)
+
+    def pages(self, filters: Mapping[str, Any], *, page_size: int,
+              start_page: int = 1) -> Iterator[RecordPage[Business]]:
+        """``list`` grouped into pages: ``/businesses`` answers everything on one page."""
+        return ResourceHandler.pages(self, filters, page_size=page_size, start_page=start_page)
 
     def _lead_id(self) -> str | None:
         return self._lead_record().get("id")

@@ -9,7 +9,8 @@ and other reads look it up through the person's address.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import builtins
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -71,6 +72,34 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
                     known[address] = self._contact_of_address(address or None)
                 owner = known[address]
             yield self.to_model(raw, remote, owner)
+
+    def map_records(self, raws: Sequence[Mapping[str, Any]],
+                    filters: Mapping[str, Any]) -> builtins.list[ContactPerson]:
+        """Map one page of contact persons, finding the contacts their addresses belong to.
+
+        A Sage contact person names its address, not its contact. Owners are remembered for
+        the connection (an address never changes hands); a page with several unknown addresses
+        reads ``GET /addresses?attributes=contact`` once instead of one address at a time.
+        """
+        remote = self.services.include_remote(filters)
+        contact_id = filters.get("contact_id")
+        owners: dict[str, str | None] = self.context.cache.setdefault(
+            f"unified_accounting_sage.address_owners.{self.business_id}", {})
+        if contact_id is None:
+            self._learn_owners(raws, owners)
+        return [self.to_model(raw, remote,
+                              contact_id or owners.get(ref_id(raw, "address") or ""))
+                for raw in raws]
+
+    def _learn_owners(self, raws: Sequence[Mapping[str, Any]],
+                      owners: dict[str, str | None]) -> None:
+        missing = {ref_id(raw, "address") or "" for raw in raws
+                   if ref_id(raw, "contact") is None} - set(owners) - {""}
+        if len(missing) > 1:
+            for record in self.raw_list("addresses", {"attributes": "contact"}):
+                owners[str(record.get("id"))] = ref_id(record, "contact")
+        for address in missing - set(owners):
+            owners[address] = self._contact_of_address(address)
 
     def get(self, id: str) -> ContactPerson:
         """``GET /contact_persons/{id}``."""

@@ -18,8 +18,15 @@ from typing import Any
 
 from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.models import DeletedRecord, Invoice, InvoiceType
-from unified_accounting.provider import ProviderContext
-from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting.provider import ProviderContext, RecordPage
+from unified_accounting_sage.envelope import MAX_ITEMS_PER_PAGE
+from unified_accounting_sage.handlers.base import (
+    RecordMapper,
+    SageHandler,
+    check_options,
+    path_of,
+    rounded_since,
+)
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import (
     FieldAttributes,
@@ -31,12 +38,15 @@ from unified_accounting_sage.handlers.query import (
 )
 from unified_accounting_sage.mappers import invoices
 from unified_accounting_sage.mappings import AccountMappings, TaxCodes
+from unified_accounting_sage.paging import numbered_pages
 from unified_accounting_sage.wire import ref_ids
 
 __all__ = ["InvoiceHandler"]
 
 KINDS: tuple[InvoiceType, ...] = ("sales", "purchase")
 _WRITE_OPTIONS = {"provider_fields", "tax_region"}
+# Sage sorts invoice lists by these keys; creation order never changes while pages are read.
+_PAGE_SORT = "created_at:asc"
 _PLACEHOLDER_DATE = date(2000, 1, 1)
 
 
@@ -107,6 +117,27 @@ class InvoiceHandler(SageHandler[Invoice]):
         for kind in kinds:
             for raw in self.raw_list(_collection(kind), self._params(rest, kind)):
                 yield self.to_model(raw, kind, remote)
+
+    def pages(self, filters: Mapping[str, Any], *, page_size: int,
+              start_page: int = 1) -> Iterator[RecordPage[Invoice]]:
+        """``GET /sales_invoices`` then ``/purchase_invoices`` by page number, sorted by
+        ``created_at``; pages are numbered across both and carry the sum of both totals (see
+        :mod:`unified_accounting_sage.paging`)."""
+        kinds = KINDS if filters.get("type") is None else (_kind(filters["type"]),)
+        rest = {k: v for k, v in filters.items() if k != "type"}
+        remote = self.services.include_remote(filters)
+        size = min(page_size, MAX_ITEMS_PER_PAGE)
+
+        def mapper(kind: InvoiceType) -> RecordMapper[Invoice]:
+            return lambda raws: [self.to_model(raw, kind, remote) for raw in raws]
+
+        rounded = rounded_since(rest)
+        fetches = [
+            self.page_fetch(_collection(kind), {**self._params(rounded, kind),
+                                                "sort": _PAGE_SORT}, size, mapper(kind))
+            for kind in kinds
+        ]
+        return numbered_pages(fetches, size, start_page)
 
     def _params(self, filters: Mapping[str, Any], kind: InvoiceType) -> dict[str, str]:
         params = self.list_params(filters)

@@ -89,6 +89,7 @@ class PaymentHandler(SageHandler[Payment]):
 
     resource = "payments"
     collection = "contact_payments"
+    page_sort = "created_at:asc"
     wrapper = payments.WRAPPER_KEY
     filters = {
         "updated_since": Filter("updated_or_created_since", timestamp),

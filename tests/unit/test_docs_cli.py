@@ -1,0 +1,57 @@
+"""Every command line in docs/cli.md names commands and options that exist."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import click
+
+from unified_accounting.cli import main
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+
+
+def documented_lines() -> list[list[str]]:
+    """The ``unified-accounting ...`` lines of the doc's shell blocks, as words."""
+    text = DOC.read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    joined = "\n".join(block.replace("\\\n", " ") for block in blocks)
+    found = []
+    for line in joined.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "unified-accounting " in line:
+            words = shlex.split(line.split("unified-accounting ", 1)[1])
+            found.append(words)
+    return found
+
+
+def _resolve(words: list[str]) -> tuple[click.Command, list[str]]:
+    command: click.Command = main
+    rest = list(words)
+    with click.Context(main) as ctx:
+        while isinstance(command, click.Group) and rest and not rest[0].startswith("-"):
+            found = command.get_command(ctx, rest[0])
+            assert found is not None, f"no command {rest[0]!r} in {words}"
+            command, rest = found, rest[1:]
+    return command, rest
+
+
+def _option_names(command: click.Command) -> set[str]:
+    names = {"--help", "-h"}
+    for param in command.params:
+        names.update(getattr(param, "opts", []))
+    return names
+
+
+def test_the_doc_has_command_lines() -> None:
+    assert len(documented_lines()) > 20
+
+
+def test_documented_commands_and_options_exist() -> None:
+    for words in documented_lines():
+        command, rest = _resolve(words)
+        options = {w.split("=", 1)[0] for w in rest if w.startswith("-") and w != "-"}
+        unknown = options - _option_names(command) - {"--version"}
+        assert not unknown, f"{' '.join(words)}: unknown options {sorted(unknown)}"
