@@ -1,4 +1,4 @@
-"""Request bodies: JSON where money travels as text."""
+"""Bodies: request JSON where money travels as text, and response bodies read with a limit."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["encode_json"]
+import requests
+
+__all__ = ["MAX_RESPONSE_BYTES", "BodyTooLarge", "encode_json", "read_limited"]
+
+#: The largest response body read; a larger one is refused instead of filling the memory.
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class BodyTooLarge(Exception):
+    """A response body over the limit (the transport turns it into a ``ProviderError``)."""
 
 
 def _encode_default(value: Any) -> Any:
@@ -22,3 +32,23 @@ def _encode_default(value: Any) -> Any:
 def encode_json(body: Any) -> bytes:
     """Encode a request body; ``Decimal`` becomes a string and dates ISO 8601."""
     return json.dumps(body, default=_encode_default, separators=(",", ":")).encode()
+
+
+def read_limited(response: requests.Response, limit: int) -> bytes:
+    """Read a streamed response's body, at most ``limit`` bytes of it.
+
+    Raises:
+        BodyTooLarge: the body (or its announced ``Content-Length``) exceeds ``limit``; the
+            connection is closed, since the rest of the body is never read.
+    """
+    declared = response.headers.get("Content-Length", "")
+    body = bytearray()
+    if not (declared.isdigit() and int(declared) > limit):
+        for chunk in response.iter_content(chunk_size=_CHUNK):
+            body += chunk
+            if len(body) > limit:
+                break
+        else:
+            return bytes(body)
+    response.close()
+    raise BodyTooLarge

@@ -10,7 +10,18 @@ from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 
-__all__ = ["HttpResponse", "ProxyResponse"]
+from unified_accounting.errors import ProviderError
+
+__all__ = ["HttpResponse", "ProxyResponse", "ResponseDecodeError"]
+
+
+class ResponseDecodeError(ProviderError, ValueError):
+    """A body that should be JSON is not; also a ``ValueError``, as ``json()`` always raised."""
+
+
+def _refuse_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON; Python's decoder would turn them into floats.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,11 +72,23 @@ class HttpResponse:
         Returns ``None`` for an empty body.
 
         Raises:
-            ValueError: when the body is not JSON.
+            ResponseDecodeError: (a ``ProviderError`` and a ``ValueError``) when the body is
+                not strict JSON (``NaN`` and ``Infinity`` included) or is nested too deeply
+                to decode; the message names the request, never the body.
         """
         if not self.content.strip():
             return None
-        return _json.loads(self.content, parse_float=Decimal)
+        try:
+            return _json.loads(self.content, parse_float=Decimal,
+                               parse_constant=_refuse_constant)
+        except RecursionError:
+            why = "nested too deeply"
+        except ValueError as exc:
+            why = exc.msg if isinstance(exc, _json.JSONDecodeError) else str(exc)
+        raise ResponseDecodeError(
+            f"{self.method} {self.path} answered {self.status} with a body that is not JSON "
+            f"({why}; {len(self.content)} bytes)", status=self.status,
+            request_id=self.request_id)
 
     def __repr__(self) -> str:
         return (

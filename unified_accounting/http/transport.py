@@ -23,8 +23,18 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from unified_accounting.credentials import AccessTokenSource, Secret
-from unified_accounting.errors import AccountingError, ProviderUnavailableError, RateLimitError
-from unified_accounting.http.body import encode_json
+from unified_accounting.errors import (
+    AccountingError,
+    ProviderError,
+    ProviderUnavailableError,
+    RateLimitError,
+)
+from unified_accounting.http.body import (
+    MAX_RESPONSE_BYTES,
+    BodyTooLarge,
+    encode_json,
+    read_limited,
+)
 from unified_accounting.http.limiter import Limiter, LimitScope
 from unified_accounting.http.paths import check_path, relative_to_base
 from unified_accounting.http.response import HttpResponse
@@ -102,6 +112,7 @@ class Transport:
         retry, timeouts: the defaults of every call.
         pool_size: connections kept per host when the transport makes its own session.
         sleep, clock, jitter, now: injectable for tests.
+        max_response_bytes: the largest response body read (:data:`MAX_RESPONSE_BYTES`).
     """
 
     def __init__(
@@ -121,6 +132,7 @@ class Transport:
         clock: Callable[[], float] = time.monotonic,
         jitter: Jitter = full_jitter,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.provider = provider
         self.base_url = base_url.rstrip("/")
@@ -134,6 +146,7 @@ class Transport:
         self._owns_session = session is None
         self.session = session or self._make_session(pool_size)
         self._sleep, self._clock, self._jitter, self._now = sleep, clock, jitter, now
+        self.max_response_bytes = max_response_bytes
 
     @property
     def token_source(self) -> AccessTokenSource:
@@ -304,16 +317,27 @@ class Transport:
                 raw = self.session.request(
                     out.method, self.base_url + out.path, params=out.params, data=body,
                     headers=headers, timeout=(timeouts.connect, read), allow_redirects=False,
+                    stream=True,
                 )
+                content = read_limited(raw, self.max_response_bytes)
+            except BodyTooLarge:
+                raise self._too_large(out, raw) from None
             except requests.RequestException as exc:
                 return self._connection_failure(out, exc, attempt, started, bool(body))
-        return self._response(out, raw, attempt, self._clock() - started)
+        return self._response(out, raw, content, attempt, self._clock() - started)
 
-    def _response(self, out: OutgoingRequest, raw: requests.Response, attempt: int,
-                  elapsed: float) -> HttpResponse:
+    def _too_large(self, out: OutgoingRequest, raw: requests.Response) -> ProviderError:
+        return ProviderError(
+            f"{out.method} {_route(out.path)} answered {raw.status_code} with more than "
+            f"{self.max_response_bytes:,} bytes; the response was refused",
+            status=raw.status_code, provider=self.provider.name,
+            request_id=self.provider.request_id(raw.headers))
+
+    def _response(self, out: OutgoingRequest, raw: requests.Response, content: bytes,
+                  attempt: int, elapsed: float) -> HttpResponse:
         headers = dict(raw.headers)
         response = HttpResponse.build(
-            raw.status_code, headers, raw.content, method=out.method, path=_route(out.path),
+            raw.status_code, headers, content, method=out.method, path=_route(out.path),
             request_id=self.provider.request_id(headers),
             rate_limit=self.provider.rate_limit_info(headers), attempts=attempt,
             elapsed=elapsed,
