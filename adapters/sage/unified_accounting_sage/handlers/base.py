@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 from urllib.parse import quote
 
-from unified_accounting.errors import ProviderError
+from unified_accounting.errors import AccountingError, ProviderError
 from unified_accounting.http.transport import Transport
 from unified_accounting.models import DeletedRecord
 from unified_accounting.provider import ProviderContext, RecordPage, ResourceHandler
@@ -58,6 +59,25 @@ def check_options(options: Mapping[str, Any], allowed: Iterable[str], operation:
                         f"(accepted: {', '.join(sorted(accepted)) or 'none'})")
 
 
+_UNREADABLE = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError)
+
+
+def _guarded(to_model: Callable[..., Any], resource: str) -> Callable[..., Any]:
+    """Wrap a handler's ``to_model`` so that an unreadable record raises ``ProviderError``."""
+    @functools.wraps(to_model)
+    def guarded(self: Any, raw: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return to_model(self, raw, *args, **kwargs)
+        except AccountingError:
+            raise
+        except _UNREADABLE as err:
+            reason = f"{type(err).__name__}: {err}"[:120]
+            raise ProviderError(f"Sage sent a {resource} record that cannot be read "
+                                f"({reason})", provider="sage") from err
+
+    return guarded
+
+
 class SageHandler(ResourceHandler[M]):
     """Base of the Sage handlers.
 
@@ -80,6 +100,14 @@ class SageHandler(ResourceHandler[M]):
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
         self.services = Services(context)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A Sage record is input from the network: whatever a mapper trips over in it (a
+        # dict where an amount belongs, text that is no date) must reach the caller as one
+        # clear ProviderError, not as a bare TypeError from deep inside the mapper.
+        if "to_model" in cls.__dict__:
+            cls.to_model = _guarded(cls.__dict__["to_model"], cls.resource)  # type: ignore[attr-defined]
 
     @property
     def transport(self) -> Transport:
