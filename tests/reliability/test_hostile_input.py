@@ -1,0 +1,197 @@
+"""Hostile input: paths that try to leave the base URL, and a provider that answers badly.
+
+Every case ends in one of the library's errors with a short message that names the request,
+never in a bare ``ValueError``, ``TypeError`` or ``RecursionError``, never with the body
+echoed, and never with a request sent anywhere but the provider's base URL: a trap server
+counts whatever reaches it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
+
+import pytest
+from support.hostile_server import Answer, HostileServer, hostile_server
+from unified_accounting_sage.sandbox import SageSandbox
+
+import unified_accounting as ua
+from unified_accounting.http import LocalLimiter, RateLimits
+
+RECORD = "a" * 32
+GET = f"/v3.1/contacts/{RECORD}"
+LIST = "/v3.1/contacts"
+CLIENT_OPTIONS: dict[str, Any] = {"limiter": LocalLimiter(RateLimits()),
+                                  "sleep": lambda seconds: None}
+
+
+@pytest.fixture(scope="module")
+def trap() -> Iterator[HostileServer]:
+    """Where an escaping request would land."""
+    with hostile_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SageSandbox]:
+    with SageSandbox.running(port=0, seed=37) as sb:
+        yield sb
+
+
+def _escapes(trap: HostileServer) -> list[str]:
+    host = trap.origin.removeprefix("http://")
+    return [
+        "../token", "/../token", "/contacts/../../token", "/contacts/./x", "..%2Ftoken",
+        "%2e%2e/token", "/contacts/%2E%2E/%2E%2E/token", "/contacts/%252e%252e/x",
+        "/contacts%00", f"//{host}/x", f"http://{host}/x", f"https://{host}/x",
+        f"http:{host}/x", "\\..\\token", "/contacts\r\nHost: evil", "/contacts#/../../x",
+        " /contacts", "/con tacts", "javascript:alert(1)",
+    ]
+
+
+def test_proxy_paths_that_leave_the_base_url_are_refused_before_anything_is_sent(
+    sandbox: SageSandbox, trap: HostileServer,
+) -> None:
+    client = sandbox.connect(**CLIENT_OPTIONS)
+    sandbox.reset_counters()
+    for path in _escapes(trap):
+        for call in (lambda p=path: client.proxy.request("GET", p),
+                     lambda p=path: client.proxy.request("POST", p, json={"x": 1}),
+                     lambda p=path: next(client.proxy.paginate(p))):
+            with pytest.raises(ua.ValidationError) as caught:
+                call()
+            assert list(caught.value.errors) == ["path"], path
+            assert caught.value.message.startswith("refused path"), path
+    assert sandbox.counters.total_requests == 0
+    # "@host" is no user-info once the path starts with "/": it stays under the base URL.
+    with pytest.raises(ua.NotFoundError):
+        client.proxy.request("GET", trap.origin.replace("http://", "@"))
+    assert sandbox.counters.total_requests == 1
+    assert trap.requests == []
+    client.close()
+
+
+def _hostile_client(server: HostileServer) -> ua.Client:
+    return ua.connect("sage", access_token="t" * 40, business_id="b" * 32,
+                      settings={"base_url": server.origin + "/v3.1"}, **CLIENT_OPTIONS)
+
+
+def _flood(megabytes: int) -> Callable[[BinaryIO], None]:
+    def write(out: BinaryIO) -> None:
+        chunk = b" " * (1 << 20)
+        for _ in range(megabytes):
+            out.write(chunk)
+    return write
+
+
+def _page(items: list[dict[str, Any]], next_path: str | None = None) -> bytes:
+    return json.dumps({"$items": items, "$next": next_path, "$total": len(items)}).encode()
+
+
+def _get(client: ua.Client) -> Any:
+    return client.contacts.get(RECORD)
+
+
+def _list(client: ua.Client) -> Any:
+    return list(client.contacts.list())
+
+
+# (case, route, answer, call, expected error, text the message must hold)
+BAD_ANSWERS: list[tuple[str, str, Answer, Callable[[ua.Client], Any], type[Exception], str]] = [
+    ("HTML instead of JSON", GET, Answer(200, b"<html>maintenance</html>", "text/html"), _get,
+     ua.ProviderError, "not JSON"),
+    ("truncated JSON", LIST, Answer(200, b'{"$items": [{"id": "1", "na'), _list,
+     ua.ProviderError, "not JSON"),
+    ("NaN amount", GET, Answer(200, b'{"id": "x", "name": "n", "credit_limit": NaN}'), _get,
+     ua.ProviderError, "NaN"),
+    ("deeply nested JSON", GET, Answer(200, b"[" * 100_000 + b"]" * 100_000), _get,
+     ua.ProviderError, "nested too deeply"),
+    ("wrong value types", GET, Answer(200, json.dumps(
+        {"id": "x", "name": "n", "credit_limit": {"a": 1}}).encode()), _get,
+     ua.ProviderError, "cannot be read"),
+    ("unreadable timestamp", GET, Answer(200, json.dumps(
+        {"id": "x", "name": "n", "updated_at": "yesterday"}).encode()), _get,
+     ua.ProviderError, "cannot be read"),
+    ("array for a record", GET, Answer(200, b"[1, 2]"), _get, ua.ProviderError,
+     "not a record"),
+    ("items not a list", LIST, Answer(200, b'{"$items": "none"}'), _list, ua.ProviderError,
+     "not a list"),
+    ("502 HTML page", GET, Answer(502, b"<html>Bad gateway</html>" * 2000, "text/html"), _get,
+     ua.ProviderUnavailableError, "502"),
+    ("404 plain text", GET, Answer(404, b"Not here", "text/plain"), _get, ua.NotFoundError,
+     "404"),
+    ("422 unexpected JSON", GET, Answer(422, b'{"errors": "bad"}'), _get, ua.ValidationError,
+     "422"),
+    ("500 with a huge error array", GET, Answer(500, json.dumps([
+        {"$severity": "error", "$dataCode": "X", "$message": "m" * 5000, "$source": "name"}
+        for _ in range(2000)]).encode()), _get, ua.ProviderUnavailableError, "more"),
+    ("body announced at 300 MB", GET, Answer(200, _flood(300), length=300 << 20), _get,
+     ua.ProviderError, "more than"),
+    ("body streamed past the limit", LIST, Answer(200, _flood(70)), _list, ua.ProviderError,
+     "more than"),
+    ("redirect to another host", GET, Answer(302, b"", headers={"Location": "TRAP/x"}), _get,
+     ua.ProviderError, "302"),
+]
+
+
+@pytest.mark.parametrize(("route", "answer", "call", "expected", "says"),
+                         [case[1:] for case in BAD_ANSWERS], ids=[c[0] for c in BAD_ANSWERS])
+def test_bad_provider_answers_end_in_clear_errors(
+    trap: HostileServer, route: str, answer: Answer, call: Callable[[ua.Client], Any],
+    expected: type[Exception], says: str,
+) -> None:
+    with hostile_server() as server:
+        if "Location" in answer.headers:
+            answer.headers["Location"] = answer.headers["Location"].replace("TRAP", trap.origin)
+        server.routes[route] = answer
+        client = _hostile_client(server)
+        with pytest.raises(ua.AccountingError) as caught:
+            call(client)
+        client.close()
+    error = caught.value
+    assert isinstance(error, expected), repr(error)
+    assert says in str(error)
+    assert len(str(error)) < 1200  # a few short provider messages at most, never the body
+    assert "<html" not in str(error)
+    assert trap.requests == []
+
+
+def test_next_links_that_leave_the_base_url_are_refused(trap: HostileServer) -> None:
+    first = [{"id": "1", "name": "One"}]
+    host = trap.origin.removeprefix("http://")
+    for link in (f"{trap.origin}/v3.1/contacts?page=2", f"//{host}/v3.1/contacts?page=2",
+                 "/../token?page=2", "/contacts/%2e%2e/token"):
+        with hostile_server() as server:
+            server.routes[LIST] = Answer(200, _page(first, link))
+            client = _hostile_client(server)
+            with pytest.raises(ua.ValidationError) as caught:
+                _list(client)
+            client.close()
+            assert list(caught.value.errors) == ["path"]
+            assert len(server.requests) == 1
+    assert trap.requests == []
+
+
+def test_a_page_that_links_to_itself_ends_the_list(trap: HostileServer) -> None:
+    with hostile_server() as server:
+        server.routes[LIST] = Answer(200, _page([{"id": "1", "name": "One"}],
+                                                "/contacts?page=1"))
+        client = _hostile_client(server)
+        assert [c.id for c in _list(client)] in (["1"], ["1", "1"])
+        client.close()
+        assert len(server.requests) <= 2
+
+
+def test_enormous_pages_stream_under_the_limit_and_are_refused_over_it() -> None:
+    items = [{"id": f"{n:032x}", "name": f"Contact {n}"} for n in range(50_000)]
+    body = _page(items)  # 250 times the 200 records asked for, about 3 MB
+    with hostile_server() as server:
+        server.routes[LIST] = Answer(200, body)
+        client = _hostile_client(server)
+        assert sum(1 for _ in client.contacts.list()) == len(items)
+        client.context.transport.max_response_bytes = len(body) - 1
+        with pytest.raises(ua.ProviderError) as caught:
+            _list(client)
+        client.close()
+    assert f"more than {len(body) - 1:,} bytes" in str(caught.value)
