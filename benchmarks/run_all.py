@@ -22,11 +22,11 @@ HERE = Path(__file__).resolve().parent
 #: (result name, script, arguments of the full run, arguments of a quick run)
 BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
     ("list", "bench_list.py", [],
-     ["--contacts", "2000", "--invoices", "2000", "--rounds", "2"]),
+     ["--contacts", "2000", "--invoices", "2000", "--rounds", "2", "--latency-ms", "0"]),
     ("mapping", "bench_mapping.py", [], ["--number", "200", "--rounds", "3"]),
     ("memory", "bench_memory.py", [], ["--small", "1000", "--large", "5000", "--rounds", "1"]),
     ("quota", "bench_quota.py", [],
-     ["--contacts", "400", "--invoices", "100", "--policy", "default"]),
+     ["--contacts", "400", "--invoices", "100", "--run", "8,4,default"]),
     ("incremental", "bench_incremental.py", [], ["--contacts", "1500", "--invoices", "100"]),
 ]
 
