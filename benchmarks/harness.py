@@ -155,6 +155,9 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "memory_mb": _memory_mb(),
+        # Other processes on the machine disturb timings; this says how busy it was.
+        "load_average_1_5_15": [round(x, 2) for x in os.getloadavg()]
+        if hasattr(os, "getloadavg") else None,
         "os": platform.platform(),
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
