@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=20_000)
     parser.add_argument("--lines", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--latency-rounds", type=int, default=3,
+    parser.add_argument("--latency-rounds", type=int, default=5,
                         help="rounds when the sandbox adds latency (the runs are longer)")
     parser.add_argument("--latency-ms", type=float, action="append",
                         help="sandbox delay per request; repeat for several (default 0 and 20)")
