@@ -18,7 +18,7 @@ import secrets
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -31,18 +31,19 @@ from unified_accounting.tokens.base import (
     ConnectionRecord,
     Health,
     LocalLocks,
-    LockTimeoutError,
     StoreLock,
     TokenStore,
+    lock_busy,
     utcnow,
 )
 from unified_accounting.tokens.codec import (
     INFO_FIELDS,
+    STATE_RETENTION,
+    authorization_state,
     fingerprint,
     info_from_fields,
     iso,
-    parse_time,
-    token_fields,
+    new_connection_fields,
 )
 from unified_accounting.tokens.crypto import TokenCipher, TokenCodec, cipher_from_env
 
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["RedisTokenStore"]
 
 _log = logging.getLogger(__name__)
-_STATE_RETENTION = timedelta(days=1)
 _USED = "used:"
 
 # KEYS: lock, fence counter. ARGV: owner, ttl in ms. Returns the new fence, or false.
@@ -250,15 +250,6 @@ class RedisTokenStore(TokenStore):
 
     # -- writes -----------------------------------------------------------------------------
 
-    def _token_fields(self, tokens: TokenSet, now: datetime) -> dict[str, Any]:
-        blob, encrypted = self._codec.encode(tokens)
-        return {
-            "tokens": blob,
-            "encrypted": int(encrypted),
-            "refresh_fp": fingerprint(tokens.refresh_token),
-            **token_fields(tokens, now),
-        }
-
     def save(
         self,
         connection: str,
@@ -272,18 +263,12 @@ class RedisTokenStore(TokenStore):
         """Store freshly authorized tokens (see :meth:`TokenStore.save`)."""
         moment = now or utcnow()
         fields = {
-            **self._token_fields(tokens, moment),
-            "provider": provider,
-            "client_id": client_id,
-            "business_ids": "[]",
-            "health": Health.OK.value,
-            "metadata": json.dumps(dict(metadata or {})),
+            **self._codec.stored_fields(tokens, moment),
+            **new_connection_fields(provider, client_id, metadata),
         }
         self._save(keys=[self._key("conn", connection)], args=[iso(moment) or "", *_flat(fields)])
         self._redis.sadd(self._index, connection)
-        info = self.describe(connection)
-        assert info is not None
-        return info
+        return self._written(connection)
 
     def compare_and_swap(
         self,
@@ -297,7 +282,7 @@ class RedisTokenStore(TokenStore):
         """Swap tokens keyed on the old refresh token (see :meth:`TokenStore.compare_and_swap`)."""
         moment = now or utcnow()
         fields = {
-            **self._token_fields(new_tokens, moment),
+            **self._codec.stored_fields(new_tokens, moment),
             "health": Health.OK.value,
             "last_refresh_at": iso(moment),
             "last_error": None,
@@ -352,7 +337,7 @@ class RedisTokenStore(TokenStore):
         lock_key = self._key("lock", connection)
         with self._locks.hold(connection, timeout):
             owner = secrets.token_hex(16)
-            fence = self._take(lock_key, self._key("fence", connection), owner, deadline)
+            fence = self._take(connection, owner, deadline)
             try:
                 yield StoreLock(connection=connection, fence=fence)
             finally:
@@ -361,22 +346,23 @@ class RedisTokenStore(TokenStore):
                 except self._errors:
                     _log.warning("could not release the refresh lock of %r; it expires", connection)
 
-    def _take(self, lock_key: str, fence_key: str, owner: str, deadline: float) -> int:
+    def _take(self, connection: str, owner: str, deadline: float) -> int:
+        keys = [self._key("lock", connection), self._key("fence", connection)]
         ttl_ms = max(int(self.lock_ttl * 1000), 1)
         while True:
-            fence = self._acquire(keys=[lock_key, fence_key], args=[owner, ttl_ms])
+            fence = self._acquire(keys=keys, args=[owner, ttl_ms])
             if fence:
                 return int(fence)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise LockTimeoutError(f"refresh lock of {lock_key!r} is busy")
+                raise lock_busy(connection)
             time.sleep(min(self._poll, remaining))
 
     # -- OAuth states -----------------------------------------------------------------------
 
     def put_state(self, state: str, data: Mapping[str, str], expires_at: datetime) -> None:
         """Remember an OAuth ``state`` until it expires (kept a day longer to spot replays)."""
-        keep = expires_at - utcnow() + _STATE_RETENTION
+        keep = expires_at - utcnow() + STATE_RETENTION
         value = json.dumps({"data": dict(data), "expires_at": iso(expires_at)})
         self._redis.set(
             f"{self.prefix}state:{state}", value, px=max(int(keep.total_seconds() * 1000), 1)
@@ -389,8 +375,4 @@ class RedisTokenStore(TokenStore):
             return None
         used = raw.startswith(_USED)
         stored = json.loads(raw[len(_USED) :] if used else raw)
-        expires_at = parse_time(stored["expires_at"])
-        assert expires_at is not None
-        return AuthorizationState(
-            state=state, data=stored["data"], expires_at=expires_at, used=used
-        )
+        return authorization_state(state, stored["data"], stored["expires_at"], used=used)
