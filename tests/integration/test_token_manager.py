@@ -342,6 +342,21 @@ def test_failed_proactive_refresh_keeps_serving_an_unexpired_token(
         make_manager().refresh_after_unauthorized(seed.access_token)
 
 
+def test_a_success_without_an_access_token_is_a_recorded_refresh_failure(
+    make_manager: Callable[..., TokenManager],
+    sqlite_store: SQLiteTokenStore,
+    oauth_server: OAuthTestServer,
+    clock: FakeClock,
+) -> None:
+    seed = seed_connection(sqlite_store, oauth_server, now=clock.now)
+    clock.advance(270)  # due, but still valid for 30 s
+    oauth_server.fail_next(200)  # an empty JSON object
+    manager = make_manager()
+    assert manager.access_token() == seed.access_token
+    assert manager.health().health is Health.REFRESH_FAILED
+    assert stored_access(sqlite_store) == seed.access_token
+
+
 def test_missing_connection_needs_authorization(make_manager: Callable[..., TokenManager]) -> None:
     with pytest.raises(ReauthorizationRequired, match="no tokens are stored") as caught:
         make_manager().access_token()
