@@ -123,6 +123,17 @@ def _text(value: Any) -> str | None:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
+def _seconds(text: str, name: str) -> float:
+    """Read a positive number of seconds from a URL parameter."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):  # also refuses NaN
+        raise ConfigurationError(f"{name} in the Redis URL must be a positive number of seconds")
+    return seconds
+
+
 def _flat(fields: Mapping[str, Any]) -> list[str]:
     """Field/value pairs for a script; ``None`` is stored as an empty string."""
     pairs: list[str] = []
@@ -192,6 +203,9 @@ class RedisTokenStore(TokenStore):
         """Open a Redis URL; the query parameters ``prefix`` and ``lock_ttl`` (seconds) are ours.
 
         Example: ``redis://cache:6379/2?prefix=billing:&lock_ttl=30``.
+
+        Raises:
+            ConfigurationError: when ``lock_ttl`` is not a positive number of seconds.
         """
         parts = urlsplit(url)
         query = parse_qsl(parts.query, keep_blank_values=True)
@@ -200,7 +214,7 @@ class RedisTokenStore(TokenStore):
         return cls(
             url=urlunsplit(parts._replace(query=rest)),
             prefix=ours.get("prefix", "unified-accounting:"),
-            lock_ttl=float(ours.get("lock_ttl", 60.0)),
+            lock_ttl=_seconds(ours.get("lock_ttl", "60"), "lock_ttl"),
         )
 
     def __repr__(self) -> str:
@@ -266,8 +280,10 @@ class RedisTokenStore(TokenStore):
             **self._codec.stored_fields(tokens, moment),
             **new_connection_fields(provider, client_id, metadata),
         }
-        self._save(keys=[self._key("conn", connection)], args=[iso(moment) or "", *_flat(fields)])
+        # Indexed first: a name whose record never arrived is skipped by list_connections,
+        # while a record missing from the index would be invisible there.
         self._redis.sadd(self._index, connection)
+        self._save(keys=[self._key("conn", connection)], args=[iso(moment) or "", *_flat(fields)])
         return self._written(connection)
 
     def compare_and_swap(
