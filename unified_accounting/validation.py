@@ -284,8 +284,16 @@ def _wrong(value: Any, expected: str, path: Path, errors: dict[str, list[str]]) 
     return None, False
 
 
+# Resolving a dataclass's annotations is slow (it evaluates strings) and the answer never
+# changes, so it is done once per class; dump and validate_model run it for every record.
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 class _WrongType:
