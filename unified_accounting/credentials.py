@@ -22,15 +22,14 @@ class Secret:
     """A string that never shows itself: ``repr`` and ``str`` are masked.
 
     Call :meth:`reveal` at the single place that must send the value (an HTTP header, a form
-    field, an encrypted store).
+    field, an encrypted store). Wrapping a ``Secret`` again gives an equal ``Secret``, so an
+    argument typed ``str | Secret`` needs no check before it is wrapped.
     """
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
-        if isinstance(value, Secret):
-            value = value.reveal()
-        self._value = value
+    def __init__(self, value: str | Secret) -> None:
+        self._value = value.reveal() if isinstance(value, Secret) else value
 
     def reveal(self) -> str:
         """Return the plain value; use only where it is sent or stored."""
@@ -111,7 +110,7 @@ class StaticAccessToken:
     """An access token the caller manages; a 401 is final."""
 
     def __init__(self, token: str | Secret) -> None:
-        self._token = token if isinstance(token, Secret) else Secret(token)
+        self._token = Secret(token)
 
     def access_token(self) -> Secret:
         return self._token

@@ -212,13 +212,12 @@ def _code_exchange_form(
     code = params.get("code")
     if not code:
         raise AuthenticationError("the callback carries no authorization code")
-    secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
     return {
         "grant_type": "authorization_code",
         "code": code,
         "redirect_uri": redirect_uri,
         "client_id": client_id,
-        "client_secret": secret.reveal(),
+        "client_secret": Secret(client_secret).reveal(),
     }
 
 
@@ -362,8 +361,11 @@ def _revoke_at_provider(
     if not endpoints.revoke_url:
         _log.warning("the provider has no revoke endpoint; deleting the tokens locally only")
         return False
-    secret = client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
-    form = {"token": token.reveal(), "client_id": client_id, "client_secret": secret.reveal()}
+    form = {
+        "token": token.reveal(),
+        "client_id": client_id,
+        "client_secret": Secret(client_secret).reveal(),
+    }
     try:
         post_form(endpoints.revoke_url, form, session=session, timeout=timeout, expect_json=False)
     except TokenEndpointError as exc:

@@ -305,7 +305,10 @@ class Provider(ABC):
             now: the time the response arrived, to turn ``expires_in`` into ``expires_at``.
 
         Raises:
-            AuthenticationError: when the payload has no access token.
+            AuthenticationError: when the payload has no access token or a malformed lifetime.
+                Raise one that is also a ``ProviderError`` (as ``standard_token_set`` does with
+                ``TokenResponseError``) so the token manager records it as a failed refresh
+                and keeps serving a token that has not expired yet.
         """
 
     def auth_headers(self, token: Secret) -> dict[str, str]:

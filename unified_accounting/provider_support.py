@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import (
     AccountingError,
-    AuthenticationError,
     RateLimitError,
     ValidationError,
     error_class_for_status,
 )
+
+# The token manager and the OAuth flow read token responses with this same function, so a
+# provider that uses it gets exactly the parsing the rest of the library relies on.
+from unified_accounting.tokens.endpoint import parse_token_response as standard_token_set
 
 if TYPE_CHECKING:
     from unified_accounting.http.response import HttpResponse
@@ -93,29 +94,3 @@ def error_from_response(
     if issubclass(cls, RateLimitError):
         common["rate_limit"] = response.rate_limit
     return cls(text, field_errors=field_errors, **common)
-
-
-def standard_token_set(payload: Mapping[str, Any], now: datetime) -> TokenSet:
-    """Parse an RFC 6749 token response (``access_token``, ``expires_in``, ...).
-
-    Raises:
-        AuthenticationError: when ``access_token`` is missing.
-    """
-    access = payload.get("access_token")
-    if not isinstance(access, str) or not access:
-        raise AuthenticationError("the token response has no access_token")
-    refresh = payload.get("refresh_token")
-    refresh_in = payload.get("refresh_token_expires_in")
-    known = {"access_token", "refresh_token", "expires_in", "token_type", "scope"}
-    known.add("refresh_token_expires_in")
-    return TokenSet(
-        access_token=Secret(access),
-        refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,
-        expires_at=now + timedelta(seconds=float(payload.get("expires_in", 3600))),
-        token_type=str(payload.get("token_type", "bearer")).lower(),
-        scope=payload.get("scope"),
-        refresh_token_expires_at=(
-            now + timedelta(seconds=float(refresh_in)) if refresh_in is not None else None
-        ),
-        extra={k: v for k, v in payload.items() if k not in known},
-    )

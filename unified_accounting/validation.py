@@ -284,16 +284,16 @@ def _wrong(value: Any, expected: str, path: Path, errors: dict[str, list[str]]) 
     return None, False
 
 
-# Resolving string annotations costs more than the checks themselves; a class's hints
-# never change, so each class's are resolved once (a race only resolves them twice).
+# Resolving a dataclass's annotations is slow (it evaluates strings) and the answer never
+# changes, so it is done once per class; dump and validate_model run it for every record.
 _HINTS: dict[type[Any], dict[str, Any]] = {}
 
 
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    found = _HINTS.get(cls)
-    if found is None:
-        found = _HINTS[cls] = typing.get_type_hints(cls)
-    return found
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 class _WrongType:

@@ -8,6 +8,7 @@ import pytest
 from support.connections import make_tokens as tokens
 
 from unified_accounting.credentials import Secret
+from unified_accounting.errors import ConfigurationError
 from unified_accounting.tokens import RedisTokenStore, generate_key, token_store_from_url
 
 pytestmark = pytest.mark.redis
@@ -68,6 +69,14 @@ def test_a_dead_holders_lock_expires_after_its_ttl(redis_url: str, redis_prefix:
         waited = time.monotonic() - started
     assert held.fence == 2
     assert 0.05 < waited < 4
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "nan", "inf"])
+def test_a_url_lock_ttl_that_is_no_positive_number_names_the_parameter(
+    redis_url: str, value: str
+) -> None:
+    with pytest.raises(ConfigurationError, match="lock_ttl in the Redis URL"):
+        token_store_from_url(f"{redis_url}?lock_ttl={value}")
 
 
 def test_opened_from_url_with_prefix_and_lock_ttl(redis_url: str, redis_prefix: str) -> None:

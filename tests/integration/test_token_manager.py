@@ -66,6 +66,15 @@ def stored_access(store: TokenStore) -> Secret:
     return record.tokens.access_token
 
 
+def run_in_threads(count: int, work: Callable[[], None]) -> None:
+    """Run ``work`` in ``count`` threads at once and wait for all of them."""
+    threads = [threading.Thread(target=work) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def test_manager_is_an_access_token_source(make_manager: Callable[..., TokenManager]) -> None:
     assert isinstance(make_manager(), AccessTokenSource)
 
@@ -333,6 +342,21 @@ def test_failed_proactive_refresh_keeps_serving_an_unexpired_token(
         make_manager().refresh_after_unauthorized(seed.access_token)
 
 
+def test_a_success_without_an_access_token_is_a_recorded_refresh_failure(
+    make_manager: Callable[..., TokenManager],
+    sqlite_store: SQLiteTokenStore,
+    oauth_server: OAuthTestServer,
+    clock: FakeClock,
+) -> None:
+    seed = seed_connection(sqlite_store, oauth_server, now=clock.now)
+    clock.advance(270)  # due, but still valid for 30 s
+    oauth_server.fail_next(200)  # an empty JSON object
+    manager = make_manager()
+    assert manager.access_token() == seed.access_token
+    assert manager.health().health is Health.REFRESH_FAILED
+    assert stored_access(sqlite_store) == seed.access_token
+
+
 def test_missing_connection_needs_authorization(make_manager: Callable[..., TokenManager]) -> None:
     with pytest.raises(ReauthorizationRequired, match="no tokens are stored") as caught:
         make_manager().access_token()
@@ -375,11 +399,7 @@ def test_threads_of_one_process_refresh_once(
         barrier.wait()
         tokens.append(manager.access_token())
 
-    threads = [threading.Thread(target=work) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(12, work)
     assert len(tokens) == 12
     assert len(set(tokens)) == 1
     assert (oauth_server.counters.refreshes, oauth_server.counters.invalid_grants) == (1, 0)
@@ -412,11 +432,7 @@ def test_without_the_store_lock_workers_replay_a_rotated_refresh_token(
         with contextlib.suppress(ReauthorizationRequired):
             manager.access_token()
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(4, work)
     assert oauth_server.counters.token_requests == 4
     assert oauth_server.counters.invalid_grants == 3
 

@@ -10,7 +10,13 @@ from support.connections import NOW
 from support.connections import make_tokens as tokens
 
 from unified_accounting.credentials import Secret
-from unified_accounting.tokens import Health, LockTimeoutError, TokenStore
+from unified_accounting.tokens import (
+    Health,
+    LockTimeoutError,
+    RedisTokenStore,
+    SQLiteTokenStore,
+    TokenStore,
+)
 
 
 def test_save_and_load_round_trip_keeps_several_kb_tokens_whole(any_store: TokenStore) -> None:
@@ -142,6 +148,24 @@ def test_lock_fence_grows_and_lock_excludes_other_threads(any_store: TokenStore)
     thread.join()
     with any_store.lock("acme", timeout=5) as later:
         assert later.fence > first.fence + 1
+
+
+def _second_handle(store: TokenStore) -> TokenStore:
+    """The same stored data opened again, as another process would open it."""
+    if isinstance(store, SQLiteTokenStore):
+        return SQLiteTokenStore(store.path)
+    assert isinstance(store, RedisTokenStore)
+    return RedisTokenStore(store._redis, prefix=store.prefix)
+
+
+def test_a_lock_held_by_another_process_times_out_naming_the_connection(
+    any_store: TokenStore,
+) -> None:
+    other = _second_handle(any_store)
+    busy = pytest.raises(LockTimeoutError, match="refresh lock of connection 'acme' is busy")
+    # No thread of this handle holds the lock: the wait is on the file or Redis lock itself.
+    with other, other.lock("acme"), busy, any_store.lock("acme", timeout=0.05):
+        pass
 
 
 def test_state_is_single_use(any_store: TokenStore) -> None:

@@ -14,15 +14,18 @@ import responses
 
 from unified_accounting.credentials import OAuthEndpoints, Secret
 from unified_accounting.errors import (
+    AuthenticationError,
     ConfigurationError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
 )
+from unified_accounting.provider import standard_token_set
 from unified_accounting.tokens.endpoint import (
     DEFAULT_TOKEN_LIFETIME,
     StandardOAuthProvider,
     TokenEndpointError,
+    TokenResponseError,
     parse_retry_after,
     parse_token_response,
     post_form,
@@ -68,8 +71,23 @@ def test_missing_optional_fields_get_defaults() -> None:
     "payload", [{}, {"access_token": ""}, {"access_token": "at", "expires_in": "soon"}]
 )
 def test_malformed_token_responses_are_provider_errors(payload: dict[str, object]) -> None:
-    with pytest.raises(ProviderError):
+    with pytest.raises(ProviderError) as caught:
         parse_token_response(payload, NOW)
+    # Also what the provider contract promises callers of parse_token_response.
+    assert isinstance(caught.value, AuthenticationError)
+    assert isinstance(caught.value, TokenResponseError)
+
+
+def test_token_type_is_lower_cased() -> None:
+    assert parse_token_response({"access_token": "at", "token_type": "Bearer"}, NOW).token_type == (
+        "bearer"
+    )
+
+
+def test_providers_get_the_same_parser_the_token_manager_uses() -> None:
+    payload = {"access_token": "at", "scope": ["a", "b"], "id_token": "h.p.s", "user": "u1"}
+    assert standard_token_set(payload, NOW) == parse_token_response(payload, NOW)
+    assert standard_token_set(payload, NOW).extra == {"user": "u1"}
 
 
 def test_provider_name() -> None:

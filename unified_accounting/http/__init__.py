@@ -8,6 +8,7 @@ The retry policy lives in :mod:`unified_accounting.http.retry` as pure functions
 from __future__ import annotations
 
 from unified_accounting.http.limiter import Limiter, LimiterRegistry, LimitScope, LocalLimiter
+from unified_accounting.http.redis_limiter import RedisLimiter
 from unified_accounting.http.response import HttpResponse, ProxyResponse
 from unified_accounting.http.transport import Transport
 from unified_accounting.http.types import (
@@ -30,6 +31,7 @@ __all__ = [
     "Page",
     "ProxyResponse",
     "RateLimits",
+    "RedisLimiter",
     "RetryConfig",
     "Timeouts",
     "Transport",

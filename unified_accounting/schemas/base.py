@@ -17,7 +17,9 @@ __all__ = [
     "ErrorList",
     "RecordSchema",
     "failed",
+    "item_pairs",
     "money_slots",
+    "not_before",
     "original_mapping",
     "raise_at",
     "unreadable",
@@ -136,6 +138,22 @@ def original_mapping(original: Any) -> Mapping[str, Any]:
     return original if isinstance(original, Mapping) else {}
 
 
+def item_pairs(data: Mapping[str, Any], original: Any, name: str) -> list[tuple[Any, Any]] | None:
+    """Pair each loaded item of the list field ``name`` with its raw input.
+
+    Cross-record rules need both: the loaded value to compute with, the raw one to tell an
+    item that failed to load (see :func:`unreadable`) from one that was left out.
+
+    Returns:
+        ``None`` when either side is not a list (the field's own error covers it).
+    """
+    items = data.get(name)
+    raw = original_mapping(original).get(name)
+    if not isinstance(items, list) or not isinstance(raw, list | tuple):
+        return None
+    return list(zip(items, raw, strict=False))
+
+
 def failed(data: Mapping[str, Any], original: Any, name: str) -> bool:
     """Return whether field ``name`` was given (not null) but refused by its field checks."""
     raw = original_mapping(original)
@@ -147,6 +165,17 @@ def raise_at(field: str, message: str) -> None:
     errors = ErrorList()
     errors.add((field,), message)
     errors.raise_if_any()
+
+
+def not_before(data: Mapping[str, Any], earlier: str, later: str) -> None:
+    """Refuse a record whose date ``later`` falls before its date ``earlier``, when both loaded.
+
+    Raises:
+        marshmallow.ValidationError: at ``later``, naming ``earlier`` and its value.
+    """
+    start, end = data.get(earlier), data.get(later)
+    if start is not None and end is not None and end < start:
+        raise_at(later, f"must not be before {earlier} {start.isoformat()}")
 
 
 def unreadable(record: Any, raw: Any, names: tuple[str, ...]) -> bool:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 from marshmallow import ValidationError, validate, validates_schema
 
-from unified_accounting.models import Address, BankDetails, Contact, ContactPerson
+from unified_accounting.models import Address, AddressType, BankDetails, Contact, ContactPerson
 from unified_accounting.schemas.base import RecordSchema, unreadable
 from unified_accounting.schemas.common import (
     display_name,
@@ -31,7 +31,7 @@ from unified_accounting.schemas.fields import (
 
 __all__ = ["AddressSchema", "BankDetailsSchema", "ContactPersonSchema", "ContactSchema"]
 
-ADDRESS_TYPES = ("billing", "shipping", "other")
+ADDRESS_TYPES: tuple[str, ...] = get_args(AddressType)
 IBAN_PATTERN = r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$(?!\n)"
 BIC_PATTERN = r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$(?!\n)"
 MAX_CREDIT_DAYS = 365

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 from marshmallow import validates_schema
 
-from unified_accounting.models import Invoice, InvoiceLine
+from unified_accounting.models import Invoice, InvoiceLine, InvoiceStatus, InvoiceType, TaxCode
 from unified_accounting.schemas.base import (
     ErrorList,
     RecordSchema,
     failed,
-    original_mapping,
-    raise_at,
+    item_pairs,
+    not_before,
     unreadable,
 )
 from unified_accounting.schemas.common import (
@@ -36,11 +36,10 @@ from unified_accounting.schemas.rules import mismatch_error
 
 __all__ = ["TAX_CODES", "InvoiceLineSchema", "InvoiceSchema"]
 
-INVOICE_TYPES = ("sales", "purchase")
-INVOICE_STATUSES = ("draft", "open", "partially_paid", "paid", "void")
-TAX_CODES = (
-    "standard", "reduced", "second_reduced", "super_reduced", "zero", "exempt", "no_tax", "other"
-)
+# The choices come from the models' Literal types, so the two cannot drift apart.
+INVOICE_TYPES: tuple[str, ...] = get_args(InvoiceType)
+INVOICE_STATUSES: tuple[str, ...] = get_args(InvoiceStatus)
+TAX_CODES: tuple[str, ...] = get_args(TaxCode)
 QUANTITY_PLACES = 6
 UNIT_PRICE_PLACES = 6
 EXCHANGE_RATE_PLACES = 10
@@ -105,24 +104,21 @@ class InvoiceSchema(RecordSchema):
 
     @validates_schema(skip_on_field_errors=False)
     def _due_after_issue(self, data: Mapping[str, Any], **_: Any) -> None:
-        issue, due = data.get("issue_date"), data.get("due_date")
-        if issue is not None and due is not None and due < issue:
-            raise_at("due_date", f"must not be before issue_date {issue.isoformat()}")
+        not_before(data, "issue_date", "due_date")
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _amounts_add_up(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
         currency = data.get("currency")
-        lines = data.get("lines")
-        raw_lines = original_mapping(original).get("lines")
-        if not isinstance(lines, list) or not isinstance(raw_lines, list | tuple):
+        lines = item_pairs(data, original, "lines")
+        if lines is None:
             return
         errors = ErrorList()
-        for index, (line, raw) in enumerate(zip(lines, raw_lines, strict=False)):
+        for index, (line, raw) in enumerate(lines):
             message = _total_error(line, raw, currency)
             if message:
                 errors.add(("lines", index, "total_amount"), message)
         for name in AMOUNTS:
-            message = _header_vs_lines(name, data, original, lines, raw_lines, currency)
+            message = _header_vs_lines(name, data, original, lines, currency)
             if message:
                 errors.add((name,), message)
         message = _total_error(data, original, currency)
@@ -148,8 +144,7 @@ def _header_vs_lines(
     name: str,
     data: Mapping[str, Any],
     original: Any,
-    lines: Sequence[Any],
-    raw_lines: Sequence[Any],
+    lines: Sequence[tuple[Any, Any]],
     currency: str | None,
 ) -> str | None:
     """Check that a header amount equals the sum of its lines, where all were given."""
@@ -157,7 +152,7 @@ def _header_vs_lines(
     if header is None or failed(data, original, name):
         return None
     values = []
-    for line, raw in zip(lines, raw_lines, strict=False):
+    for line, raw in lines:
         if unreadable(line, raw, (name,)) or line.get(name) is None:
             return None
         values.append(line[name])

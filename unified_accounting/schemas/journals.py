@@ -9,12 +9,7 @@ from typing import Any
 from marshmallow import ValidationError, validates_schema
 
 from unified_accounting.models import JournalEntry, JournalLine
-from unified_accounting.schemas.base import (
-    RecordSchema,
-    original_mapping,
-    raise_at,
-    unreadable,
-)
+from unified_accounting.schemas.base import RecordSchema, item_pairs, raise_at, unreadable
 from unified_accounting.schemas.common import identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import IsoDate, Money, Records, currency_code
 from unified_accounting.schemas.rules import balance_error
@@ -87,12 +82,11 @@ class JournalEntrySchema(RecordSchema):
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _balances(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
-        lines = data.get("lines")
-        raw_lines = original_mapping(original).get("lines")
-        if not isinstance(lines, list) or not isinstance(raw_lines, list | tuple):
+        lines = item_pairs(data, original, "lines")
+        if lines is None:
             return
         debits, credits = [], []
-        for line, raw in zip(lines, raw_lines, strict=False):
+        for line, raw in lines:
             if unreadable(line, raw, ("debit", "credit")):
                 return
             debits.append(line.get("debit", Decimal(0)))

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 from marshmallow import validates_schema
 
-from unified_accounting.models import Payment, PaymentAllocation
-from unified_accounting.schemas.base import (
-    RecordSchema,
-    original_mapping,
-    raise_at,
-    unreadable,
-)
+from unified_accounting.models import Payment, PaymentAllocation, PaymentType
+from unified_accounting.schemas.base import RecordSchema, item_pairs, raise_at, unreadable
 from unified_accounting.schemas.common import identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import Amount, IsoDate, Money, Records, currency_code, one_of
 from unified_accounting.schemas.invoices import EXCHANGE_RATE_PLACES
@@ -21,7 +16,7 @@ from unified_accounting.schemas.rules import excess_error
 
 __all__ = ["PaymentAllocationSchema", "PaymentSchema"]
 
-PAYMENT_TYPES = ("customer_receipt", "supplier_payment", "customer_refund", "supplier_refund")
+PAYMENT_TYPES: tuple[str, ...] = get_args(PaymentType)
 
 
 class PaymentAllocationSchema(RecordSchema):
@@ -61,12 +56,11 @@ class PaymentSchema(RecordSchema):
         self, data: Mapping[str, Any], original: Any, **_: Any
     ) -> None:
         amount = data.get("amount")
-        allocations = data.get("allocations")
-        raw = original_mapping(original).get("allocations")
-        if amount is None or not isinstance(allocations, list) or not isinstance(raw, list | tuple):
+        allocations = item_pairs(data, original, "allocations")
+        if amount is None or allocations is None:
             return
         parts = []
-        for item, raw_item in zip(allocations, raw, strict=False):
+        for item, raw_item in allocations:
             if unreadable(item, raw_item, ("amount",)) or item.get("amount") is None:
                 return
             parts.append(item["amount"])

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, get_args
 
 from marshmallow import validates_schema
 
-from unified_accounting.models import Business, LedgerAccount, TaxRate
-from unified_accounting.schemas.base import RecordSchema, raise_at
+from unified_accounting.models import (
+    Business,
+    Classification,
+    LedgerAccount,
+    LedgerAccountType,
+    TaxRate,
+)
+from unified_accounting.schemas.base import RecordSchema, not_before
 from unified_accounting.schemas.common import display_name, identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import (
     Amount,
@@ -22,21 +28,8 @@ from unified_accounting.schemas.invoices import TAX_CODES
 
 __all__ = ["BusinessSchema", "LedgerAccountSchema", "TaxRateSchema"]
 
-CLASSIFICATIONS = ("asset", "liability", "equity", "revenue", "expense")
-LEDGER_ACCOUNT_TYPES = (
-    "bank",
-    "current_asset",
-    "fixed_asset",
-    "current_liability",
-    "long_term_liability",
-    "equity",
-    "revenue",
-    "other_income",
-    "cost_of_sales",
-    "expense",
-    "depreciation",
-    "other",
-)
+CLASSIFICATIONS: tuple[str, ...] = get_args(Classification)
+LEDGER_ACCOUNT_TYPES: tuple[str, ...] = get_args(LedgerAccountType)
 RATE_PLACES = 4
 
 
@@ -83,9 +76,7 @@ class TaxRateSchema(RecordSchema):
 
     @validates_schema(skip_on_field_errors=False)
     def _valid_period(self, data: Mapping[str, Any], **_: Any) -> None:
-        start, end = data.get("valid_from"), data.get("valid_to")
-        if start is not None and end is not None and end < start:
-            raise_at("valid_to", f"must not be before valid_from {start.isoformat()}")
+        not_before(data, "valid_from", "valid_to")
 
 
 class BusinessSchema(RecordSchema):

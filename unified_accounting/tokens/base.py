@@ -124,6 +124,11 @@ class LockTimeoutError(AccountingError, TimeoutError):
     default_retryable = True
 
 
+def lock_busy(connection: str) -> LockTimeoutError:
+    """The error for a refresh lock of ``connection`` that was not free in time."""
+    return LockTimeoutError(f"refresh lock of connection {connection!r} is busy")
+
+
 class LocalLocks:
     """One ``threading.Lock`` per connection name, so threads of a process queue in memory."""
 
@@ -141,7 +146,7 @@ class LocalLocks:
         with self._guard:
             lock = self._locks.setdefault(connection, threading.Lock())
         if not lock.acquire(timeout=max(timeout, 0.0)):
-            raise LockTimeoutError(f"refresh lock of connection {connection!r} is busy")
+            raise lock_busy(connection)
         try:
             yield
         finally:
@@ -271,6 +276,12 @@ class TokenStore(ABC):
             ``None`` for an unknown state; a record with ``used=True`` when it was consumed
             before (a replayed callback).
         """
+
+    def _written(self, connection: str) -> ConnectionInfo:
+        """Return the metadata of a connection this store has just written."""
+        info = self.describe(connection)
+        assert info is not None, "a connection just written must exist"
+        return info
 
     def close(self) -> None:  # noqa: B027 - optional hook, most stores have nothing to free
         """Release connections or files the store holds."""

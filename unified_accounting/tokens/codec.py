@@ -11,23 +11,30 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from unified_accounting.credentials import Secret, TokenSet
-from unified_accounting.tokens.base import ConnectionInfo, Health
+from unified_accounting.tokens.base import AuthorizationState, ConnectionInfo, Health
 
 __all__ = [
     "INFO_FIELDS",
+    "STATE_RETENTION",
+    "authorization_state",
     "fingerprint",
     "info_from_fields",
     "iso",
+    "new_connection_fields",
     "parse_time",
     "refreshed_info",
     "token_fields",
     "tokens_from_json",
     "tokens_to_json",
 ]
+
+#: How long a store keeps an OAuth state past its expiry, so a late replay is still recognised
+#: as a replay (``used``) rather than as an unknown state.
+STATE_RETENTION = timedelta(days=1)
 
 
 def fingerprint(token: Secret | None) -> str | None:
@@ -144,6 +151,31 @@ def token_fields(tokens: TokenSet, now: datetime) -> dict[str, str | int | None]
         "refresh_expires_at": iso(tokens.refresh_token_expires_at),
         "scope": tokens.scope,
     }
+
+
+def new_connection_fields(
+    provider: str, client_id: str | None, metadata: Mapping[str, str] | None
+) -> dict[str, str | None]:
+    """The plain metadata columns of a freshly authorized connection (see ``TokenStore.save``).
+
+    Health starts ``ok`` and business ids empty: a new grant may reach other businesses.
+    """
+    return {
+        "provider": provider,
+        "client_id": client_id,
+        "business_ids": "[]",
+        "health": Health.OK.value,
+        "metadata": json.dumps(dict(metadata or {})),
+    }
+
+
+def authorization_state(
+    state: str, data: Mapping[str, str], expires_at: str, used: bool
+) -> AuthorizationState:
+    """Rebuild a stored OAuth state whose expiry was written by :func:`iso`."""
+    moment = parse_time(expires_at)
+    assert moment is not None, "a stored OAuth state always has an expiry"
+    return AuthorizationState(state=state, data=data, expires_at=moment, used=used)
 
 
 def refreshed_info(

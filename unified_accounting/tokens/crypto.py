@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import ConfigurationError
-from unified_accounting.tokens.codec import tokens_from_json, tokens_to_json
+from unified_accounting.tokens.codec import (
+    fingerprint,
+    token_fields,
+    tokens_from_json,
+    tokens_to_json,
+)
 
 __all__ = [
     "KEY_ENV",
@@ -135,6 +141,21 @@ class TokenCodec:
         if self.cipher is None:
             return text, False
         return self.cipher.encrypt(text), True
+
+    def stored_fields(self, tokens: TokenSet, now: datetime) -> dict[str, Any]:
+        """Every column a token write changes: the blob, the refresh fingerprint, the expiries.
+
+        Args:
+            tokens: the tokens being written.
+            now: when they were obtained (stored as ``issued_at``).
+        """
+        blob, encrypted = self.encode(tokens)
+        return {
+            "tokens": blob,
+            "encrypted": int(encrypted),
+            "refresh_fp": fingerprint(tokens.refresh_token),
+            **token_fields(tokens, now),
+        }
 
     def decode(self, connection: str, blob: str, encrypted: bool) -> TokenSet:
         """Rebuild the token set of ``connection`` from its stored blob.

@@ -6,7 +6,6 @@ code (``invalid_grant``) and the HTTP status, never the body.
 
 from __future__ import annotations
 
-import email.utils
 import importlib
 import re
 from collections.abc import Mapping
@@ -23,12 +22,15 @@ from unified_accounting.errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from unified_accounting.http.retry import parse_retry_after
 
 __all__ = [
     "DEFAULT_TOKEN_LIFETIME",
     "OAuthProvider",
     "StandardOAuthProvider",
     "TokenEndpointError",
+    "TokenResponseError",
+    "parse_retry_after",
     "parse_token_response",
     "post_form",
     "provider_name",
@@ -71,20 +73,30 @@ class TokenEndpointError(AuthenticationError):
     """
 
 
+class TokenResponseError(ProviderError, AuthenticationError):
+    """The token endpoint answered with success but without a usable token response.
+
+    A ``ProviderError`` because the provider misbehaved (a refresh records the failure and may
+    keep serving the current token), and an ``AuthenticationError`` because no credentials
+    came of it, which is what the provider contract promises for a missing access token.
+    """
+
+
 def parse_token_response(payload: Mapping[str, Any], now: datetime) -> TokenSet:
     """Read a standard RFC 6749 token response received at ``now``.
 
     Reads ``access_token``, ``refresh_token``, ``expires_in``, ``refresh_token_expires_in``,
-    ``token_type`` and ``scope`` (a string, or a list joined with spaces); other non-secret
-    fields are kept in ``TokenSet.extra``. Fields whose name contains ``token`` (an
-    ``id_token``) are dropped rather than kept where a repr could show them.
+    ``token_type`` (lower-cased: the scheme name is case-insensitive) and ``scope`` (a string,
+    or a list joined with spaces); other non-secret fields are kept in ``TokenSet.extra``.
+    Fields whose name contains ``token`` (an ``id_token``) are dropped rather than kept where
+    a repr could show them.
 
     Raises:
-        ProviderError: when the answer has no access token or a malformed lifetime.
+        TokenResponseError: when the answer has no access token or a malformed lifetime.
     """
     access = payload.get("access_token")
     if not isinstance(access, str) or not access:
-        raise ProviderError("the token endpoint answered without an access token")
+        raise TokenResponseError("the token endpoint answered without an access token")
     refresh = payload.get("refresh_token")
     scope = payload.get("scope")
     if isinstance(scope, list | tuple):
@@ -94,7 +106,7 @@ def parse_token_response(payload: Mapping[str, Any], now: datetime) -> TokenSet:
         access_token=Secret(access),
         refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,
         expires_at=now + timedelta(seconds=_seconds(payload.get("expires_in"))),
-        token_type=str(payload.get("token_type") or "bearer"),
+        token_type=str(payload.get("token_type") or "bearer").lower(),
         scope=None if scope is None else str(scope),
         refresh_token_expires_at=(
             None if refresh_life is None else now + timedelta(seconds=_seconds(refresh_life))
@@ -113,7 +125,7 @@ def _seconds(value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ProviderError("the token endpoint answered with a malformed lifetime") from None
+        raise TokenResponseError("the token endpoint answered with a malformed lifetime") from None
 
 
 class StandardOAuthProvider:
@@ -259,19 +271,3 @@ def _json_object(response: requests.Response) -> dict[str, Any] | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), if valid."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if now is None or moment.tzinfo is None:
-        return None
-    return max(0.0, (moment - now).total_seconds())

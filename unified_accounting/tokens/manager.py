@@ -115,9 +115,7 @@ class TokenManager:
         self._provider_spec = provider
         self._provider: OAuthProvider | None = None
         self._endpoints: OAuthEndpoints | None = None
-        self._client_secret = (
-            client_secret if isinstance(client_secret, Secret) else Secret(client_secret)
-        )
+        self._client_secret = Secret(client_secret)
         self._client_id = client_id
         self._settings = dict(settings or {})
         self._session = session

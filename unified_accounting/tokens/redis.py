@@ -18,7 +18,7 @@ import secrets
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -31,18 +31,19 @@ from unified_accounting.tokens.base import (
     ConnectionRecord,
     Health,
     LocalLocks,
-    LockTimeoutError,
     StoreLock,
     TokenStore,
+    lock_busy,
     utcnow,
 )
 from unified_accounting.tokens.codec import (
     INFO_FIELDS,
+    STATE_RETENTION,
+    authorization_state,
     fingerprint,
     info_from_fields,
     iso,
-    parse_time,
-    token_fields,
+    new_connection_fields,
 )
 from unified_accounting.tokens.crypto import TokenCipher, TokenCodec, cipher_from_env
 
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["RedisTokenStore"]
 
 _log = logging.getLogger(__name__)
-_STATE_RETENTION = timedelta(days=1)
 _USED = "used:"
 
 # KEYS: lock, fence counter. ARGV: owner, ttl in ms. Returns the new fence, or false.
@@ -121,6 +121,17 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _seconds(text: str, name: str) -> float:
+    """Read a positive number of seconds from a URL parameter."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):  # also refuses NaN
+        raise ConfigurationError(f"{name} in the Redis URL must be a positive number of seconds")
+    return seconds
 
 
 def _flat(fields: Mapping[str, Any]) -> list[str]:
@@ -192,6 +203,9 @@ class RedisTokenStore(TokenStore):
         """Open a Redis URL; the query parameters ``prefix`` and ``lock_ttl`` (seconds) are ours.
 
         Example: ``redis://cache:6379/2?prefix=billing:&lock_ttl=30``.
+
+        Raises:
+            ConfigurationError: when ``lock_ttl`` is not a positive number of seconds.
         """
         parts = urlsplit(url)
         query = parse_qsl(parts.query, keep_blank_values=True)
@@ -200,7 +214,7 @@ class RedisTokenStore(TokenStore):
         return cls(
             url=urlunsplit(parts._replace(query=rest)),
             prefix=ours.get("prefix", "unified-accounting:"),
-            lock_ttl=float(ours.get("lock_ttl", 60.0)),
+            lock_ttl=_seconds(ours.get("lock_ttl", "60"), "lock_ttl"),
         )
 
     def __repr__(self) -> str:
@@ -250,15 +264,6 @@ class RedisTokenStore(TokenStore):
 
     # -- writes -----------------------------------------------------------------------------
 
-    def _token_fields(self, tokens: TokenSet, now: datetime) -> dict[str, Any]:
-        blob, encrypted = self._codec.encode(tokens)
-        return {
-            "tokens": blob,
-            "encrypted": int(encrypted),
-            "refresh_fp": fingerprint(tokens.refresh_token),
-            **token_fields(tokens, now),
-        }
-
     def save(
         self,
         connection: str,
@@ -272,18 +277,14 @@ class RedisTokenStore(TokenStore):
         """Store freshly authorized tokens (see :meth:`TokenStore.save`)."""
         moment = now or utcnow()
         fields = {
-            **self._token_fields(tokens, moment),
-            "provider": provider,
-            "client_id": client_id,
-            "business_ids": "[]",
-            "health": Health.OK.value,
-            "metadata": json.dumps(dict(metadata or {})),
+            **self._codec.stored_fields(tokens, moment),
+            **new_connection_fields(provider, client_id, metadata),
         }
-        self._save(keys=[self._key("conn", connection)], args=[iso(moment) or "", *_flat(fields)])
+        # Indexed first: a name whose record never arrived is skipped by list_connections,
+        # while a record missing from the index would be invisible there.
         self._redis.sadd(self._index, connection)
-        info = self.describe(connection)
-        assert info is not None
-        return info
+        self._save(keys=[self._key("conn", connection)], args=[iso(moment) or "", *_flat(fields)])
+        return self._written(connection)
 
     def compare_and_swap(
         self,
@@ -297,7 +298,7 @@ class RedisTokenStore(TokenStore):
         """Swap tokens keyed on the old refresh token (see :meth:`TokenStore.compare_and_swap`)."""
         moment = now or utcnow()
         fields = {
-            **self._token_fields(new_tokens, moment),
+            **self._codec.stored_fields(new_tokens, moment),
             "health": Health.OK.value,
             "last_refresh_at": iso(moment),
             "last_error": None,
@@ -352,7 +353,7 @@ class RedisTokenStore(TokenStore):
         lock_key = self._key("lock", connection)
         with self._locks.hold(connection, timeout):
             owner = secrets.token_hex(16)
-            fence = self._take(lock_key, self._key("fence", connection), owner, deadline)
+            fence = self._take(connection, owner, deadline)
             try:
                 yield StoreLock(connection=connection, fence=fence)
             finally:
@@ -361,22 +362,23 @@ class RedisTokenStore(TokenStore):
                 except self._errors:
                     _log.warning("could not release the refresh lock of %r; it expires", connection)
 
-    def _take(self, lock_key: str, fence_key: str, owner: str, deadline: float) -> int:
+    def _take(self, connection: str, owner: str, deadline: float) -> int:
+        keys = [self._key("lock", connection), self._key("fence", connection)]
         ttl_ms = max(int(self.lock_ttl * 1000), 1)
         while True:
-            fence = self._acquire(keys=[lock_key, fence_key], args=[owner, ttl_ms])
+            fence = self._acquire(keys=keys, args=[owner, ttl_ms])
             if fence:
                 return int(fence)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise LockTimeoutError(f"refresh lock of {lock_key!r} is busy")
+                raise lock_busy(connection)
             time.sleep(min(self._poll, remaining))
 
     # -- OAuth states -----------------------------------------------------------------------
 
     def put_state(self, state: str, data: Mapping[str, str], expires_at: datetime) -> None:
         """Remember an OAuth ``state`` until it expires (kept a day longer to spot replays)."""
-        keep = expires_at - utcnow() + _STATE_RETENTION
+        keep = expires_at - utcnow() + STATE_RETENTION
         value = json.dumps({"data": dict(data), "expires_at": iso(expires_at)})
         self._redis.set(
             f"{self.prefix}state:{state}", value, px=max(int(keep.total_seconds() * 1000), 1)
@@ -389,8 +391,4 @@ class RedisTokenStore(TokenStore):
             return None
         used = raw.startswith(_USED)
         stored = json.loads(raw[len(_USED) :] if used else raw)
-        expires_at = parse_time(stored["expires_at"])
-        assert expires_at is not None
-        return AuthorizationState(
-            state=state, data=stored["data"], expires_at=expires_at, used=used
-        )
+        return authorization_state(state, stored["data"], stored["expires_at"], used=used)

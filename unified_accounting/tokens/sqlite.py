@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -36,25 +36,25 @@ from unified_accounting.tokens.base import (
     ConnectionRecord,
     Health,
     LocalLocks,
-    LockTimeoutError,
     StoreLock,
     TokenStore,
+    lock_busy,
     utcnow,
 )
 from unified_accounting.tokens.codec import (
     INFO_FIELDS,
+    STATE_RETENTION,
+    authorization_state,
     fingerprint,
     info_from_fields,
     iso,
-    parse_time,
-    token_fields,
+    new_connection_fields,
 )
 from unified_accounting.tokens.crypto import TokenCipher, TokenCodec, cipher_from_env
 
 __all__ = ["SQLiteTokenStore", "default_sqlite_path"]
 
 _log = logging.getLogger(__name__)
-_STATE_RETENTION = timedelta(days=1)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS connections (
@@ -219,15 +219,6 @@ class SQLiteTokenStore(TokenStore):
 
     # -- writes -----------------------------------------------------------------------------
 
-    def _token_columns(self, tokens: TokenSet, now: datetime) -> dict[str, Any]:
-        blob, encrypted = self._codec.encode(tokens)
-        return {
-            "tokens": blob,
-            "encrypted": int(encrypted),
-            "refresh_fp": fingerprint(tokens.refresh_token),
-            **token_fields(tokens, now),
-        }
-
     def save(
         self,
         connection: str,
@@ -247,18 +238,14 @@ class SQLiteTokenStore(TokenStore):
             ).fetchone()
             columns: dict[str, Any] = {
                 "connection": connection,
-                **self._token_columns(tokens, moment),
-                "provider": provider,
-                "client_id": client_id,
-                "business_ids": "[]",
-                "health": Health.OK.value,
+                **self._codec.stored_fields(tokens, moment),
+                **new_connection_fields(provider, client_id, metadata),
                 "created_at": old["created_at"] if old else iso(moment),
                 "last_refresh_at": None,
                 "last_failure_at": None,
                 "last_error": None,
                 "version": (old["version"] if old else 0) + 1,
                 "fence": old["fence"] if old else 0,
-                "metadata": json.dumps(dict(metadata or {})),
             }
             names = ", ".join(columns)
             marks = ", ".join("?" for _ in columns)
@@ -266,9 +253,7 @@ class SQLiteTokenStore(TokenStore):
                 f"INSERT OR REPLACE INTO connections ({names}) VALUES ({marks})",  # noqa: S608
                 tuple(columns.values()),
             )
-        info = self.describe(connection)
-        assert info is not None
-        return info
+        return self._written(connection)
 
     def compare_and_swap(
         self,
@@ -281,7 +266,7 @@ class SQLiteTokenStore(TokenStore):
     ) -> bool:
         """Swap tokens keyed on the old refresh token (see :meth:`TokenStore.compare_and_swap`)."""
         moment = now or utcnow()
-        columns = self._token_columns(new_tokens, moment)
+        columns = self._codec.stored_fields(new_tokens, moment)
         sets = ", ".join(f"{name} = :{name}" for name in columns)
         with self._transaction() as db:
             cursor = db.execute(
@@ -352,9 +337,7 @@ class SQLiteTokenStore(TokenStore):
             try:
                 file_lock.acquire(timeout=max(deadline - time.monotonic(), 0.0), poll_interval=0.01)
             except filelock.Timeout as exc:
-                raise LockTimeoutError(
-                    f"refresh lock of connection {connection!r} is busy"
-                ) from exc
+                raise lock_busy(connection) from exc
             try:
                 yield StoreLock(connection=connection, fence=self._next_fence(connection))
             finally:
@@ -376,7 +359,7 @@ class SQLiteTokenStore(TokenStore):
         with self._transaction() as db:
             db.execute(
                 "DELETE FROM oauth_states WHERE expires_at < ?",
-                (iso(utcnow() - _STATE_RETENTION),),
+                (iso(utcnow() - STATE_RETENTION),),
             )
             db.execute(
                 "INSERT INTO oauth_states (state, data, expires_at) VALUES (?, ?, ?)",
@@ -395,11 +378,6 @@ class SQLiteTokenStore(TokenStore):
                 db.execute(
                     "UPDATE oauth_states SET used_at = ? WHERE state = ?", (iso(utcnow()), state)
                 )
-        expires_at = parse_time(row["expires_at"])
-        assert expires_at is not None
-        return AuthorizationState(
-            state=state,
-            data=json.loads(row["data"]),
-            expires_at=expires_at,
-            used=row["used_at"] is not None,
+        return authorization_state(
+            state, json.loads(row["data"]), row["expires_at"], used=row["used_at"] is not None
         )

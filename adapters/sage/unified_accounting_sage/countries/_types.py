@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from unified_accounting.models import TaxCode
 
-__all__ = ["ConceptSuggestion", "CountryRules", "StatutoryRate", "rates"]
+__all__ = ["ConceptSuggestion", "CountryRules", "StatutoryRate", "account_roots", "rates"]
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,12 @@ class CountryRules:
 def rates(*entries: StatutoryRate) -> dict[str, StatutoryRate]:
     """Index statutory rates by code."""
     return {entry.code: entry for entry in entries}
+
+
+def account_roots(roots: Mapping[str, str]) -> tuple[ConceptSuggestion, ...]:
+    """Suggestions for a hierarchical chart (the French PCG, the Spanish PGC).
+
+    Args:
+        roots: concept -> the leading digits of its accounts, matched as a prefix.
+    """
+    return tuple(ConceptSuggestion(concept, root, prefix=True) for concept, root in roots.items())

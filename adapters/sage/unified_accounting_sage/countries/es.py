@@ -12,17 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from unified_accounting_sage.countries._types import (
-    ConceptSuggestion,
     CountryRules,
     StatutoryRate,
+    account_roots,
     rates,
 )
 
 __all__ = ["ES"]
-
-
-def _pgc(concept: str, root: str) -> ConceptSuggestion:
-    return ConceptSuggestion(concept, root, prefix=True)
 
 
 ES = CountryRules(
@@ -42,23 +38,25 @@ ES = CountryRules(
         StatutoryRate("no_tax", None, ("ES_NO_TAX",), names=("no sujeto", "sin iva"),
                       id_words=("NO_TAX",)),
     ),
-    suggestions=(
-        _pgc("sales", "700"),
-        _pgc("subscription_revenue", "705"),
-        _pgc("sales_discount", "706"),
-        _pgc("cost_of_sales", "600"),
-        _pgc("purchase_discount", "606"),
-        _pgc("accounts_receivable", "430"),
-        _pgc("prepayments", "480"),
-        _pgc("bank", "572"),
-        _pgc("accounts_payable", "400"),
-        _pgc("sales_tax", "477"),
-        _pgc("purchase_tax", "472"),
-        _pgc("retained_earnings", "120"),
-        _pgc("wages", "640"),
-        _pgc("bank_charges", "626"),
-        _pgc("bad_debts", "650"),
-        _pgc("suspense", "555"),
+    suggestions=account_roots(
+        {
+            "sales": "700",
+            "subscription_revenue": "705",
+            "sales_discount": "706",
+            "cost_of_sales": "600",
+            "purchase_discount": "606",
+            "accounts_receivable": "430",
+            "prepayments": "480",
+            "bank": "572",
+            "accounts_payable": "400",
+            "sales_tax": "477",
+            "purchase_tax": "472",
+            "retained_earnings": "120",
+            "wages": "640",
+            "bank_charges": "626",
+            "bad_debts": "650",
+            "suspense": "555",
+        }
     ),
     notes=("The Canary Islands, Ceuta and Melilla use IGIC/IPSI, not IVA; not covered.",),
 )

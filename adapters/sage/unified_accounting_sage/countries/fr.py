@@ -12,17 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from unified_accounting_sage.countries._types import (
-    ConceptSuggestion,
     CountryRules,
     StatutoryRate,
+    account_roots,
     rates,
 )
 
 __all__ = ["FR"]
-
-
-def _pcg(concept: str, root: str) -> ConceptSuggestion:
-    return ConceptSuggestion(concept, root, prefix=True)
 
 
 FR = CountryRules(
@@ -43,24 +39,26 @@ FR = CountryRules(
                       names=("non soumis", "hors champ", "sans tva", "pas de tva"),
                       id_words=("NO_TAX",)),
     ),
-    suggestions=(
-        _pcg("sales", "707"),
-        _pcg("subscription_revenue", "706"),
-        _pcg("sales_discount", "709"),
-        _pcg("cost_of_sales", "607"),
-        _pcg("purchase_discount", "609"),
-        _pcg("accounts_receivable", "411"),
-        _pcg("prepayments", "486"),
-        _pcg("bank", "512"),
-        _pcg("accounts_payable", "401"),
-        _pcg("accruals", "408"),
-        _pcg("sales_tax", "44571"),
-        _pcg("purchase_tax", "44566"),
-        _pcg("retained_earnings", "110"),
-        _pcg("wages", "641"),
-        _pcg("bank_charges", "627"),
-        _pcg("bad_debts", "654"),
-        _pcg("suspense", "471"),
+    suggestions=account_roots(
+        {
+            "sales": "707",
+            "subscription_revenue": "706",
+            "sales_discount": "709",
+            "cost_of_sales": "607",
+            "purchase_discount": "609",
+            "accounts_receivable": "411",
+            "prepayments": "486",
+            "bank": "512",
+            "accounts_payable": "401",
+            "accruals": "408",
+            "sales_tax": "44571",
+            "purchase_tax": "44566",
+            "retained_earnings": "110",
+            "wages": "641",
+            "bank_charges": "627",
+            "bad_debts": "654",
+            "suspense": "471",
+        }
     ),
     notes=("Journals may need a journal_code (provider_fields) in France.",),
 )

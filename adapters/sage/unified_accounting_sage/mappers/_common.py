@@ -4,14 +4,36 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from unified_accounting.errors import ValidationError
 from unified_accounting_sage.limits import check_lengths, check_required
+from unified_accounting_sage.wire import parse_datetime
 
 #: Turns a unified code (a tax code or an account concept) into a tenant id, raising
 #: ``ValidationError`` when it cannot; the provider builds it from cached tenant data.
 Resolver = Callable[[str], str]
+
+
+class Stamps(TypedDict):
+    """The two timestamps every unified record carries."""
+
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def stamps(raw: Mapping[str, Any]) -> Stamps:
+    """Read a Sage record's ``created_at`` and ``updated_at`` (for ``Model(**stamps(raw))``)."""
+    return {
+        "created_at": parse_datetime(raw.get("created_at")),
+        "updated_at": parse_datetime(raw.get("updated_at")),
+    }
+
+
+def objects(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    """The objects of a list field such as ``invoice_lines``; anything else in it is skipped."""
+    return [item for item in raw.get(key) or [] if isinstance(item, Mapping)]
 
 
 def remote(raw: Mapping[str, Any], include_remote: bool) -> dict[str, Any] | None:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from unified_accounting.models import Business
-from unified_accounting_sage.mappers._common import compact, finish, remote
-from unified_accounting_sage.wire import parse_datetime, ref_id
+from unified_accounting_sage.mappers._common import compact, finish, remote, stamps
+from unified_accounting_sage.wire import ref_id
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "to_sage", "to_unified", "wrapper_key"]
 
@@ -50,8 +50,7 @@ def to_unified(
         country=ref_id(raw, "country"),
         base_currency=base_currency,
         is_lead=is_lead,
-        created_at=parse_datetime(raw.get("created_at")),
-        updated_at=parse_datetime(raw.get("updated_at")),
+        **stamps(raw),
         remote_data=remote(raw, include_remote),
     )
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from unified_accounting.models import ContactPerson
-from unified_accounting_sage.mappers._common import compact, finish, remote
-from unified_accounting_sage.wire import parse_bool, parse_datetime, ref_id
+from unified_accounting_sage.mappers._common import compact, finish, remote, stamps
+from unified_accounting_sage.wire import parse_bool, ref_id
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "person_body", "to_sage", "to_unified", "wrapper_key"]
 
@@ -64,8 +64,7 @@ def to_unified(
         mobile=raw.get("mobile"),
         job_title=raw.get("job_title"),
         is_main=parse_bool(raw.get("is_main_contact"), False),
-        created_at=parse_datetime(raw.get("created_at")),
-        updated_at=parse_datetime(raw.get("updated_at")),
+        **stamps(raw),
         remote_data=remote(raw, include_remote),
     )
 

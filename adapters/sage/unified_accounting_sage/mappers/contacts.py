@@ -19,11 +19,17 @@ from typing import Any
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import Address, AddressType, BankDetails, Contact, ContactPerson
 from unified_accounting_sage.mappers import contact_persons
-from unified_accounting_sage.mappers._common import compact, finish, refuse, remote, rename_paths
+from unified_accounting_sage.mappers._common import (
+    compact,
+    finish,
+    refuse,
+    remote,
+    rename_paths,
+    stamps,
+)
 from unified_accounting_sage.wire import (
     format_money,
     parse_bool,
-    parse_datetime,
     parse_money,
     ref_id,
     ref_ids,
@@ -136,8 +142,7 @@ def to_unified(
         default_purchase_account_id=ref_id(raw, "default_purchase_ledger_account"),
         default_tax_rate_id=ref_id(raw, "default_sales_tax_rate"),
         is_active=parse_bool(raw.get("is_active"), True),
-        created_at=parse_datetime(raw.get("created_at")),
-        updated_at=parse_datetime(raw.get("updated_at")),
+        **stamps(raw),
         remote_data=remote(raw, include_remote),
     )
 

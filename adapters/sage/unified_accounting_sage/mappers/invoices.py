@@ -23,15 +23,16 @@ from unified_accounting_sage.mappers._common import (
     Resolver,
     compact,
     finish,
+    objects,
     refuse,
     remote,
     resolve_code,
+    stamps,
 )
 from unified_accounting_sage.wire import (
     format_date,
     format_money,
     parse_date,
-    parse_datetime,
     parse_money,
     ref_id,
 )
@@ -153,8 +154,7 @@ def to_unified(
     issue_date = parse_date(raw.get("date"))
     if issue_date is None:
         raise ValueError("a Sage invoice without a date")
-    raw_lines = raw.get("invoice_lines") or []
-    lines = [_line_to_unified(line) for line in raw_lines if isinstance(line, dict | Mapping)]
+    raw_lines = objects(raw, "invoice_lines")
     return Invoice(
         id=raw.get("id"),
         business_id=business_id,
@@ -167,20 +167,15 @@ def to_unified(
         currency=ref_id(raw, "currency"),
         exchange_rate=parse_money(raw.get("exchange_rate")),
         status=STATUS_FROM_SAGE.get(ref_id(raw, "status") or ""),
-        tax_inclusive=any(
-            bool(line.get("unit_price_includes_tax"))
-            for line in raw_lines
-            if isinstance(line, Mapping)
-        ),
+        tax_inclusive=any(bool(line.get("unit_price_includes_tax")) for line in raw_lines),
         notes=raw.get("notes"),
-        lines=lines,
+        lines=[_line_to_unified(line) for line in raw_lines],
         net_amount=parse_money(raw.get("net_amount")),
         tax_amount=parse_money(raw.get("tax_amount")),
         total_amount=parse_money(raw.get("total_amount")),
         amount_paid=parse_money(raw.get("total_paid")),
         amount_due=parse_money(raw.get("outstanding_amount")),
-        created_at=parse_datetime(raw.get("created_at")),
-        updated_at=parse_datetime(raw.get("updated_at")),
+        **stamps(raw),
         remote_data=remote(raw, include_remote),
     )
 

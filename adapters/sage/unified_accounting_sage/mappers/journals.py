@@ -18,14 +18,15 @@ from unified_accounting_sage.mappers._common import (
     Resolver,
     compact,
     finish,
+    objects,
     remote,
     resolve_code,
+    stamps,
 )
 from unified_accounting_sage.wire import (
     format_date,
     format_money,
     parse_date,
-    parse_datetime,
     parse_money,
     ref_id,
 )
@@ -78,13 +79,8 @@ def to_unified(
         date=when,
         reference=raw.get("reference"),
         description=raw.get("description"),
-        lines=[
-            _line_to_unified(line)
-            for line in raw.get("journal_lines") or []
-            if isinstance(line, Mapping)
-        ],
-        created_at=parse_datetime(raw.get("created_at")),
-        updated_at=parse_datetime(raw.get("updated_at")),
+        lines=[_line_to_unified(line) for line in objects(raw, "journal_lines")],
+        **stamps(raw),
         remote_data=remote(raw, include_remote),
     )
 

@@ -20,8 +20,8 @@ from unified_accounting_sage.countries.chart import (
     classify_account_type,
     sage_account_type,
 )
-from unified_accounting_sage.mappers._common import compact, finish, refuse, remote
-from unified_accounting_sage.wire import parse_bool, parse_datetime, ref_id
+from unified_accounting_sage.mappers._common import compact, finish, refuse, remote, stamps
+from unified_accounting_sage.wire import parse_bool, ref_id
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "to_sage", "to_unified", "wrapper_key"]
 
@@ -71,8 +71,7 @@ def to_unified(
         type=kind,
         tax_rate_id=ref_id(raw, "tax_rate"),
         is_active=parse_bool(raw.get("included_in_chart"), True),
-        created_at=parse_datetime(raw.get("created_at")),
-        updated_at=parse_datetime(raw.get("updated_at")),
+        **stamps(raw),
         remote_data=remote_data,
     )
 

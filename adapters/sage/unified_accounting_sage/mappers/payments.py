@@ -14,12 +14,11 @@ from typing import Any
 
 from unified_accounting.errors import ProviderError
 from unified_accounting.models import Payment, PaymentAllocation, PaymentType
-from unified_accounting_sage.mappers._common import compact, finish, remote
+from unified_accounting_sage.mappers._common import compact, finish, objects, remote, stamps
 from unified_accounting_sage.wire import (
     format_date,
     format_money,
     parse_date,
-    parse_datetime,
     parse_money,
     ref_id,
 )
@@ -116,13 +115,8 @@ def to_unified(
         bank_account_id=ref_id(raw, "bank_account"),
         payment_method=_METHOD_NAMES.get(method, method) if method else None,
         reference=raw.get("reference"),
-        allocations=[
-            _allocation(item)
-            for item in raw.get("allocated_artefacts") or []
-            if isinstance(item, Mapping)
-        ],
-        created_at=parse_datetime(raw.get("created_at")),
-        updated_at=parse_datetime(raw.get("updated_at")),
+        allocations=[_allocation(item) for item in objects(raw, "allocated_artefacts")],
+        **stamps(raw),
         remote_data=remote(raw, include_remote),
     )
 

@@ -16,12 +16,11 @@ from typing import Any
 from unified_accounting.models import TaxRate
 from unified_accounting_sage.countries.registry import COUNTRIES
 from unified_accounting_sage.countries.tax import classify_tax_rate
-from unified_accounting_sage.mappers._common import compact, finish, refuse, remote
+from unified_accounting_sage.mappers._common import compact, finish, objects, refuse, remote, stamps
 from unified_accounting_sage.wire import (
     format_money,
     parse_bool,
     parse_date,
-    parse_datetime,
     parse_money,
 )
 
@@ -59,8 +58,8 @@ def _validity(raw: Mapping[str, Any]) -> tuple[date | None, date | None]:
     current = parse_money(raw.get("percentage"))
     periods = [
         (parse_date(item.get("from_date")), parse_date(item.get("to_date")))
-        for item in raw.get("percentages") or []
-        if isinstance(item, Mapping) and parse_money(item.get("percentage")) == current
+        for item in objects(raw, "percentages")
+        if parse_money(item.get("percentage")) == current
     ]
     if not periods:
         return None, None
@@ -95,8 +94,7 @@ def to_unified(
         valid_from=valid_from,
         valid_to=valid_to,
         is_active=parse_bool(raw.get("is_visible"), True),
-        created_at=parse_datetime(raw.get("created_at")),
-        updated_at=parse_datetime(raw.get("updated_at")),
+        **stamps(raw),
         remote_data=remote(raw, include_remote),
     )
 

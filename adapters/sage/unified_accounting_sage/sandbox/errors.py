@@ -97,8 +97,3 @@ def too_many_requests(retry_after: int, scope: str) -> SageError:
 def bad_request(message: str) -> SageError:
     """400 for a body that is not JSON at all."""
     return SageError(400, [("BadRequest", message, "")])
-
-
-def unsupported_media_type() -> SageError:
-    """415 for a write whose body is not JSON."""
-    return SageError(415, [("UnsupportedMediaType", "Content-Type must be application/json", "")])

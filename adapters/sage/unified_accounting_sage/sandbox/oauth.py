@@ -127,8 +127,8 @@ class OAuthService:
 
     def token(self, form: dict[str, str], basic: tuple[str, str] | None) -> SandboxResponse:
         """``POST /token`` for the ``authorization_code`` and ``refresh_token`` grants."""
-        client_id, client_secret = basic or (form.get("client_id"), form.get("client_secret"))
-        if not client_id or self._state["clients"].get(client_id) != client_secret:
+        client_id = self._client(form, basic)
+        if client_id is None:
             return oauth_error("invalid_client", "Client authentication failed")
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
@@ -139,8 +139,8 @@ class OAuthService:
 
     def revoke(self, form: dict[str, str], basic: tuple[str, str] | None) -> SandboxResponse:
         """``POST /revoke``: end a refresh token and every access token issued with it."""
-        client_id, client_secret = basic or (form.get("client_id"), form.get("client_secret"))
-        if not client_id or self._state["clients"].get(client_id) != client_secret:
+        client_id = self._client(form, basic)
+        if client_id is None:
             return oauth_error("invalid_client", "Client authentication failed")
         token = form.get("token", "")
         entry = self._state["refresh"].get(token) or self._state["access"].get(token)
@@ -177,6 +177,13 @@ class OAuthService:
         for entry in self._state["refresh"].values():
             entry["expires_at"] = min(entry["expires_at"], now)
         self._save()
+
+    def _client(self, form: dict[str, str], basic: tuple[str, str] | None) -> str | None:
+        """The client id a request authenticates as (HTTP Basic or form fields), or None."""
+        client_id, client_secret = basic or (form.get("client_id"), form.get("client_secret"))
+        if not client_id or self._state["clients"].get(client_id) != client_secret:
+            return None
+        return client_id
 
     def _exchange_code(self, form: dict[str, str], client_id: str) -> SandboxResponse:
         entry = self._state["codes"].pop(form.get("code", ""), None)

@@ -99,7 +99,7 @@ class SandboxOptions:
     lead_country: str = "GB"
     countries: tuple[str, ...] = COUNTRIES
     client_id: str | None = None
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
     redirect_uris: tuple[str, ...] = ()
     rate_limits: RateLimits = field(default_factory=RateLimits)
     faults: FaultRates = field(default_factory=FaultRates)

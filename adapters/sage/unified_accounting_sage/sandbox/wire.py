@@ -33,9 +33,10 @@ class SandboxRequest:
 
     method: str
     path: str
-    query: list[tuple[str, str]] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    # Left out of the repr: they carry bearer tokens, client secrets and OAuth codes.
+    query: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    body: bytes = field(default=b"", repr=False)
 
     def header(self, name: str) -> str | None:
         """Return a request header by case-insensitive name, or None."""
@@ -47,8 +48,9 @@ class SandboxResponse:
     """What the core answers; ``drop`` asks the face to close the connection instead."""
 
     status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    # Left out of the repr: token answers and redirects carry tokens and codes.
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    body: bytes = field(default=b"", repr=False)
     drop: bool = False
 
 

@@ -137,6 +137,17 @@ def test_contact_persons_attach_to_an_address(api: Api) -> None:
     assert api.delete(f"/contact_persons/{person['id']}").status_code == 204
 
 
+def test_a_refused_person_update_changes_nothing(api: Api) -> None:
+    contact = api.contact("Careful", main_address={"address_line_1": "3 Mid St"})
+    person = api.create("contact_persons", "contact_person", {
+        "address_id": contact["main_address"]["id"], "name": "Kim",
+        "contact_person_type_ids": ["SALES"]})
+    refused = api.put(f"/contact_persons/{person['id']}", {"contact_person": {
+        "contact_person_type_ids": ["ACCOUNTS"], "address_id": "0" * 32}})
+    assert refused.status_code == 404
+    assert api.get(f"/contact_persons/{person['id']}").json() == person
+
+
 def test_money_may_be_sent_as_numeric_strings_but_not_text(api: Api) -> None:
     ok = api.post("/contacts", {"contact": {"name": "S", "contact_type_ids": ["CUSTOMER"],
                                             "credit_limit": "1200.50"}})

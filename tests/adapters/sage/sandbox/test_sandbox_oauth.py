@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from unified_accounting_sage.sandbox import SageSandbox
+from unified_accounting_sage.sandbox.options import SandboxOptions
+from unified_accounting_sage.sandbox.wire import SandboxRequest, SandboxResponse
 
 REDIRECT = "http://127.0.0.1/callback"
 
@@ -203,3 +205,17 @@ def test_readonly_tokens_cannot_write(sb: SageSandbox) -> None:
                           json={"contact": {"name": "X", "contact_type_ids": ["CUSTOMER"]}})
     assert write.status_code == 403
     assert write.json()[0]["$dataCode"] == "MultiUserAccessDenied"
+
+
+def test_sandbox_requests_responses_and_options_do_not_repr_their_secrets() -> None:
+    request = SandboxRequest("POST", "/token", query=[("code", "GB/code-1")],
+                             headers={"authorization": "Bearer access-1"},
+                             body=b"client_secret=secret-1&refresh_token=refresh-1")
+    response = SandboxResponse(302, {"Location": "http://x/cb?code=GB/code-2"}, b"access-2")
+    options = SandboxOptions(client_id="app", client_secret="secret-3")
+    shown = repr(request) + repr(response) + repr(options)
+    for secret in ("code-1", "access-1", "secret-1", "refresh-1", "code-2", "access-2",
+                   "secret-3"):
+        assert secret not in shown
+    assert "/token" in repr(request)
+    assert "app" in repr(options)

@@ -144,6 +144,20 @@ def test_ledger_accounts_create_filter_and_duplicate_code(api: Api) -> None:
     assert api.get("/ledger_accounts", params={"search": "4020"}).json()["$total"] == 1
 
 
+def test_a_refused_ledger_account_update_changes_nothing(api: Api) -> None:
+    created = api.create("ledger_accounts", "ledger_account", {
+        "ledger_account_type_id": "SALES", "included_in_chart": True, "name": "Sales - Shop",
+        "display_name": "Shop Sales", "nominal_code": 4030})
+    path = f"/ledger_accounts/{created['id']}"
+    unknown_rate = api.put(path, {"ledger_account": {
+        "ledger_account_type_id": "OTHER_INCOME", "tax_rate_id": "0" * 32}})
+    assert unknown_rate.status_code == 404
+    taken_code = api.put(path, {"ledger_account": {
+        "ledger_account_type_id": "OTHER_INCOME", "nominal_code": 4000}})
+    assert taken_code.status_code == 422
+    assert api.get(path).json() == created
+
+
 def test_ledger_accounts_cannot_be_created_in_spain(sb: SageSandbox, api: Api) -> None:
     api.business = sb.business_id("ES")
     reply = api.post("/ledger_accounts", {"ledger_account": {

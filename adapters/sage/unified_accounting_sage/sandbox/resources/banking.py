@@ -10,9 +10,11 @@ from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, 
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
+    getter,
     linked,
     looked_up,
     touch,
+    updater,
 )
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
@@ -79,13 +81,6 @@ def _list_transactions(ctx: Ctx, key: str | None) -> Reply:
     return _list(ctx, "transactions", filters)
 
 
-def _getter(collection: str) -> Any:
-    def handler(ctx: Ctx, key: str | None) -> Reply:
-        return 200, ctx.require(collection, key)
-
-    return handler
-
-
 def _create_bank_account(ctx: Ctx, key: str | None) -> Reply:
     data = ctx.wrapped("bank_account")
     validate("bank_account", data)
@@ -141,15 +136,6 @@ def _apply_bank(ctx: Ctx, record: Record, data: dict[str, Any]) -> None:
         )
 
 
-def _update_bank_account(ctx: Ctx, key: str | None) -> Reply:
-    record = ctx.require("bank_accounts", key)
-    data = ctx.wrapped("bank_account")
-    validate("bank_account.update", data)
-    _apply_bank(ctx, record, data)
-    touch(ctx, "bank_accounts", record)
-    return 200, record
-
-
 def _delete_bank_account(ctx: Ctx, key: str | None) -> Reply:
     record = ctx.require("bank_accounts", key)
     payments = ctx.store.collection(ctx.business_id, "contact_payments").ordered()
@@ -187,11 +173,12 @@ ROUTES = [
     Route("GET", "/bank_accounts", lambda ctx, key: _list(
         ctx, "bank_accounts", {"updated_or_created_since": since()}, deletable=True)),
     Route("POST", "/bank_accounts", _create_bank_account, wrapper="bank_account"),
-    Route("GET", "/bank_accounts/{key}", _getter("bank_accounts")),
-    Route("PUT", "/bank_accounts/{key}", _update_bank_account, wrapper="bank_account"),
+    Route("GET", "/bank_accounts/{key}", getter("bank_accounts")),
+    Route("PUT", "/bank_accounts/{key}", updater("bank_accounts", "bank_account", _apply_bank),
+          wrapper="bank_account"),
     Route("DELETE", "/bank_accounts/{key}", _delete_bank_account),
     Route("GET", "/financial_settings", _show_settings),
     Route("PUT", "/financial_settings", _update_settings, wrapper="financial_settings"),
     Route("GET", "/transactions", _list_transactions),
-    Route("GET", "/transactions/{key}", _getter("transactions")),
+    Route("GET", "/transactions/{key}", getter("transactions")),
 ]

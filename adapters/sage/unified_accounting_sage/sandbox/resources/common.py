@@ -1,14 +1,20 @@
-"""Helpers shared by resource handlers: references, lookups, tombstones, indexes."""
+"""Helpers shared by resource handlers: references, lookups, tombstones, indexes, and the
+handlers that are the same for every collection (show one record, update one record)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from unified_accounting_sage.sandbox.errors import invalid, not_found
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
-from unified_accounting_sage.sandbox.routing import Ctx
+from unified_accounting_sage.sandbox.routing import Ctx, Handler, Reply
 from unified_accounting_sage.sandbox.store import Record
+from unified_accounting_sage.sandbox.validation import validate
 from unified_accounting_sage.sandbox.wire import ref_of
+
+#: Applies a validated write body to a record; raises ``SageError`` before changing anything.
+Apply = Callable[[Ctx, Record, dict[str, Any]], None]
 
 
 def linked(ctx: Ctx, collection: str, record_id: Any, source: str) -> dict[str, str] | None:
@@ -89,3 +95,26 @@ def pick(data: dict[str, Any], record: Record, fields: tuple[str, ...]) -> None:
     for name in fields:
         if name in data:
             record[name] = data[name]
+
+
+def getter(collection: str) -> Handler:
+    """``GET /<collection>/{key}``: the record, or 404."""
+
+    def handler(ctx: Ctx, key: str | None) -> Reply:
+        return 200, ctx.require(collection, key)
+
+    return handler
+
+
+def updater(collection: str, wrapper: str, apply: Apply) -> Handler:
+    """``PUT /<collection>/{key}``: validate the body, apply it, stamp and save the record."""
+
+    def handler(ctx: Ctx, key: str | None) -> Reply:
+        record = ctx.require(collection, key)
+        data = ctx.wrapped(wrapper)
+        validate(f"{wrapper}.update", data)
+        apply(ctx, record, data)
+        touch(ctx, collection, record)
+        return 200, record
+
+    return handler

@@ -9,12 +9,14 @@ from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import ref_list_has, search, since
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
+    getter,
     linked,
     looked_up,
     lookup_list,
     pick,
     touch,
     unique_index,
+    updater,
 )
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.seed import currency_ref
@@ -176,12 +178,15 @@ def _new_person(ctx: Ctx, address_id: str, data: dict[str, Any]) -> Record:
 
 
 def _apply_person(ctx: Ctx, person: Record, data: dict[str, Any]) -> None:
-    if "contact_person_type_ids" in data:
-        person["contact_person_types"] = lookup_list(
-            "contact_person_types", data["contact_person_type_ids"], "contact_person_type_ids")
-    if data.get("address_id") is not None:
-        person["address"] = ref_of("addresses", ctx.require("addresses", data["address_id"],
-                                                            "address_id"))
+    # Both lookups before any change, so a refused body leaves the person as it was.
+    types = lookup_list("contact_person_types", data["contact_person_type_ids"],
+                        "contact_person_type_ids") if "contact_person_type_ids" in data else None
+    address = ctx.require("addresses", data["address_id"], "address_id") if (
+        data.get("address_id") is not None) else None
+    if types is not None:
+        person["contact_person_types"] = types
+    if address is not None:
+        person["address"] = ref_of("addresses", address)
     pick(data, person, _PERSON_FIELDS)
     person["displayed_as"] = person["name"]
     touch(ctx, "contact_persons", person)
@@ -198,19 +203,6 @@ def contact_in_use(ctx: Ctx, contact_id: str) -> bool:
 
 def _create(ctx: Ctx, key: str | None) -> Reply:
     return 201, new_contact(ctx, ctx.wrapped("contact"))
-
-
-def _show(ctx: Ctx, key: str | None) -> Reply:
-    return 200, ctx.require("contacts", key)
-
-
-def _update(ctx: Ctx, key: str | None) -> Reply:
-    record = ctx.require("contacts", key)
-    data = ctx.wrapped("contact")
-    validate("contact.update", data)
-    _apply(ctx, record, data)
-    touch(ctx, "contacts", record)
-    return 200, record
 
 
 def _delete(ctx: Ctx, key: str | None) -> Reply:
@@ -277,25 +269,18 @@ def _delete_person(ctx: Ctx, key: str | None) -> Reply:
     return 204, None
 
 
-def _getter(collection: str) -> Any:
-    def handler(ctx: Ctx, key: str | None) -> Reply:
-        return 200, ctx.require(collection, key)
-
-    return handler
-
-
 ROUTES = [
     Route("GET", "/contacts", _list_contacts),
     Route("POST", "/contacts", _create, wrapper="contact"),
-    Route("GET", "/contacts/{key}", _show),
-    Route("PUT", "/contacts/{key}", _update, wrapper="contact"),
+    Route("GET", "/contacts/{key}", getter("contacts")),
+    Route("PUT", "/contacts/{key}", updater("contacts", "contact", _apply), wrapper="contact"),
     Route("DELETE", "/contacts/{key}", _delete),
     Route("GET", "/addresses", lambda ctx, key: _list(ctx, "addresses", {
         "updated_or_created_since": since()}, deletable=True)),
-    Route("GET", "/addresses/{key}", _getter("addresses")),
+    Route("GET", "/addresses/{key}", getter("addresses")),
     Route("GET", "/contact_persons", _list_persons),
     Route("POST", "/contact_persons", _create_person, wrapper="contact_person"),
-    Route("GET", "/contact_persons/{key}", _getter("contact_persons")),
+    Route("GET", "/contact_persons/{key}", getter("contact_persons")),
     Route("PUT", "/contact_persons/{key}", _update_person, wrapper="contact_person"),
     Route("DELETE", "/contact_persons/{key}", _delete_person),
 ]

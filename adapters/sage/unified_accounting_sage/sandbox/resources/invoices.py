@@ -14,6 +14,7 @@ from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
+    getter,
     linked,
     looked_up,
     pick,
@@ -151,14 +152,7 @@ def new_invoice(ctx: Ctx, kind: Kind, data: dict[str, Any]) -> Record:
         "status": status_ref(status), "sent": False, "void_reason": None, "editable": True,
     }
     pick(data, record, _TEXT)
-    if kind is SALES:
-        number = ctx.store.next_number(f"{kind.collection}:{ctx.business_id}")
-        prefix = data.get("invoice_number_prefix") or kind.prefix
-        record["invoice_number"] = data.get("invoice_number") or f"{prefix}{number}"
-        record["displayed_as"] = record["invoice_number"]
-    else:
-        record["displayed_as"] = record.get("vendor_reference") or record.get("reference") or (
-            f"{kind.prefix}{ctx.store.next_number(f'{kind.collection}:{ctx.business_id}')}")
+    _name(ctx, kind, record, data)
     if not record.get("due_date"):
         days = contact.get("credit_days")
         due = parse_date(data["date"]) + timedelta(days=30 if days is None else int(days))
@@ -169,6 +163,19 @@ def new_invoice(ctx: Ctx, kind: Kind, data: dict[str, Any]) -> Record:
         _post(ctx, kind, record)
     ctx.store.insert(ctx.business_id, kind.collection, record)
     return record
+
+
+def _name(ctx: Ctx, kind: Kind, record: Record, data: dict[str, Any]) -> None:
+    """Number a sales invoice; show a purchase invoice by the supplier's reference."""
+    if kind is SALES:
+        number = ctx.store.next_number(f"{kind.collection}:{ctx.business_id}")
+        prefix = data.get("invoice_number_prefix") or kind.prefix
+        record["invoice_number"] = data.get("invoice_number") or f"{prefix}{number}"
+        record["displayed_as"] = record["invoice_number"]
+    else:
+        # Only an invoice without a reference of its own takes (and so moves) the sequence.
+        record["displayed_as"] = record.get("vendor_reference") or record.get("reference") or (
+            f"{kind.prefix}{ctx.store.next_number(f'{kind.collection}:{ctx.business_id}')}")
 
 
 def _post(ctx: Ctx, kind: Kind, record: Record) -> None:
@@ -275,19 +282,12 @@ def _list_for(kind: Kind) -> Any:
     return handler
 
 
-def _show(kind: Kind) -> Any:
-    def handler(ctx: Ctx, key: str | None) -> Reply:
-        return 200, ctx.require(kind.collection, key)
-
-    return handler
-
-
 def _routes(kind: Kind) -> list[Route]:
     base = f"/{kind.collection}"
     return [
         Route("GET", base, _list_for(kind)),
         Route("POST", base, _create(kind), wrapper=kind.wrapper),
-        Route("GET", base + "/{key}", _show(kind)),
+        Route("GET", base + "/{key}", getter(kind.collection)),
         Route("PUT", base + "/{key}", _update(kind), wrapper=kind.wrapper),
         Route("DELETE", base + "/{key}", _delete(kind)),
         Route("POST", base + "/{key}/release", _release(kind)),

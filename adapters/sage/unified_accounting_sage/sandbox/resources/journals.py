@@ -9,7 +9,7 @@ from unified_accounting_sage.sandbox.errors import invalid
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import since
 from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
-from unified_accounting_sage.sandbox.resources.common import delete_record, linked
+from unified_accounting_sage.sandbox.resources.common import delete_record, getter, linked
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
@@ -81,6 +81,6 @@ ROUTES = [
         ctx, "journals", {"updated_or_created_since": since()}, deletable=True)),
     Route("POST", "/journals", lambda ctx, key: (201, new_journal(ctx, ctx.wrapped("journal"))),
           wrapper="journal"),
-    Route("GET", "/journals/{key}", lambda ctx, key: (200, ctx.require("journals", key))),
+    Route("GET", "/journals/{key}", getter("journals")),
     Route("DELETE", "/journals/{key}", _delete),
 ]

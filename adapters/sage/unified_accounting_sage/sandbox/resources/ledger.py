@@ -9,6 +9,7 @@ from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import ref_is, search, since
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
+    getter,
     linked,
     looked_up,
     touch,
@@ -90,14 +91,12 @@ def _update_account(ctx: Ctx, key: str | None) -> Reply:
     validate("ledger_account.update", data)
     if "control_name" in data and data["control_name"] != record["control_name"]:
         raise invalid("control_name", "You cannot modify the control name")
-    if data.get("ledger_account_type_id") is not None:
-        record["ledger_account_type"] = looked_up(
-            "ledger_account_types", data["ledger_account_type_id"], "ledger_account_type_id")
-    if "tax_rate_id" in data:
-        record["tax_rate"] = linked(ctx, "tax_rates", data["tax_rate_id"], "tax_rate_id")
+    changes = _resolved_links(ctx, data)
     if data.get("nominal_code") is not None:
         _claim_code(ctx, record["id"], data["nominal_code"], record["nominal_code"])
-        record["nominal_code"] = data["nominal_code"]
+        changes["nominal_code"] = data["nominal_code"]
+    # Every check above passed before this first change: a refused update changes nothing.
+    record.update(changes)
     for name in ("name", "display_name"):
         if data.get(name) is not None:
             record[name] = data[name]
@@ -107,6 +106,17 @@ def _update_account(ctx: Ctx, key: str | None) -> Reply:
     )
     touch(ctx, "ledger_accounts", record)
     return 200, record
+
+
+def _resolved_links(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
+    """The type and tax rate references an update body names (404 or 422 if unknown)."""
+    links: dict[str, Any] = {}
+    if data.get("ledger_account_type_id") is not None:
+        links["ledger_account_type"] = looked_up(
+            "ledger_account_types", data["ledger_account_type_id"], "ledger_account_type_id")
+    if "tax_rate_id" in data:
+        links["tax_rate"] = linked(ctx, "tax_rates", data["tax_rate_id"], "tax_rate_id")
+    return links
 
 
 def _usage(value: str) -> Any:
@@ -172,21 +182,14 @@ def _delete_rate(ctx: Ctx, key: str | None) -> Reply:
     return 204, None
 
 
-def _getter(collection: str) -> Any:
-    def handler(ctx: Ctx, key: str | None) -> Reply:
-        return 200, ctx.require(collection, key)
-
-    return handler
-
-
 ROUTES = [
     Route("GET", "/ledger_accounts", _list_accounts),
     Route("POST", "/ledger_accounts", _create_account, wrapper="ledger_account"),
-    Route("GET", "/ledger_accounts/{key}", _getter("ledger_accounts")),
+    Route("GET", "/ledger_accounts/{key}", getter("ledger_accounts")),
     Route("PUT", "/ledger_accounts/{key}", _update_account, wrapper="ledger_account"),
     Route("GET", "/tax_rates", _list_rates),
     Route("POST", "/tax_rates", _create_rate, wrapper="tax_rate"),
-    Route("GET", "/tax_rates/{key}", _getter("tax_rates")),
+    Route("GET", "/tax_rates/{key}", getter("tax_rates")),
     Route("PUT", "/tax_rates/{key}", _update_rate, wrapper="tax_rate"),
     Route("DELETE", "/tax_rates/{key}", _delete_rate),
 ]

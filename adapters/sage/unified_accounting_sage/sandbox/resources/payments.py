@@ -15,7 +15,12 @@ from unified_accounting_sage.sandbox.resources.banking import (
     post_transaction,
     update_transaction,
 )
-from unified_accounting_sage.sandbox.resources.common import delete_record, looked_up, touch
+from unified_accounting_sage.sandbox.resources.common import (
+    delete_record,
+    getter,
+    looked_up,
+    touch,
+)
 from unified_accounting_sage.sandbox.resources.invoices import adjust_balance, status_ref
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
@@ -187,8 +192,7 @@ ROUTES = [
     Route("POST", "/contact_payments",
           lambda ctx, key: (201, new_payment(ctx, ctx.wrapped("contact_payment"))),
           wrapper="contact_payment"),
-    Route("GET", "/contact_payments/{key}",
-          lambda ctx, key: (200, ctx.require("contact_payments", key))),
+    Route("GET", "/contact_payments/{key}", getter("contact_payments")),
     Route("PUT", "/contact_payments/{key}", _update, wrapper="contact_payment"),
     Route("DELETE", "/contact_payments/{key}", _delete),
 ]
