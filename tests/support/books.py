@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -154,16 +153,10 @@ class Books:
 
 
 class BooksServer:
-    """Serves :class:`Books` on a loopback port: ``GET /{resource}`` with ``X-Business``.
+    """Serves :class:`Books` on a loopback port: ``GET /{resource}`` with ``X-Business``."""
 
-    Args:
-        books: the records.
-        delay: seconds to wait before answering each request, to give kill tests a target.
-    """
-
-    def __init__(self, books: Books, delay: float = 0.0) -> None:
+    def __init__(self, books: Books) -> None:
         self.books = books
-        self.delay = delay
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -185,8 +178,6 @@ class BooksServer:
                 if not business or resource not in RESOURCES:
                     self._send(400, [{"$message": "unknown resource or missing X-Business"}])
                     return
-                if server.delay:
-                    time.sleep(server.delay)
                 self._send(200, server.books.answer(business, resource, params))
 
             def _send(self, status: int, body: Any) -> None:
@@ -212,8 +203,8 @@ class BooksServer:
 
 
 @contextmanager
-def serving(books: Books, delay: float = 0.0) -> Iterator[BooksServer]:
-    server = BooksServer(books, delay).start()
+def serving(books: Books) -> Iterator[BooksServer]:
+    server = BooksServer(books).start()
     try:
         yield server
     finally:

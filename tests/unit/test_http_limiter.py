@@ -128,8 +128,12 @@ def test_sequential_writes_are_serialized_per_business() -> None:
     assert order == ["other business", "first", "second"]
 
 
-def test_registry_shares_one_limiter_per_app() -> None:
+def test_registry_shares_one_limiter_per_app(caplog: pytest.LogCaptureFixture) -> None:
     registry = LimiterRegistry()
     first = registry.for_app("sage:app1", RateLimits(max_concurrency=5))
+    assert registry.for_app("sage:app1", RateLimits(max_concurrency=5)) is first
+    assert caplog.records == []
     assert registry.for_app("sage:app1", RateLimits(max_concurrency=9)) is first
+    assert "already shares a limiter" in caplog.text
+    assert "limiter=" in caplog.text
     assert registry.for_app("sage:app2", RateLimits()) is not first

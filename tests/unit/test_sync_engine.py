@@ -55,8 +55,9 @@ class CrashingMirror(SQLiteMirror):
 
 
 def on_page(resource: str, page: int) -> CrashRule:
-    return lambda key, state, _: (key.resource == resource and state.window is not None
-                                  and state.window.pages_done == page)
+    """The commit that carries the records of ``page`` (and, in it, the window's progress)."""
+    return lambda key, state, items: (key.resource == resource and state.window is not None
+                                      and state.window.pages_done == page and bool(items))
 
 
 def on_cursor_save(resource: str) -> CrashRule:
@@ -241,12 +242,11 @@ def test_records_sharing_a_timestamp_across_a_page_boundary_survive_a_crash(
     assert mirror.count(Scope("books", "default", BIZ), "contacts") == 251
 
 
-def test_crash_between_last_page_commit_and_cursor_save_resumes_with_one_request(
+def test_crash_between_last_page_commit_and_cursor_save_resumes_and_catches_up(
     books: Books, clock: ManualClock, mirror: CrashingMirror
 ) -> None:
     seed(books, clock, 450)
     clock.advance(600)
-    first_start = clock()
     client = BooksClient.direct(books, BIZ)
     mirror.crash_when = on_cursor_save("contacts")
     assert isinstance(stream(syncer(mirror, clock).run(client), "contacts").error, Crash)
@@ -256,11 +256,13 @@ def test_crash_between_last_page_commit_and_cursor_save_resumes_with_one_request
     assert window.pages_done == 3
     books.requests.clear()
     clock.advance(60)
+    second_start = clock()
     contacts = stream(syncer(mirror, clock).run(client), "contacts")
-    # Only page 3 is fetched again, to prove the pages have not moved.
-    assert books.count("list", "contacts") == 1
+    # Page 3 is fetched again, to prove the pages have not moved; then one request finds
+    # nothing changed since the interrupted run began.
+    assert books.count("list", "contacts") == 2
     assert (contacts.resumed, contacts.inserted, contacts.unchanged) == (True, 0, 0)
-    assert mirror.load_state(key).synced_until == first_start
+    assert mirror.load_state(key).synced_until == second_start
     assert differences(mirror, books) == []
 
 
@@ -275,7 +277,8 @@ def test_crash_inside_a_page_commit_loses_nothing(
     assert mirror.count(Scope("books", "default", BIZ), "contacts") == 200
     books.requests.clear()
     contacts = stream(syncer(mirror, clock).run(client), "contacts")
-    assert books.count("list", "contacts") == 3  # page 1 again (the check), then 2 and 3
+    # Page 1 again (the check), pages 2 and 3, then the changes since the first run began.
+    assert books.count("list", "contacts") == 4
     assert (contacts.resumed, contacts.inserted) == (True, 250)
     assert differences(mirror, books) == []
 

@@ -8,6 +8,7 @@ shared by several processes (e.g. backed by Redis) implements the same protocol.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,8 @@ from unified_accounting.errors import RateLimitError
 from unified_accounting.http.types import RateLimits
 
 __all__ = ["LimitScope", "Limiter", "LimiterRegistry", "LocalLimiter", "TokenBucket"]
+
+_log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -180,7 +183,9 @@ class LocalLimiter:
 class LimiterRegistry:
     """Hands out one :class:`LocalLimiter` per provider app, so every client of an app shares it.
 
-    The first client of an app decides its limits.
+    The first client of an app decides its limits: the limiter is shared, so a later client
+    cannot loosen it for the others. A later client asking for other limits is warned; it
+    should pass its own ``limiter=`` to ``connect`` instead.
     """
 
     def __init__(self) -> None:
@@ -190,6 +195,13 @@ class LimiterRegistry:
     def for_app(self, app: str, limits: RateLimits) -> LocalLimiter:
         """Return the limiter of ``app``, creating it with ``limits`` on first use."""
         with self._guard:
-            if app not in self._limiters:
-                self._limiters[app] = LocalLimiter(limits)
-            return self._limiters[app]
+            limiter = self._limiters.get(app)
+            if limiter is None:
+                limiter = self._limiters[app] = LocalLimiter(limits)
+            elif limiter.limits != limits:
+                _log.warning(
+                    "app %s already shares a limiter with other limits (%s); ignoring %s: "
+                    "pass limiter= to connect() to use different limits", app,
+                    limiter.limits, limits,
+                )
+            return limiter

@@ -7,6 +7,11 @@ of them is never served. A pass notices this when an id comes back on a later pa
 provider's total changes between pages; it is then read again from page 1 (the records already
 committed stay; re-reads are recognised as unchanged). The cursor moves only after a pass that
 did not shift.
+
+A window resumed from an interrupted run vouches only for what changed before that run began.
+A provider that lists records in the order they were created leaves a changed record where it
+was, possibly on a page already committed, so the reader follows a resumed window with one more
+window from its signpost; only then does the run vouch for everything before its own start.
 """
 
 from __future__ import annotations
@@ -93,7 +98,7 @@ class StreamReader:
     emit: Callable[[Phase, int | None], None]
 
     def run(self, *, full: bool) -> None:
-        """Read the next window (resuming an open one) and then the deleted feed."""
+        """Read the next window (resuming an open one), then the deleted feed."""
         saved = self.mirror.load_state(self.key)
         plan = plan_window(
             saved, now=self.now(), overlap=self.overlap, page_size=self.page_size, full=full
@@ -103,23 +108,48 @@ class StreamReader:
         self.result.passes = 1
         current = self._open(plan.window, plan.start_page, plan.verify_digest)
         self.result.resumed = current.resumed
+        finished = self._finish(current, before)
+        if finished is None:
+            return
+        state, last = finished
+        if last.resumed:
+            # A resumed window vouches only for changes before the interrupted run began; a
+            # record on one of its committed pages may have changed since without moving.
+            # One more window, from that signpost, brings the mirror up to this run's start.
+            caught_up = self._finish(self._open(self._next_window(state), 1, None), state)
+            if caught_up is None:
+                return
+            state = caught_up[0]
+        since = deletion_since(before, last.window, resumed=last.resumed, overlap=self.overlap)
+        if self.source.read_deleted is not None and since is not None:
+            self._check_deletions(self.source.read_deleted, state, since)
+
+    def _next_window(self, state: StreamState) -> Window:
+        """The window that follows a completed one, from its signpost minus the overlap."""
+        plan = plan_window(state, now=self.now(), overlap=self.overlap, page_size=self.page_size)
+        return plan.window
+
+    def _finish(self, current: _Pass, before: StreamState) -> tuple[StreamState, _Pass] | None:
+        """Read a window to its end, again when it shifts, and move the cursor.
+
+        Returns:
+            The state committed with the cursor and the pass that completed the window, or
+            ``None`` when the list kept shifting (the cursor then stays where it was).
+        """
         for attempt in range(1, self.max_passes + 1):
             self._read(current, before)
             if not current.shifted:
                 break
             if attempt == self.max_passes:
                 self._give_up(before)
-                return
+                return None
             _log.info("%s of business %s shifted while being read; reading it again",
                       self.key.resource, self.key.scope.business_id)
             current = self._open(restart_window(current.window, now=self.now()), 1, None)
             self.result.passes += 1
         state = complete_window(before, current.window)
         self.mirror.commit(self.key, state=state)
-        since = deletion_since(before, current.window, resumed=current.resumed,
-                               overlap=self.overlap)
-        if self.source.read_deleted is not None and since is not None:
-            self._check_deletions(self.source.read_deleted, state, since)
+        return state, current
 
     def _open(self, window: Window, start_page: int, verify_digest: str | None) -> _Pass:
         """Start a pass; a resumed window first proves its last committed page has not moved."""

@@ -127,7 +127,8 @@ def test_list_queries_sort_and_round_bounds_down_to_whole_seconds() -> None:
 
 
 class _CrashOnPage(SQLiteMirror):
-    """Fails the commit of page ``page`` once, as a process killed before it saved would."""
+    """Fails the commit of page ``page``'s records once, as a process killed before it saved
+    would."""
 
     def __init__(self, path: Path, page: int) -> None:
         super().__init__(path)
@@ -135,26 +136,37 @@ class _CrashOnPage(SQLiteMirror):
 
     def commit(self, key: Any, *, state: Any, **changes: Any) -> Any:
         if self.page is not None and state.window is not None \
-                and state.window.pages_done == self.page:
+                and state.window.pages_done == self.page and changes.get("upserts"):
             self.page = None
             raise RuntimeError("killed")
         return super().commit(key, state=state, **changes)
 
 
-def test_an_interrupted_sync_resumes_at_its_last_committed_page(
+def test_an_interrupted_sync_resumes_at_its_last_committed_page_then_catches_up(
     sandbox: SageSandbox, client: ua.Client, tmp_path: Path
 ) -> None:
-    sandbox.seed_contacts(650)
+    ids = sandbox.seed_contacts(650)
     sandbox.advance_clock(STEP)
     with _CrashOnPage(tmp_path / "m.sqlite3", page=3) as mirror:
         broken = _syncer(mirror, sandbox, "contacts").run(client).streams[0]
         assert isinstance(broken.error, RuntimeError)
         assert broken.inserted == 400
+        # Sage lists contacts in the order they were created, so a contact changed on a
+        # committed page stays where it was: resuming alone would never read it again.
+        sandbox.advance_clock(1)
+        client.contacts.update(ids[0], {"name": "Renamed after the crash"})
+        sandbox.advance_clock(1)
         sandbox.reset_counters()
         resumed = _syncer(mirror, sandbox, "contacts").run(client).streams[0]
-        # Page 2 is read again only to prove nothing moved; then pages 3 and 4.
-        assert (resumed.resumed, resumed.inserted, resumed.pages) == (True, 250, 3)
+        # Page 2 is read again only to prove nothing moved; then pages 3 and 4, and one page
+        # of what changed since the interrupted run began.
+        assert (resumed.resumed, resumed.inserted, resumed.updated, resumed.pages) == (
+            True, 250, 1, 4)
         # A first window finished in a later run also checks the deleted feed once.
         assert resumed.deletion_checks == 1
-        assert _requests(sandbox, "GET /contacts") == 4 == resumed.requests
-        assert mirror.count(scope_of(client), "contacts") == 650
+        assert _requests(sandbox, "GET /contacts") == 5 == resumed.requests
+        scope = scope_of(client)
+        assert mirror.count(scope, "contacts") == 650
+        renamed = mirror.get(scope, "contacts", ids[0])
+        assert renamed is not None
+        assert renamed.data["name"] == "Renamed after the crash"
