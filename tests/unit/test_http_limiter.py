@@ -7,7 +7,7 @@ import pytest
 
 import unified_accounting as ua
 from unified_accounting.http import LimiterRegistry, LimitScope, LocalLimiter, RateLimits
-from unified_accounting.http.limiter import TokenBucket
+from unified_accounting.http.limiter import SlidingWindow
 
 
 class Clock:
@@ -23,19 +23,40 @@ class Clock:
         self.now += seconds
 
 
-def test_token_bucket_allows_a_burst_then_spaces_requests() -> None:
+def test_sliding_window_never_lets_more_than_the_rate_start_in_one_window() -> None:
     clock = Clock()
-    bucket = TokenBucket(rate=2.0, clock=clock)
-    assert [bucket.reserve() for _ in range(4)] == [0.0, 0.0, 0.5, 1.0]
+    window = SlidingWindow(rate=2.0, headroom=0.0, clock=clock)
+    assert [window.reserve() for _ in range(5)] == [0.0, 0.0, 1.0, 1.0, 2.0]
     clock.now += 10
-    assert bucket.reserve() == 0.0
+    assert window.reserve() == 0.0
+
+
+def test_sliding_window_does_not_burst_after_a_pause() -> None:
+    # A token bucket full after a pause would let 2R through within one second here.
+    clock = Clock()
+    window = SlidingWindow(rate=3.0, headroom=0.0, clock=clock)
+    for _ in range(3):
+        window.reserve()
+    clock.now += 0.5
+    assert window.reserve() == pytest.approx(0.5)
+
+
+def test_sliding_window_headroom_and_fractional_rates() -> None:
+    assert SlidingWindow(rate=15.0).window == pytest.approx(1.04)
+    slow = SlidingWindow(rate=0.2, headroom=0.0, clock=Clock())
+    assert (slow.limit, slow.window) == (1, pytest.approx(5.0))
+    assert [slow.reserve(), slow.reserve()] == [0.0, pytest.approx(5.0)]
+    with pytest.raises(ValueError, match="positive"):
+        SlidingWindow(rate=0.0)
 
 
 def test_cancelled_reservation_is_given_back() -> None:
-    bucket = TokenBucket(rate=1.0, clock=Clock())
-    bucket.reserve()
-    bucket.cancel()
-    assert bucket.reserve() == 0.0
+    window = SlidingWindow(rate=1.0, clock=Clock())
+    window.reserve()
+    assert window.reserve() > 0
+    window.cancel()
+    window.cancel()
+    assert window.reserve() == 0.0
 
 
 def test_limiter_sleeps_for_the_slowest_level() -> None:
@@ -46,7 +67,7 @@ def test_limiter_sleeps_for_the_slowest_level() -> None:
     for _ in range(3):
         with limiter.acquire(scope, timeout=None):
             pass
-    assert clock.sleeps == [1.0, 1.0]
+    assert clock.sleeps == pytest.approx([1.04, 1.04])
 
 
 def test_businesses_have_separate_buckets() -> None:
@@ -66,11 +87,11 @@ def test_a_wait_past_the_deadline_raises_rate_limit_error() -> None:
         pass
     with pytest.raises(ua.RateLimitError) as caught, limiter.acquire(LimitScope("app"), 0.5):
         pass
-    assert caught.value.retry_after == 1.0
-    # The refused reservation was given back, so the next wait is still one second.
+    assert caught.value.retry_after == pytest.approx(1.04)
+    # The refused reservation was given back, so the next wait is still one window (1.04 s).
     with limiter.acquire(LimitScope("app"), timeout=None):
         pass
-    assert clock.sleeps == [1.0]
+    assert clock.sleeps == pytest.approx([1.04])
 
 
 @pytest.mark.parametrize(("app_limit", "business_limit", "expected"), [(3, None, 3), (8, 2, 2)])

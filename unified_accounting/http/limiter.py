@@ -1,7 +1,7 @@
 """Client-side limits, so a product never exceeds a provider's published quotas.
 
 The transport talks to a :class:`Limiter`; :class:`LocalLimiter` enforces limits inside one
-process (a token bucket for requests per second and a semaphore for concurrent requests, per
+process (a sliding window for requests per second and a semaphore for concurrent requests, per
 provider app and per business, plus a lock per business for sequential writes). A limiter
 shared by several processes (e.g. backed by Redis) implements the same protocol.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ from typing import Protocol
 from unified_accounting.errors import RateLimitError
 from unified_accounting.http.types import RateLimits
 
-__all__ = ["LimitScope", "Limiter", "LimiterRegistry", "LocalLimiter", "TokenBucket"]
+__all__ = [
+    "LimitScope", "Limiter", "LimiterRegistry", "LocalLimiter", "SlidingWindow",
+]
+
+# Providers count requests in windows of their own; a request's arrival there can lag its start
+# here by more than the next request's does, so our window is this much longer than theirs.
+WINDOW_HEADROOM = 0.04
 
 _log = logging.getLogger(__name__)
 
@@ -55,38 +62,48 @@ class Limiter(Protocol):
         ...
 
 
-class TokenBucket:
-    """A thread-safe token bucket that hands out reservations.
+class SlidingWindow:
+    """A rate limit that lets at most ``limit`` requests start within any ``window`` seconds.
+
+    Unlike a token bucket it never bursts: a bucket full after a pause lets ``rate`` requests go
+    at once and ``rate`` more within the same second, which a provider counting fixed windows
+    answers with 429. ``rate`` requests a second become ``floor(rate)`` starts (at least one)
+    per ``limit / rate`` seconds, stretched by ``headroom``.
 
     Args:
-        rate: tokens added per second.
-        burst: the most tokens kept (``max(1, rate)`` by default).
+        rate: requests per second.
+        headroom: how much longer than the provider's our window is (0.04 = 4 %).
         clock: a monotonic clock, injectable for tests.
     """
 
-    def __init__(self, rate: float, burst: float | None = None, clock: Clock = time.monotonic):
+    def __init__(self, rate: float, headroom: float = WINDOW_HEADROOM,
+                 clock: Clock = time.monotonic) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
-        self.rate = rate
-        self.capacity = burst if burst is not None else max(1.0, rate)
+        self.limit = max(1, int(rate))
+        self.window = self.limit / rate * (1.0 + headroom)
         self._clock = clock
-        self._tokens = self.capacity
-        self._updated = clock()
+        # Start times handed out, in order; future ones belong to callers still waiting.
+        self._starts: deque[float] = deque()
         self._lock = threading.Lock()
 
     def reserve(self) -> float:
-        """Take one token and return how many seconds to wait before using it."""
+        """Take the earliest start that keeps the limit and return how long to wait for it."""
         with self._lock:
             now = self._clock()
-            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
-            self._tokens -= 1.0
-            return max(0.0, -self._tokens / self.rate)
+            while self._starts and self._starts[0] <= now - self.window:
+                self._starts.popleft()
+            at = now
+            if len(self._starts) >= self.limit:
+                at = max(now, self._starts[-self.limit] + self.window)
+            self._starts.append(at)
+            return at - now
 
     def cancel(self) -> None:
-        """Give back a reservation that will not be used."""
+        """Give back a reservation that will not be used (the latest one: they are alike)."""
         with self._lock:
-            self._tokens = min(self.capacity, self._tokens + 1.0)
+            if self._starts:
+                self._starts.pop()
 
 
 class LocalLimiter:
@@ -103,7 +120,7 @@ class LocalLimiter:
         self._clock = clock
         self._sleep = sleep
         self._guard = threading.Lock()
-        self._buckets: dict[LimitScope, TokenBucket] = {}
+        self._buckets: dict[LimitScope, SlidingWindow] = {}
         self._slots: dict[LimitScope, threading.BoundedSemaphore] = {}
         self._locks: dict[LimitScope, threading.Lock] = {}
 
@@ -115,10 +132,10 @@ class LocalLimiter:
                            self.limits.business_max_concurrency))
         return levels
 
-    def _bucket(self, key: LimitScope, rate: float) -> TokenBucket:
+    def _bucket(self, key: LimitScope, rate: float) -> SlidingWindow:
         with self._guard:
             if key not in self._buckets:
-                self._buckets[key] = TokenBucket(rate, clock=self._clock)
+                self._buckets[key] = SlidingWindow(rate, clock=self._clock)
             return self._buckets[key]
 
     def _semaphore(self, key: LimitScope, size: int) -> threading.BoundedSemaphore:
@@ -150,7 +167,7 @@ class LocalLimiter:
             semaphore.release()
 
     def _wait_for_tokens(self, scope: LimitScope, deadline: float | None) -> None:
-        taken: list[TokenBucket] = []
+        taken: list[SlidingWindow] = []
         wait = 0.0
         for key, rate, _ in self._levels(scope):
             if rate is not None:
