@@ -28,8 +28,11 @@ class BusinessHandler(SageHandler[Business]):
     """The businesses the connected user can reach."""
 
     resource = "businesses"
+    operations = frozenset({"list", "get", "update", "lead"})
     collection = "businesses"
     wrapper = businesses.WRAPPER_KEY
+    # ``/businesses`` takes no ``attributes``, so ``fields=`` cannot narrow it.
+    list_options = frozenset({"include_remote_data"})
 
     def to_model(self, raw: Mapping[str, Any], remote: bool, *, lead: str | None,
                  currency: str | None = None) -> Business:

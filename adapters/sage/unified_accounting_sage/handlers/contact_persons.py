@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from unified_accounting.errors import NotFoundError, ValidationError
-from unified_accounting.models import ContactPerson, DeletedRecord
-from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting.models import ContactPerson
+from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import FieldAttributes, Filter, text, timestamp
 from unified_accounting_sage.mappers import contact_persons
@@ -31,6 +30,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
     """People at the business's contacts."""
 
     resource = "contact_persons"
+    operations = CRUD | {"list_deleted"}
     collection = "contact_persons"
     wrapper = contact_persons.WRAPPER_KEY
     filters = {
@@ -100,11 +100,6 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
                 owners[str(record.get("id"))] = ref_id(record, "contact")
         for address in missing - set(owners):
             owners[address] = self._contact_of_address(address)
-
-    def get(self, id: str) -> ContactPerson:
-        """``GET /contact_persons/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
     def create(self, model: ContactPerson, **options: Any) -> ContactPerson:
         """``POST /contact_persons``; options: ``address_id``, ``type_ids``, ``provider_fields``.
 
@@ -157,12 +152,3 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         owner = changes.contact_id if isinstance(changes, ContactPerson) else None
         return self.to_model(raw, self.services.include_remote(), owner)
-
-    def delete(self, id: str, **options: Any) -> None:
-        """``DELETE /contact_persons/{id}``."""
-        check_options(options, (), "contact_persons.delete")
-        self.remove(path_of(self.collection, id))
-
-    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
-        """``GET /contact_persons?deleted_since=...``."""
-        return self.raw_deleted(self.collection, since)

@@ -21,6 +21,7 @@ from unified_accounting.models import DeletedRecord, Invoice, InvoiceType
 from unified_accounting.provider import ProviderContext, RecordPage
 from unified_accounting_sage.envelope import MAX_ITEMS_PER_PAGE
 from unified_accounting_sage.handlers.base import (
+    CRUD,
     RecordMapper,
     SageHandler,
     check_options,
@@ -81,6 +82,7 @@ class InvoiceHandler(SageHandler[Invoice]):
     """Sales and purchase invoices."""
 
     resource = "invoices"
+    operations = CRUD | {"list_deleted", "release"}
     filters = {
         "updated_since": Filter("updated_or_created_since", timestamp),
         "search": Filter("search", text),
@@ -89,6 +91,7 @@ class InvoiceHandler(SageHandler[Invoice]):
         "from_date": Filter("from_date", day),
         "to_date": Filter("to_date", day),
     }
+    own_filters = frozenset({"type"})
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)

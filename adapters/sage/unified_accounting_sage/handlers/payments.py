@@ -10,15 +10,15 @@ default method is used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from unified_accounting.errors import ValidationError
-from unified_accounting.models import DeletedRecord, Payment
-from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting.models import Payment
+from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import (
     FieldAttributes,
@@ -88,6 +88,7 @@ class PaymentHandler(SageHandler[Payment]):
     """Customer receipts and refunds, supplier payments and refunds."""
 
     resource = "payments"
+    operations = CRUD | {"list_deleted"}
     collection = "contact_payments"
     page_sort = "created_at:asc"
     wrapper = payments.WRAPPER_KEY
@@ -109,18 +110,6 @@ class PaymentHandler(SageHandler[Payment]):
     def to_model(self, raw: Mapping[str, Any], remote: bool) -> Payment:
         """Map one Sage contact payment."""
         return payments.to_unified(raw, business_id=self.business_id, include_remote=remote)
-
-    def list(self, filters: Mapping[str, Any]) -> Iterator[Payment]:
-        """``GET /contact_payments`` (``updated_since``, ``contact_id``, ``bank_account_id``,
-        ``type`` -> ``transaction_type_id``, ``from_date``, ``to_date``)."""
-        remote = self.services.include_remote(filters)
-        for raw in self.raw_list(self.collection, self.list_params(filters)):
-            yield self.to_model(raw, remote)
-
-    def get(self, id: str) -> Payment:
-        """``GET /contact_payments/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
     def resolve(self, payment: Payment) -> Payment:
         """Return the payment with its bank account and payment method resolved."""
         bank_id, method = payment.bank_account_id, payment.payment_method
@@ -167,12 +156,3 @@ class PaymentHandler(SageHandler[Payment]):
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         return self.to_model(raw, self.services.include_remote())
-
-    def delete(self, id: str, **options: Any) -> None:
-        """``DELETE /contact_payments/{id}``."""
-        check_options(options, (), "payments.delete")
-        self.remove(path_of(self.collection, id))
-
-    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
-        """``GET /contact_payments?deleted_since=...``."""
-        return self.raw_deleted(self.collection, since)

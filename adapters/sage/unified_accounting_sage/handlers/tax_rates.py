@@ -8,12 +8,12 @@ resolve tax codes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from unified_accounting.errors import UnsupportedOperationError
 from unified_accounting.models import TaxRate
-from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import (
     FieldAttributes,
@@ -43,6 +43,7 @@ class TaxRateHandler(SageHandler[TaxRate]):
     """The business's tax rates."""
 
     resource = "tax_rates"
+    operations = CRUD
     collection = "tax_rates"
     wrapper = tax_rates.WRAPPER_KEY
     filters = {
@@ -62,18 +63,6 @@ class TaxRateHandler(SageHandler[TaxRate]):
         """Map one Sage tax rate, classified with the business's country table."""
         return tax_rates.to_unified(raw, business_id=self.business_id, include_remote=remote,
                                     country=self.services.country())
-
-    def list(self, filters: Mapping[str, Any]) -> Iterator[TaxRate]:
-        """``GET /tax_rates`` (``updated_since``, ``usage`` sales/purchase, ``region`` ->
-        ``address_region_id`` such as ``CA-QC``, ``date``)."""
-        remote = self.services.include_remote(filters)
-        for raw in self.raw_list(self.collection, self.list_params(filters)):
-            yield self.to_model(raw, remote)
-
-    def get(self, id: str) -> TaxRate:
-        """``GET /tax_rates/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
     def _us_only(self, operation: str) -> None:
         country = self.services.country()
         if country != "US":
