@@ -26,7 +26,7 @@ from unified_accounting_sage.routing import (
     detect_business_change,
     next_forbidden_streak,
 )
-from unified_accounting_sage.services import Shared
+from unified_accounting_sage.tenant import ConnectionShared
 
 __all__ = ["BUSINESS_HEADER", "observe_access", "observe_business", "report_change"]
 
@@ -35,7 +35,7 @@ BUSINESS_HEADER = "X-Business"
 _log = logging.getLogger("unified_accounting_sage")
 
 
-def report_change(shared: Shared, change: BusinessChange) -> None:
+def report_change(shared: ConnectionShared, change: BusinessChange) -> None:
     """Record, log, warn about and call back with a business change."""
     with shared.state.lock:
         shared.state.business_changes.append(change)
@@ -45,7 +45,7 @@ def report_change(shared: Shared, change: BusinessChange) -> None:
         shared.on_business_change(change)
 
 
-def observe_business(shared: Shared, response: HttpResponse, sent: str | None,
+def observe_business(shared: ConnectionShared, response: HttpResponse, sent: str | None,
                      connection: str) -> None:
     """Compare the answer's ``X-Business`` with what the request named.
 
@@ -72,7 +72,7 @@ def _record_health(tokens: AccessTokenSource, health: Health) -> None:
         tokens.token_store.record_health(tokens.connection, health, error=error)
 
 
-def observe_access(shared: Shared, response: HttpResponse, connection: str,
+def observe_access(shared: ConnectionShared, response: HttpResponse, connection: str,
                    tokens: AccessTokenSource) -> None:
     """Count 403 answers and raise once the connection has lost its access.
 

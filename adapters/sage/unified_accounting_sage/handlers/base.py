@@ -18,7 +18,6 @@ from unified_accounting.provider import (
     ResourceCapabilities,
     ResourceHandler,
 )
-from unified_accounting_sage.envelope import MAX_ITEMS_PER_PAGE, read_envelope
 from unified_accounting_sage.handlers.query import (
     COMMON_FILTERS,
     FieldAttributes,
@@ -26,9 +25,15 @@ from unified_accounting_sage.handlers.query import (
     sage_params,
     timestamp,
 )
-from unified_accounting_sage.paging import PageFetch, numbered_pages, whole_seconds
-from unified_accounting_sage.services import Services
-from unified_accounting_sage.wire import parse_datetime
+from unified_accounting_sage.json_values import parse_datetime
+from unified_accounting_sage.list_pages import (
+    MAX_ITEMS_PER_PAGE,
+    PageFetch,
+    numbered_pages,
+    read_envelope,
+    whole_seconds,
+)
+from unified_accounting_sage.tenant import Tenant
 
 __all__ = [
     "CRUD",
@@ -173,7 +178,7 @@ class SageHandler(ResourceHandler[M]):
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
-        self.services = Services(context)
+        self.tenant = Tenant(context)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -206,7 +211,7 @@ class SageHandler(ResourceHandler[M]):
         """``GET /{collection}`` with the filters of the handler's ``filters`` table, page by
         page as the records are consumed."""
         mapper = cast(_MapsOneRecord[M], self)
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         for raw in self.raw_list(self.collection, self.list_params(filters)):
             yield mapper.to_model(raw, remote)
 
@@ -217,7 +222,7 @@ class SageHandler(ResourceHandler[M]):
             NotFoundError: Sage has no such record.
         """
         mapper = cast(_MapsOneRecord[M], self)
-        return mapper.to_model(self.raw_get(self.collection, id), self.services.include_remote())
+        return mapper.to_model(self.raw_get(self.collection, id), self.tenant.include_remote())
 
     def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
         """``GET /{collection}?deleted_since=...``."""
@@ -261,7 +266,7 @@ class SageHandler(ResourceHandler[M]):
     def map_records(self, raws: Sequence[Mapping[str, Any]],
                     filters: Mapping[str, Any]) -> builtins.list[M]:
         """Map one page of this handler's Sage records (``to_model`` of each by default)."""
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         mapper = cast(_MapsOneRecord[M], self)
         return [mapper.to_model(raw, remote) for raw in raws]
 

@@ -18,8 +18,8 @@ from unified_accounting.models import ContactPerson
 from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import FieldAttributes, Filter, text, timestamp
+from unified_accounting_sage.json_values import ref_id
 from unified_accounting_sage.mappers import contact_persons
-from unified_accounting_sage.wire import ref_id
 
 __all__ = ["ContactPersonHandler"]
 
@@ -61,7 +61,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
 
     def list(self, filters: Mapping[str, Any]) -> Iterator[ContactPerson]:
         """``GET /contact_persons`` (``contact_id``, ``address_id``, ``updated_since``)."""
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         contact_id = filters.get("contact_id")
         known: dict[str, str | None] = {}
         for raw in self.raw_list(self.collection, self.list_params(filters)):
@@ -81,7 +81,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
         the connection (an address never changes hands); a page with several unknown addresses
         reads ``GET /addresses?attributes=contact`` once instead of one address at a time.
         """
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         contact_id = filters.get("contact_id")
         owners: dict[str, str | None] = self.context.cache.setdefault(
             f"unified_accounting_sage.address_owners.{self.business_id}", {})
@@ -115,7 +115,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
             type_ids=options.get("type_ids") or self._default_types(),
         )
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote(), model.contact_id)
+        return self.to_model(raw, self.tenant.include_remote(), model.contact_id)
 
     def _main_address(self, contact_id: str | None) -> str:
         if not contact_id:
@@ -134,7 +134,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
         return address
 
     def _default_types(self) -> tuple[str, ...]:
-        ids = tuple(str(item["id"]) for item in self.services.reference("contact_person_types")
+        ids = tuple(str(item["id"]) for item in self.tenant.reference("contact_person_types")
                     if item.get("id"))
         if _DEFAULT_TYPE in ids:
             return (_DEFAULT_TYPE,)
@@ -151,4 +151,4 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         owner = changes.contact_id if isinstance(changes, ContactPerson) else None
-        return self.to_model(raw, self.services.include_remote(), owner)
+        return self.to_model(raw, self.tenant.include_remote(), owner)

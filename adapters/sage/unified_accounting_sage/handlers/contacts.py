@@ -57,7 +57,7 @@ class ContactHandler(SageHandler[Contact]):
         check_options(options, {"provider_fields"}, "contacts.create")
         body = contacts.to_sage(model, provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def update(self, id: str, changes: Contact | Mapping[str, Any], **options: Any) -> Contact:
         """``PUT /contacts/{id}`` with only the changed fields; options: ``provider_fields``."""
@@ -68,7 +68,7 @@ class ContactHandler(SageHandler[Contact]):
             provider_fields=options.get("provider_fields"),
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def upsert(self, contact: Contact, match_on: Literal["reference", "email"] = "reference",
                **options: Any) -> Contact:

@@ -43,6 +43,6 @@ class JournalHandler(SageHandler[JournalEntry]):
         """
         check_options(options, {"provider_fields"}, "journals.create")
         body = journals.to_sage(model, provider_fields=options.get("provider_fields"),
-                                resolve_account=AccountMappings(self.services).resolve)
+                                resolve_account=AccountMappings(self.tenant).resolve)
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())

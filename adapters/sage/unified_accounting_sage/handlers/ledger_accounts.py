@@ -51,7 +51,7 @@ class LedgerAccountHandler(SageHandler[LedgerAccount]):
         return ledger_accounts.to_unified(raw, business_id=self.business_id,
                                           include_remote=remote)
     def _chart_changed(self) -> None:
-        self.services.static.invalidate(self.business_id, "ledger_accounts")
+        self.tenant.reference_cache.invalidate(self.business_id, "ledger_accounts")
 
     def create(self, model: LedgerAccount, **options: Any) -> LedgerAccount:
         """``POST /ledger_accounts`` (Sage allows it in CA, FR, GB, IE and US)."""
@@ -59,7 +59,7 @@ class LedgerAccountHandler(SageHandler[LedgerAccount]):
         body = ledger_accounts.to_sage(model, provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
         self._chart_changed()
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def update(self, id: str, changes: LedgerAccount | Mapping[str, Any],
                **options: Any) -> LedgerAccount:
@@ -72,4 +72,4 @@ class LedgerAccountHandler(SageHandler[LedgerAccount]):
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         self._chart_changed()
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())

@@ -28,9 +28,9 @@ from unified_accounting_sage.handlers.query import (
     text,
     timestamp,
 )
+from unified_accounting_sage.json_values import ref_id
 from unified_accounting_sage.mappers import payments
 from unified_accounting_sage.mappings import AccountMappings
-from unified_accounting_sage.wire import ref_id
 
 __all__ = ["PaymentHandler", "choose_bank_account", "choose_payment_method"]
 
@@ -114,13 +114,13 @@ class PaymentHandler(SageHandler[Payment]):
         """Return the payment with its bank account and payment method resolved."""
         bank_id, method = payment.bank_account_id, payment.payment_method
         if bank_id is None:
-            mapping = AccountMappings(self.services).get()
+            mapping = AccountMappings(self.tenant).get()
             ledger = mapping.accounts.get("bank") if mapping else None
-            bank_id = choose_bank_account(self.services.reference("bank_accounts"), ledger)
+            bank_id = choose_bank_account(self.tenant.reference("bank_accounts"), ledger)
         if method is not None:
-            method = choose_payment_method(self.services.reference("payment_methods"), method)
+            method = choose_payment_method(self.tenant.reference("payment_methods"), method)
         else:
-            accounts = self.services.reference("bank_accounts")
+            accounts = self.tenant.reference("bank_accounts")
             chosen = next((a for a in accounts if a.get("id") == bank_id), {})
             method = ref_id(chosen, "default_payment_method")
         return replace(payment, bank_account_id=bank_id, payment_method=method)
@@ -136,7 +136,7 @@ class PaymentHandler(SageHandler[Payment]):
         body = payments.to_sage(self.resolve(model),
                                 provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def update(self, id: str, changes: Payment | Mapping[str, Any], **options: Any) -> Payment:
         """``PUT /contact_payments/{id}`` with only the changed fields."""
@@ -144,7 +144,7 @@ class PaymentHandler(SageHandler[Payment]):
         if isinstance(changes, Payment):
             changes = self.resolve(changes)
         elif changes.get("payment_method") is not None:
-            methods = self.services.reference("payment_methods")
+            methods = self.tenant.reference("payment_methods")
             changes = {**changes,
                        "payment_method": choose_payment_method(methods, changes["payment_method"])}
         body = update_body(
@@ -155,4 +155,4 @@ class PaymentHandler(SageHandler[Payment]):
             provider_fields=options.get("provider_fields"),
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())

@@ -62,16 +62,16 @@ class TaxRateHandler(SageHandler[TaxRate]):
     def to_model(self, raw: Mapping[str, Any], remote: bool) -> TaxRate:
         """Map one Sage tax rate, classified with the business's country table."""
         return tax_rates.to_unified(raw, business_id=self.business_id, include_remote=remote,
-                                    country=self.services.country())
+                                    country=self.tenant.country())
     def _us_only(self, operation: str) -> None:
-        country = self.services.country()
+        country = self.tenant.country()
         if country != "US":
             raise UnsupportedOperationError(
                 f"Sage {operation}s tax rates through the API only for US businesses "
                 f"(this business: {country or 'unknown country'})", provider="sage")
 
     def _rates_changed(self) -> None:
-        self.services.static.invalidate(self.business_id, "tax_rates")
+        self.tenant.reference_cache.invalidate(self.business_id, "tax_rates")
 
     def create(self, model: TaxRate, **options: Any) -> TaxRate:
         """``POST /tax_rates`` (US only); options: ``provider_fields`` (``agency``, ...)."""
@@ -80,7 +80,7 @@ class TaxRateHandler(SageHandler[TaxRate]):
         body = tax_rates.to_sage(model, provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
         self._rates_changed()
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def update(self, id: str, changes: TaxRate | Mapping[str, Any], **options: Any) -> TaxRate:
         """``PUT /tax_rates/{id}`` (US only) with only the changed fields."""
@@ -92,7 +92,7 @@ class TaxRateHandler(SageHandler[TaxRate]):
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         self._rates_changed()
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def delete(self, id: str, **options: Any) -> None:
         """``DELETE /tax_rates/{id}`` (US only)."""

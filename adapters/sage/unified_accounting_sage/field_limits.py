@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from unified_accounting.errors import ValidationError
-from unified_accounting_sage.paths import unified_path
+from unified_accounting_sage.field_paths import unified_path
 
 __all__ = ["MAX_LENGTHS", "REQUIRED", "check_lengths", "check_required"]
 

@@ -1,6 +1,6 @@
 """Static Sage data cached per business: reference lists, tax rates, the chart, the business.
 
-Entries live for a TTL (an hour by default). Inside :meth:`StaticData.pinned` (one sync run,
+Entries live for a TTL (an hour by default). Inside :meth:`ReferenceCache.pinned` (one sync run,
 for instance) nothing expires, so a list is fetched at most once however long the run takes;
 pins nest and may be held by several threads at once.
 """
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["REFERENCE_LISTS", "StaticData"]
+__all__ = ["REFERENCE_LISTS", "ReferenceCache"]
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ class _Entry:
     fetched_at: float
 
 
-class StaticData:
+class ReferenceCache:
     """A per-connection cache keyed by business and name.
 
     Args:

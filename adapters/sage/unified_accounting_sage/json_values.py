@@ -80,7 +80,7 @@ def parse_money(value: object) -> Decimal | None:
     if isinstance(value, float):
         raise TypeError(
             "amount arrived as a float; decode Sage JSON with parse_float=Decimal "
-            "(unified_accounting_sage.wire.loads) so no precision is lost"
+            "(unified_accounting_sage.json_values.loads) so no precision is lost"
         )
     raise TypeError(f"cannot read an amount from {type(value).__name__}")
 

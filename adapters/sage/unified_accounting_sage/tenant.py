@@ -1,8 +1,9 @@
-"""What the handlers, ``client.extras`` and the response hook of one connection share.
+"""One connection's business as the handlers, ``client.extras`` and the response hook see it.
 
-:class:`Shared` lives in the connection's cache (``ProviderContext.cache``), so every client
-made from the connection (``client.with_options``) sees the same state, static data and
-mappings. :class:`Services` binds it to one context and its transport.
+:class:`ConnectionShared` lives in the connection's cache (``ProviderContext.cache``), so every
+client made from the connection (``client.with_options``) sees the same routing state,
+reference cache and mappings. :class:`Tenant` binds it to one context and its transport: the
+business's reference lists, its record and country.
 """
 
 from __future__ import annotations
@@ -15,19 +16,19 @@ from unified_accounting.errors import ConfigurationError, ValidationError
 from unified_accounting.http.transport import Transport
 from unified_accounting.provider import ProviderContext
 from unified_accounting_sage.config import callback_option, number_option
-from unified_accounting_sage.mapping_store import InMemoryMappingStore, MappingStore
+from unified_accounting_sage.json_values import ref_id
+from unified_accounting_sage.mappings import InMemoryMappingStore, MappingStore
+from unified_accounting_sage.reference_cache import REFERENCE_LISTS, ReferenceCache
 from unified_accounting_sage.routing import ConnectionState
-from unified_accounting_sage.static import REFERENCE_LISTS, StaticData
-from unified_accounting_sage.wire import ref_id
 
-__all__ = ["Services", "Shared", "shared_for"]
+__all__ = ["ConnectionShared", "Tenant", "shared_for"]
 
 _CACHE_KEY = "unified_accounting_sage"
 DEFAULT_STATIC_TTL = 3600.0
 DEFAULT_FORBIDDEN_THRESHOLD = 3
 
 
-class Shared:
+class ConnectionShared:
     """Per-connection state, built from the connection's options on first use.
 
     Raises:
@@ -36,7 +37,7 @@ class Shared:
 
     def __init__(self, context: ProviderContext) -> None:
         self.state = ConnectionState()
-        self.static = StaticData(
+        self.reference_cache = ReferenceCache(
             ttl=number_option(context, "static_data_ttl", DEFAULT_STATIC_TTL))
         store = context.options.get("mapping_store")
         if store is not None and not isinstance(store, MappingStore):
@@ -51,16 +52,16 @@ class Shared:
             context, "on_reauthorization_required")
 
 
-def shared_for(context: ProviderContext) -> Shared:
-    """Return the connection's :class:`Shared`, creating it on first use."""
+def shared_for(context: ProviderContext) -> ConnectionShared:
+    """Return the connection's :class:`ConnectionShared`, creating it on first use."""
     found = context.cache.get(_CACHE_KEY)
-    if not isinstance(found, Shared):
-        found = context.cache.setdefault(_CACHE_KEY, Shared(context))
+    if not isinstance(found, ConnectionShared):
+        found = context.cache.setdefault(_CACHE_KEY, ConnectionShared(context))
     return found
 
 
-class Services:
-    """One connection's helpers, bound to a context (its transport and business)."""
+class Tenant:
+    """One connection's business, bound to a context (its transport and business id)."""
 
     def __init__(self, context: ProviderContext) -> None:
         self.context = context
@@ -77,9 +78,23 @@ class Services:
         return self.context.business_id
 
     @property
-    def static(self) -> StaticData:
-        """The connection's static data cache."""
-        return self.shared.static
+    def connection(self) -> str:
+        """The connection name."""
+        return self.context.connection
+
+    @property
+    def reference_cache(self) -> ReferenceCache:
+        """The connection's cache of reference data."""
+        return self.shared.reference_cache
+
+    @property
+    def mapping_store(self) -> MappingStore:
+        """Where the connection keeps its account and tax code mappings."""
+        return self.shared.mappings
+
+    def forget_reference(self, name: str) -> None:
+        """Drop the business's cached ``name`` list (after a write changed it)."""
+        self.reference_cache.invalidate(self.business_id, name)
 
     @property
     def state(self) -> ConnectionState:
@@ -107,7 +122,8 @@ class Services:
             raise ValidationError({"name": [f"unknown reference list {name!r}; known: {known}"]},
                                   provider="sage")
         params = {"attributes": spec.attributes} if spec.attributes else None
-        return self.static.get(self.business_id, name, lambda: self.fetch_all(spec.path, params))
+        return self.reference_cache.get(self.business_id, name,
+                                        lambda: self.fetch_all(spec.path, params))
 
     def business(self) -> dict[str, Any]:
         """Return the business record (``GET /businesses/{id}``, or ``lead``), cached."""
@@ -117,7 +133,7 @@ class Services:
             answer = self.transport.request("GET", f"/businesses/{quote(key, safe='')}").json()
             return dict(answer) if isinstance(answer, Mapping) else {}
 
-        return self.static.get(self.business_id, "business", load)
+        return self.reference_cache.get(self.business_id, "business", load)
 
     def country(self) -> str | None:
         """Return the business's country (ISO alpha-2), read from its business record."""

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from unified_accounting_sage.wire import (
+from unified_accounting_sage.json_values import (
     format_money,
     loads,
     parse_date,

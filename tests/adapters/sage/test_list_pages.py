@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from unified_accounting_sage.paging import numbered_pages, page_count, whole_seconds
+from unified_accounting_sage.list_pages import numbered_pages, page_count, whole_seconds
 
 import unified_accounting as ua
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from unified_accounting_sage.sandbox.wire import round_money
+from unified_accounting_sage.sandbox.messages import round_money
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
