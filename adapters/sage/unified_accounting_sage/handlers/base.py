@@ -13,6 +13,7 @@ from unified_accounting.errors import AccountingError, ProviderError
 from unified_accounting.http.transport import Transport
 from unified_accounting.models import DeletedRecord
 from unified_accounting.provider import (
+    STANDARD_OPERATIONS,
     ProviderContext,
     RecordPage,
     ResourceCapabilities,
@@ -87,8 +88,9 @@ def check_options(options: Mapping[str, Any], allowed: Iterable[str], operation:
 #: The operations of a resource Sage lets the API list, read, create, change and delete.
 CRUD = frozenset({"list", "get", "create", "update", "delete"})
 
-# Operations ``ResourceHandler`` answers with UnsupportedOperationError unless overridden.
-_REFUSED_BY_DEFAULT = ("list", "get", "create", "update", "delete", "list_deleted")
+# Operations ``ResourceHandler`` answers with UnsupportedOperationError unless overridden
+# (``pages`` follows ``list``).
+_REFUSED_BY_DEFAULT = tuple(sorted(STANDARD_OPERATIONS - {"pages"}))
 
 
 def _check_declaration(cls: type[SageHandler[Any]]) -> None:

@@ -51,7 +51,7 @@ class LedgerAccountHandler(SageHandler[LedgerAccount]):
         return ledger_accounts.to_unified(raw, business_id=self.business_id,
                                           include_remote=remote)
     def _chart_changed(self) -> None:
-        self.tenant.reference_cache.invalidate(self.business_id, "ledger_accounts")
+        self.tenant.forget_reference("ledger_accounts")
 
     def create(self, model: LedgerAccount, **options: Any) -> LedgerAccount:
         """``POST /ledger_accounts`` (Sage allows it in CA, FR, GB, IE and US)."""

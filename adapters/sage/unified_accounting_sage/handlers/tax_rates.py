@@ -71,7 +71,7 @@ class TaxRateHandler(SageHandler[TaxRate]):
                 f"(this business: {country or 'unknown country'})", provider="sage")
 
     def _rates_changed(self) -> None:
-        self.tenant.reference_cache.invalidate(self.business_id, "tax_rates")
+        self.tenant.forget_reference("tax_rates")
 
     def create(self, model: TaxRate, **options: Any) -> TaxRate:
         """``POST /tax_rates`` (US only); options: ``provider_fields`` (``agency``, ...)."""
