@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from unified_accounting.provider import ProviderContext
+from unified_accounting_sage.business_routing import BusinessChange, ConnectionState
 from unified_accounting_sage.mappings import AccountMappings, TaxCodes
 from unified_accounting_sage.reference_cache import REFERENCE_LISTS
-from unified_accounting_sage.routing import BusinessChange, ConnectionState
 from unified_accounting_sage.tenant import Tenant
 
 __all__ = ["SageExtras"]

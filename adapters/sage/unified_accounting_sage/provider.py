@@ -30,14 +30,14 @@ from unified_accounting.provider import (
     ResourceHandler,
     standard_token_set,
 )
+from unified_accounting_sage.business_routing import describe_businesses
 from unified_accounting_sage.config import DEFAULT_SETTINGS, KNOWN_OPTIONS, rate_limits_from
 from unified_accounting_sage.errors import error_from_response
 from unified_accounting_sage.extras import SageExtras
 from unified_accounting_sage.handlers import CAPABILITIES, HANDLERS
 from unified_accounting_sage.list_pages import MAX_ITEMS_PER_PAGE, read_envelope
 from unified_accounting_sage.mappers import MAPPERS
-from unified_accounting_sage.reporting import BUSINESS_HEADER, observe_access, observe_business
-from unified_accounting_sage.routing import describe_businesses
+from unified_accounting_sage.response_hook import BUSINESS_HEADER, observe_access, observe_business
 from unified_accounting_sage.tenant import shared_for
 
 __all__ = ["SageProvider"]

@@ -15,11 +15,11 @@ from urllib.parse import quote
 from unified_accounting.errors import ConfigurationError, ValidationError
 from unified_accounting.http.transport import Transport
 from unified_accounting.provider import ProviderContext
+from unified_accounting_sage.business_routing import ConnectionState
 from unified_accounting_sage.config import callback_option, number_option
 from unified_accounting_sage.json_values import ref_id
 from unified_accounting_sage.mappings import InMemoryMappingStore, MappingStore
 from unified_accounting_sage.reference_cache import REFERENCE_LISTS, ReferenceCache
-from unified_accounting_sage.routing import ConnectionState
 
 __all__ = ["ConnectionShared", "Tenant", "shared_for"]
 

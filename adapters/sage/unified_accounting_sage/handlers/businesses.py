@@ -14,12 +14,12 @@ from typing import Any
 from unified_accounting.errors import NotFoundError, PermissionDeniedError
 from unified_accounting.models import Business
 from unified_accounting.provider import RecordPage, ResourceHandler
+from unified_accounting_sage.business_routing import BusinessChange
 from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.json_values import ref_id
 from unified_accounting_sage.mappers import businesses
-from unified_accounting_sage.reporting import report_change
-from unified_accounting_sage.routing import BusinessChange
+from unified_accounting_sage.response_hook import report_change
 
 __all__ = ["BusinessHandler"]
 

@@ -1,9 +1,10 @@
-"""What the connection does with what every Sage answer reveals (the response hook's work).
+"""The response hook: what the connection does with what every Sage answer reveals.
 
 * The ``X-Business`` response header is compared with the business the request named (or,
   when it named none, with the lead business remembered); a difference is recorded, logged,
-  issued as a :class:`~unified_accounting_sage.routing.BusinessChangedWarning` and passed to
-  the ``on_business_change`` callback. Requests keep going where the connection routes them.
+  issued as a :class:`~unified_accounting_sage.business_routing.BusinessChangedWarning` and
+  passed to the ``on_business_change`` callback. Requests keep going where the connection
+  routes them.
 * Consecutive 403 answers are counted; from the threshold on, the connection is marked as
   needing re-authorization (in its token store too, when it connected through one),
   ``on_reauthorization_required`` is called once, and the 403 is raised as
@@ -19,13 +20,13 @@ from unified_accounting.credentials import AccessTokenSource
 from unified_accounting.errors import ReauthorizationRequired
 from unified_accounting.http.response import HttpResponse
 from unified_accounting.tokens import Health, TokenManager
-from unified_accounting_sage.errors import error_from_response
-from unified_accounting_sage.routing import (
+from unified_accounting_sage.business_routing import (
     BusinessChange,
     BusinessChangedWarning,
     detect_business_change,
     next_forbidden_streak,
 )
+from unified_accounting_sage.errors import error_from_response
 from unified_accounting_sage.tenant import ConnectionShared
 
 __all__ = ["BUSINESS_HEADER", "observe_access", "observe_business", "report_change"]
