@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from unified_accounting.cli_common import (
+from unified_accounting.cli.options import (
     ClientOptions,
     client_options,
     echo_json,

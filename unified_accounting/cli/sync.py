@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from unified_accounting.cli_common import (
+from unified_accounting.cli.options import (
     ClientOptions,
     RequestCounter,
     client_options,

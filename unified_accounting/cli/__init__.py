@@ -18,11 +18,11 @@ from typing import Any
 import click
 
 from unified_accounting import __version__
-from unified_accounting.cli_common import error_text
-from unified_accounting.cli_connections import connect, connections
-from unified_accounting.cli_proxy import proxy
-from unified_accounting.cli_records import RECORD_COMMANDS, businesses
-from unified_accounting.cli_sync import sync
+from unified_accounting.cli.options import error_text
+from unified_accounting.cli.connections import connect, connections
+from unified_accounting.cli.proxy import proxy
+from unified_accounting.cli.records import RECORD_COMMANDS, businesses
+from unified_accounting.cli.sync import sync
 from unified_accounting.errors import AccountingError
 
 CLI_ENTRY_POINT_GROUP = "unified_accounting.cli"
