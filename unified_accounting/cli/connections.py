@@ -18,15 +18,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import click
 
+from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.errors import AccountingError
 from unified_accounting.oauth import begin_authorization, complete_authorization, revoke
 from unified_accounting.tokens.base import ConnectionInfo, TokenStore
 from unified_accounting.tokens.registry import STORE_ENV, default_token_store, token_store_from_url
 
 __all__ = ["connect", "connections"]
-
-CLIENT_ID_ENV = "UNIFIED_ACCOUNTING_CLIENT_ID"
-CLIENT_SECRET_ENV = "UNIFIED_ACCOUNTING_CLIENT_SECRET"  # noqa: S105 - a variable name
 
 _PAGE = (
     b"<!doctype html><title>unified-accounting</title>"

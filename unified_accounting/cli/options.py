@@ -23,7 +23,8 @@ import click
 import requests
 
 from unified_accounting.client import Client
-from unified_accounting.connection import CLIENT_ID_ENV, CLIENT_SECRET_ENV, connect
+from unified_accounting.connection import connect
+from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.errors import AccountingError
 from unified_accounting.tokens.registry import STORE_ENV, default_token_store, token_store_from_url
 

@@ -9,7 +9,7 @@ import click
 
 import unified_accounting as ua
 from unified_accounting.cli.options import RequestCounter, read_json_file
-from unified_accounting.connection import CLIENT_ID_ENV, CLIENT_SECRET_ENV
+from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.tokens.registry import STORE_ENV
 from unified_accounting_sage.demo import steps
 from unified_accounting_sage.demo.steps import say
