@@ -18,8 +18,8 @@ from typing import Any
 import click
 
 from unified_accounting import __version__
-from unified_accounting.cli.options import error_text
 from unified_accounting.cli.connections import connect, connections
+from unified_accounting.cli.output import error_text
 from unified_accounting.cli.proxy import proxy
 from unified_accounting.cli.records import RECORD_COMMANDS, businesses
 from unified_accounting.cli.sync import sync

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import click
 
+from unified_accounting.cli.parsing import parse_pairs
 from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.errors import AccountingError
 from unified_accounting.oauth import begin_authorization, complete_authorization, revoke
@@ -104,13 +105,7 @@ class CallbackServer:
 
 
 def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
-    settings: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--setting")
-        settings[key.strip()] = value.strip()
-    return settings
+    return dict(parse_pairs(pairs, "--setting"))
 
 
 @contextmanager
