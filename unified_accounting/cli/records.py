@@ -22,7 +22,7 @@ from unified_accounting.models import Model
 from unified_accounting.provider import RESOURCE_KINDS
 from unified_accounting.validation import dump, load
 
-__all__ = ["RECORD_COMMANDS", "businesses"]
+__all__ = ["businesses", "contacts", "invoices", "journals", "payments"]
 
 Row = Callable[[dict[str, Any]], list[Any]]
 
@@ -133,7 +133,10 @@ def _record_group(resource: str) -> click.Group:
     return group
 
 
-RECORD_COMMANDS: tuple[click.Group, ...] = tuple(_record_group(name) for name in COLUMNS)
+contacts = _record_group("contacts")
+invoices = _record_group("invoices")
+payments = _record_group("payments")
+journals = _record_group("journals")
 
 
 @click.command()
