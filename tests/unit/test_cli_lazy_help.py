@@ -7,9 +7,13 @@ but no command module, no plugin, and none of the library's heavy parts.
 
 from __future__ import annotations
 
+import importlib
 import json
+import logging
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -17,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from unified_accounting.cli import BUILTIN_COMMANDS, main
-from unified_accounting.cli.lazy_group import LazyCommand
+from unified_accounting.cli.lazy_group import CLI_ENTRY_POINT_GROUP, LazyCommand
 from unified_accounting.cli.records import COLUMNS
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "unified_accounting"
@@ -97,7 +101,7 @@ def test_a_command_shows_its_full_help_once_asked() -> None:
 def test_plugin_commands_are_listed_by_their_distribution_and_load_when_used() -> None:
     runner = CliRunner()
     listing = runner.invoke(main, ["--help"])
-    assert "demo         From unified-accounting-sage." in listing.stdout
+    assert re.search(r"\n  demo +From unified-accounting-sage\.\n", listing.stdout)
     sandbox = runner.invoke(main, ["sandbox", "--help"])
     assert sandbox.exit_code == 0
     assert "Run a local Sage Business Cloud Accounting v3.1 sandbox." in sandbox.stdout
@@ -113,3 +117,48 @@ def test_the_package_runs_as_a_module() -> None:
     done = subprocess.run([sys.executable, "-m", "unified_accounting.cli", "--version"],
                           capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.startswith("unified-accounting, version ")
+
+
+@pytest.fixture
+def cli_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Install a test distribution with a new command, a clash with ``sync`` and a non-command."""
+    dist = tmp_path / "ua_test_cli_plugins-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: ua-test-cli-plugins\n"
+                                   "Version: 0.1\n")
+    (dist / "entry_points.txt").write_text(textwrap.dedent(f"""\
+        [{CLI_ENTRY_POINT_GROUP}]
+        hello = ua_test_cli_plugin:hello
+        sync = ua_test_cli_plugin:hello
+        not-a-command = ua_test_cli_plugin:NOT_A_COMMAND
+        """))
+    (tmp_path / "ua_test_cli_plugin.py").write_text(textwrap.dedent("""\
+        import click
+        NOT_A_COMMAND = 42
+        @click.command()
+        def hello():
+            \"\"\"Say hello from a plugin.\"\"\"
+            click.echo("hello from the plugin")
+        """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+
+
+@pytest.mark.usefixtures("cli_plugins")
+def test_a_plugin_command_is_listed_unimported_and_runs(caplog: pytest.LogCaptureFixture) -> None:
+    runner = CliRunner()
+    with caplog.at_level(logging.WARNING, logger="unified_accounting.cli.lazy_group"):
+        listing = runner.invoke(main, ["--help"])
+    assert re.search(r"\n  hello +From ua-test-cli-plugins\.\n", listing.stdout)
+    assert "ua_test_cli_plugin" not in sys.modules
+    assert caplog.text.count("ignoring duplicate CLI command 'sync'") == 1
+    assert runner.invoke(main, ["hello"]).stdout == "hello from the plugin\n"
+    sync_help = runner.invoke(main, ["sync", "--help"])
+    assert "--mirror" in sync_help.stdout
+
+
+@pytest.mark.usefixtures("cli_plugins")
+def test_a_plugin_that_is_not_a_command_is_an_error() -> None:
+    result = CliRunner().invoke(main, ["not-a-command"])
+    assert result.exit_code == 1
+    assert "plugin command 'not-a-command' is not a click command" in result.output

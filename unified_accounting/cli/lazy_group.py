@@ -99,7 +99,7 @@ class LazyGroup(click.Group):
         """Each command to list: the command once loaded, else a stand-in with its summary."""
         plugins = self._plugin_entry_points()
         rows: list[tuple[str, click.Command]] = []
-        for name in self.list_commands(ctx):
+        for name in sorted({*self.commands, *self.lazy_commands, *plugins}):
             if name in self.commands:
                 command = self.commands[name]
             elif name in self.lazy_commands:
