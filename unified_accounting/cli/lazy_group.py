@@ -12,7 +12,7 @@ import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import click
@@ -45,9 +45,9 @@ class LazyCommand:
         return command
 
 
-def _plugin_summary(entry_point: Any) -> str:
+def _plugin_summary(entry_point: EntryPoint) -> str:
     # The plugin's own help would mean importing it; its distribution's name is metadata.
-    dist = getattr(entry_point, "dist", None)
+    dist = entry_point.dist
     return f"From {dist.name if dist is not None else entry_point.value}."
 
 
@@ -67,8 +67,8 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy_commands = dict(lazy_commands)
 
-    def _plugin_entry_points(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
+    def _plugin_entry_points(self) -> dict[str, EntryPoint]:
+        found: dict[str, EntryPoint] = {}
         for ep in entry_points(group=CLI_ENTRY_POINT_GROUP):
             if ep.name in self.commands or ep.name in self.lazy_commands or ep.name in found:
                 _log.warning("ignoring duplicate CLI command %r from %s", ep.name, ep.value)
