@@ -11,7 +11,13 @@ from typing import Any
 import requests
 
 from unified_accounting.client import Client
-from unified_accounting.credentials import AccessTokenSource, Secret, StaticAccessToken
+from unified_accounting.credentials import (
+    CLIENT_ID_ENV,
+    CLIENT_SECRET_ENV,
+    AccessTokenSource,
+    Secret,
+    StaticAccessToken,
+)
 from unified_accounting.errors import ConfigurationError, ReauthorizationRequired
 from unified_accounting.http.limiter import Limiter, LimiterRegistry
 from unified_accounting.http.retry import Jitter, full_jitter
@@ -29,10 +35,6 @@ __all__ = ["connect"]
 # process shares one limiter unless the caller passes its own (e.g. one shared via Redis).
 _SHARED_LIMITERS = LimiterRegistry()
 _MAX_POOL = 200
-
-
-CLIENT_ID_ENV = "UNIFIED_ACCOUNTING_CLIENT_ID"
-CLIENT_SECRET_ENV = "UNIFIED_ACCOUNTING_CLIENT_SECRET"  # noqa: S105 - a variable name
 
 
 @dataclass(frozen=True)

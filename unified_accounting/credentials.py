@@ -13,7 +13,20 @@ from typing import Any, Protocol, runtime_checkable
 
 from unified_accounting.errors import AuthenticationError
 
-__all__ = ["AccessTokenSource", "OAuthEndpoints", "Secret", "StaticAccessToken", "TokenSet"]
+__all__ = [
+    "CLIENT_ID_ENV",
+    "CLIENT_SECRET_ENV",
+    "AccessTokenSource",
+    "OAuthEndpoints",
+    "Secret",
+    "StaticAccessToken",
+    "TokenSet",
+]
+
+# Where ``ua.connect`` and the command line look for the OAuth client's id and secret when
+# the caller passes neither.
+CLIENT_ID_ENV = "UNIFIED_ACCOUNTING_CLIENT_ID"
+CLIENT_SECRET_ENV = "UNIFIED_ACCOUNTING_CLIENT_SECRET"  # noqa: S105 - a variable name
 
 _MASK = "Secret('**********')"
 

@@ -6,13 +6,9 @@ from typing import Any
 
 import click
 
-from unified_accounting.cli_common import (
-    ClientOptions,
-    client_options,
-    echo_json,
-    open_client,
-    read_json_file,
-)
+from unified_accounting.cli.options import ClientOptions, client_options, open_client
+from unified_accounting.cli.output import echo_json
+from unified_accounting.cli.parsing import parse_pairs, read_json_file
 
 __all__ = ["proxy"]
 
@@ -20,12 +16,9 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """``NAME=VALUE`` pairs; a name given twice is sent twice."""
+    """``NAME=VALUE`` pairs, sent as typed; a name given twice is sent twice."""
     params: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--param")
+    for name, value in parse_pairs(pairs, "--param", strip=False):
         if name in params:
             previous = params[name]
             params[name] = [*previous, value] if isinstance(previous, list) else [previous, value]

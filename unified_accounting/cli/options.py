@@ -1,43 +1,30 @@
-"""What the data commands of the CLI share: connection options, errors and output.
+"""The connection options every command that talks to a provider shares.
 
 Every command that talks to a provider takes the same options (``--provider``, ``--connection``,
 ``--business``, ``--store``, ``--settings``, ``--setting``, ``--base-url``, ``--client-id``,
 ``--client-secret``), each also readable from an environment variable, and connects through
-the token store exactly as ``ua.connect`` does. Output is a table for people or, with
-``--json``, JSON for scripts; errors go to stderr.
+the token store exactly as ``ua.connect`` does.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import click
 import requests
 
+from unified_accounting.cli.parsing import parse_pairs, read_json_file
 from unified_accounting.client import Client
-from unified_accounting.connection import CLIENT_ID_ENV, CLIENT_SECRET_ENV, connect
-from unified_accounting.errors import AccountingError
+from unified_accounting.connection import connect
+from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.tokens.registry import STORE_ENV, default_token_store, token_store_from_url
 
-__all__ = [
-    "ClientOptions",
-    "RequestCounter",
-    "client_options",
-    "echo_json",
-    "echo_table",
-    "error_text",
-    "json_option",
-    "open_client",
-    "read_json_file",
-]
+__all__ = ["ClientOptions", "RequestCounter", "client_options", "json_option", "open_client"]
 
 PROVIDER_ENV = "UNIFIED_ACCOUNTING_PROVIDER"
 CONNECTION_ENV = "UNIFIED_ACCOUNTING_CONNECTION"
@@ -79,32 +66,6 @@ class RequestCounter:
             self.count += 1
 
 
-def read_json_file(path: str, what: str) -> Any:
-    """Read JSON from ``path`` (``-`` for stdin); numbers with a fraction become ``Decimal``.
-
-    Raises:
-        click.BadParameter: the file cannot be read or is not JSON.
-    """
-    try:
-        with click.open_file(path, encoding="utf-8") as handle:
-            text = handle.read()
-        return json.loads(text, parse_float=Decimal)
-    except OSError as exc:
-        raise click.BadParameter(f"cannot read {path}: {exc.strerror}", param_hint=what) from exc
-    except ValueError as exc:
-        raise click.BadParameter(f"{path} is not JSON: {exc}", param_hint=what) from exc
-
-
-def _pairs(values: Sequence[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for pair in values:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--setting")
-        found[key.strip()] = value.strip()
-    return found
-
-
 def _settings(file: str | None, pairs: Sequence[str], base_url: str | None) -> dict[str, Any]:
     """Merge ``--settings FILE``, then ``--setting`` pairs, then ``--base-url``."""
     settings: dict[str, Any] = {}
@@ -113,7 +74,7 @@ def _settings(file: str | None, pairs: Sequence[str], base_url: str | None) -> d
         if not isinstance(loaded, dict):
             raise click.BadParameter(f"{file} must hold a JSON object", param_hint="--settings")
         settings.update(loaded)
-    settings.update(_pairs(pairs))
+    settings.update(parse_pairs(pairs, "--setting"))
     if base_url:
         settings["base_url"] = base_url
     return settings
@@ -192,45 +153,3 @@ def open_client(conn: ClientOptions, *, select_business: bool = True,
             yield client
     finally:
         store.close()
-
-
-def error_text(exc: AccountingError) -> str:
-    """The message shown for an error: its sentence, then any field not already named."""
-    lines = [str(exc)]
-    unnamed = {path: msgs for path, msgs in exc.field_errors.items() if path not in exc.message}
-    lines += [f"  {path}: {'; '.join(msgs)}" for path, msgs in sorted(unnamed.items())]
-    return "\n".join(lines)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def echo_json(data: Any) -> None:
-    """Print ``data`` as indented JSON (``Decimal`` as a string, dates as ISO text)."""
-    click.echo(json.dumps(data, indent=2, default=_plain, ensure_ascii=False))
-
-
-def cell(value: Any) -> str:
-    """One table cell: ``-`` for nothing, text otherwise."""
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def echo_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *,
-               empty: str = "Nothing to show.") -> None:
-    """Print rows under upper-case headers, in aligned columns."""
-    if not rows:
-        click.echo(empty)
-        return
-    table = [[h.upper() for h in headers], *[[cell(v) for v in row] for row in rows]]
-    widths = [max(len(row[col]) for row in table) for col in range(len(headers))]
-    for row in table:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

@@ -8,15 +8,14 @@ from typing import Any
 
 import click
 
-from unified_accounting.cli_common import (
+from unified_accounting.cli.options import (
     ClientOptions,
     RequestCounter,
     client_options,
-    echo_json,
-    echo_table,
     json_option,
     open_client,
 )
+from unified_accounting.cli.output import echo_json, echo_table
 from unified_accounting.client import Client
 from unified_accounting.sync import RESOURCES, SQLiteMirror, StreamResult, Syncer, SyncProgress
 

@@ -14,21 +14,15 @@ from typing import Any
 
 import click
 
-from unified_accounting.cli_common import (
-    ClientOptions,
-    client_options,
-    echo_json,
-    echo_table,
-    json_option,
-    open_client,
-    read_json_file,
-)
+from unified_accounting.cli.options import ClientOptions, client_options, json_option, open_client
+from unified_accounting.cli.output import echo_json, echo_table
+from unified_accounting.cli.parsing import parse_pairs, read_json_file
 from unified_accounting.client import Resource
 from unified_accounting.models import Model
 from unified_accounting.provider import RESOURCE_KINDS
 from unified_accounting.validation import dump, load
 
-__all__ = ["RECORD_COMMANDS", "businesses"]
+__all__ = ["businesses", "contacts", "invoices", "journals", "payments"]
 
 Row = Callable[[dict[str, Any]], list[Any]]
 
@@ -70,12 +64,7 @@ def _trimmed(document: Any) -> Any:
 
 
 def _filters(pairs: tuple[str, ...], updated_since: datetime | None) -> dict[str, Any]:
-    filters: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--filter")
-        filters[key.strip()] = value.strip()
+    filters: dict[str, Any] = dict(parse_pairs(pairs, "--filter"))
     if updated_since is not None:
         # click reads a naive time; the option says UTC.
         filters["updated_since"] = updated_since.replace(tzinfo=UTC)
@@ -144,7 +133,10 @@ def _record_group(resource: str) -> click.Group:
     return group
 
 
-RECORD_COMMANDS: tuple[click.Group, ...] = tuple(_record_group(name) for name in COLUMNS)
+contacts = _record_group("contacts")
+invoices = _record_group("invoices")
+payments = _record_group("payments")
+journals = _record_group("journals")
 
 
 @click.command()

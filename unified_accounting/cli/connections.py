@@ -7,112 +7,47 @@ the default one unless ``--store URL`` (or ``UNIFIED_ACCOUNTING_TOKEN_STORE``) n
 
 from __future__ import annotations
 
-import threading
 import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import click
 
+from unified_accounting.cli.parsing import parse_pairs
+from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.errors import AccountingError
 from unified_accounting.oauth import begin_authorization, complete_authorization, revoke
+from unified_accounting.oauth_callback import CallbackServer
 from unified_accounting.tokens.base import ConnectionInfo, TokenStore
 from unified_accounting.tokens.registry import STORE_ENV, default_token_store, token_store_from_url
 
 __all__ = ["connect", "connections"]
 
-CLIENT_ID_ENV = "UNIFIED_ACCOUNTING_CLIENT_ID"
-CLIENT_SECRET_ENV = "UNIFIED_ACCOUNTING_CLIENT_SECRET"  # noqa: S105 - a variable name
 
-_PAGE = (
-    b"<!doctype html><title>unified-accounting</title>"
-    b"<p>Authorization received. You can close this window and return to the terminal.</p>"
-)
+@contextmanager
+def _callback_server(host: str, port: int, path: str) -> Iterator[CallbackServer]:
+    """The loopback server for the redirect, its failures as messages that name the option."""
+    try:
+        server = CallbackServer(host, port, path)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} for the callback ({exc.strerror}); "
+            "choose another --redirect-port"
+        ) from exc
+    with server:
+        yield server
 
 
-class CallbackServer:
-    """A one-shot HTTP server on loopback that waits for the provider's redirect.
-
-    Args:
-        host: the loopback address to listen on (and to name in the redirect URI).
-        port: the port; 0 picks a free one.
-        path: the callback path registered with the provider.
-    """
-
-    def __init__(self, host: str, port: int, path: str) -> None:
-        self.path = path if path.startswith("/") else f"/{path}"
-        self._received: dict[str, str] | None = None
-        self._arrived = threading.Event()
-        try:
-            self._httpd = HTTPServer((host, port), self._handler())
-        except OSError as exc:
-            raise click.ClickException(
-                f"cannot listen on {host}:{port} for the callback ({exc.strerror}); "
-                "choose another --redirect-port"
-            ) from exc
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
-        )
-
-    @property
-    def redirect_uri(self) -> str:
-        """The URI to register with the provider and pass to the authorization."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}{self.path}"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass  # the query holds the authorization code: never print it
-
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                if parts.path != owner.path or owner._arrived.is_set():
-                    self.send_error(404)
-                    return
-                owner._received = dict(parse_qsl(parts.query, keep_blank_values=True))
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(_PAGE)))
-                self.end_headers()
-                self.wfile.write(_PAGE)
-                owner._arrived.set()
-
-        return Handler
-
-    def __enter__(self) -> CallbackServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def wait(self, timeout: float) -> dict[str, str]:
-        """Return the callback's query parameters.
-
-        Raises:
-            click.ClickException: when no callback arrives within ``timeout`` seconds.
-        """
-        if not self._arrived.wait(timeout) or self._received is None:
-            raise click.ClickException(f"no authorization arrived within {timeout:.0f}s")
-        return self._received
+def _wait(callback: CallbackServer, timeout: float) -> dict[str, str]:
+    try:
+        return callback.wait(timeout)
+    except TimeoutError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
-    settings: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--setting")
-        settings[key.strip()] = value.strip()
-    return settings
+    return dict(parse_pairs(pairs, "--setting"))
 
 
 @contextmanager
@@ -193,7 +128,7 @@ def connect(
     """
     provider_settings = _settings(settings)
     with _open_store(store) as tokens_home:
-        with CallbackServer(redirect_host, redirect_port, redirect_path) as callback:
+        with _callback_server(redirect_host, redirect_port, redirect_path) as callback:
             request = begin_authorization(
                 provider,
                 client_id=client_id,
@@ -208,7 +143,7 @@ def connect(
             intro = "If no browser window opened, visit" if opened else "Open this URL to"
             click.echo(f"{intro} authorize access:\n\n  {request.url}\n")
             click.echo(f"Waiting for the authorization at {callback.redirect_uri} ...")
-            params = callback.wait(timeout)
+            params = _wait(callback, timeout)
         info = complete_authorization(
             provider,
             params,
