@@ -12,7 +12,6 @@ a usage error.
 from __future__ import annotations
 
 import logging
-from importlib.metadata import entry_points
 from typing import Any
 
 import click
@@ -24,8 +23,8 @@ from unified_accounting.cli_proxy import proxy
 from unified_accounting.cli_records import RECORD_COMMANDS, businesses
 from unified_accounting.cli_sync import sync
 from unified_accounting.errors import AccountingError
+from unified_accounting.plugins import CLI_ENTRY_POINT_GROUP, load_plugin, plugin_names
 
-CLI_ENTRY_POINT_GROUP = "unified_accounting.cli"
 _log = logging.getLogger(__name__)
 
 
@@ -36,13 +35,13 @@ class PluginGroup(click.Group):
     ``Error: ...`` message on stderr and exit status 1.
     """
 
-    def _plugin_names(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for ep in entry_points(group=CLI_ENTRY_POINT_GROUP):
-            if ep.name in self.commands or ep.name in found:
-                _log.warning("ignoring duplicate CLI command %r from %s", ep.name, ep.value)
+    def _plugin_names(self) -> list[str]:
+        found: list[str] = []
+        for name in plugin_names(CLI_ENTRY_POINT_GROUP):
+            if name in self.commands:
+                _log.warning("ignoring the CLI plugin %r: a built-in command has that name", name)
                 continue
-            found[ep.name] = ep.value
+            found.append(name)
         return found
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -52,12 +51,13 @@ class PluginGroup(click.Group):
         builtin = super().get_command(ctx, cmd_name)
         if builtin is not None:
             return builtin
-        for ep in entry_points(group=CLI_ENTRY_POINT_GROUP, name=cmd_name):
-            command = ep.load()
-            if not isinstance(command, click.Command):
-                raise click.ClickException(f"plugin command {cmd_name!r} is not a click command")
-            return command
-        return None
+        if cmd_name not in plugin_names(CLI_ENTRY_POINT_GROUP):
+            return None
+        # Only the command being run is imported; --help lists names without importing any.
+        command = load_plugin(CLI_ENTRY_POINT_GROUP, cmd_name)
+        if not isinstance(command, click.Command):
+            raise click.ClickException(f"plugin command {cmd_name!r} is not a click command")
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

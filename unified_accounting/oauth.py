@@ -21,6 +21,7 @@ import requests
 
 from unified_accounting.credentials import OAuthEndpoints, Secret
 from unified_accounting.errors import AuthenticationError, NotFoundError
+from unified_accounting.plugins import resolve_provider
 from unified_accounting.tokens.base import ConnectionInfo, TokenStore, utcnow
 from unified_accounting.tokens.endpoint import (
     OAuthProvider,
@@ -29,7 +30,6 @@ from unified_accounting.tokens.endpoint import (
     parse_token_response,
     post_form,
     provider_name,
-    resolve_provider,
 )
 from unified_accounting.tokens.registry import default_token_store
 

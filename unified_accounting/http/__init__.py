@@ -7,18 +7,18 @@ The retry policy lives in :mod:`unified_accounting.http.retry` as pure functions
 
 from __future__ import annotations
 
-from unified_accounting.http.limiter import Limiter, LimiterRegistry, LimitScope, LocalLimiter
-from unified_accounting.http.redis_limiter import RedisLimiter
-from unified_accounting.http.response import HttpResponse, ProxyResponse
-from unified_accounting.http.transport import Transport
-from unified_accounting.http.types import (
-    CallOptions,
-    OutgoingRequest,
-    Page,
+from unified_accounting.http.limiter import (
+    Limiter,
+    LimiterRegistry,
+    LimitScope,
+    LocalLimiter,
     RateLimits,
-    RetryConfig,
-    Timeouts,
 )
+from unified_accounting.http.options import CallOptions, RetryConfig, Timeouts
+from unified_accounting.http.policies import OutgoingRequest, Page, ProviderPolicies
+from unified_accounting.http.redis_limiter import RedisLimiter
+from unified_accounting.http.response import HttpResponse, ProxyResponse, error_from_response
+from unified_accounting.http.transport import Transport
 
 __all__ = [
     "CallOptions",
@@ -29,10 +29,12 @@ __all__ = [
     "LocalLimiter",
     "OutgoingRequest",
     "Page",
+    "ProviderPolicies",
     "ProxyResponse",
     "RateLimits",
     "RedisLimiter",
     "RetryConfig",
     "Timeouts",
     "Transport",
+    "error_from_response",
 ]

@@ -39,6 +39,7 @@ from unified_accounting.errors import (
     RateLimitError,
     ReauthorizationRequired,
 )
+from unified_accounting.plugins import resolve_provider
 from unified_accounting.tokens.base import (
     ConnectionInfo,
     ConnectionRecord,
@@ -54,7 +55,6 @@ from unified_accounting.tokens.endpoint import (
     TokenEndpointError,
     post_form,
     provider_name,
-    resolve_provider,
 )
 from unified_accounting.tokens.policy import (
     RefreshPolicy,

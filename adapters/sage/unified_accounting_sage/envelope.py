@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from unified_accounting.errors import ProviderError
-from unified_accounting.http.types import Page
+from unified_accounting.http import Page
 
 __all__ = ["MAX_ITEMS_PER_PAGE", "SageEnvelope", "read_envelope"]
 
