@@ -28,7 +28,7 @@ from unified_accounting_sage.sandbox.limits import Refusal
 
 from unified_accounting.http import RateLimits
 from unified_accounting.http.limiter import LimitScope, LocalLimiter
-from unified_accounting.sync import SQLiteMirror, Syncer
+from unified_accounting.syncing import SQLiteMirror, Syncer
 
 COUNTRIES = ("GB", "IE", "US", "CA", "FR", "ES", "DE")
 TARGET_SHARE = 0.95

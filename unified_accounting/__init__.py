@@ -48,7 +48,7 @@ from unified_accounting.oauth import (
     revoke,
 )
 from unified_accounting.plugins import available_providers
-from unified_accounting.sync import SQLiteMirror, Syncer, load_mirror, sync
+from unified_accounting.syncing import SQLiteMirror, Syncer, load_mirror, sync
 from unified_accounting.tokens import (
     ConnectionInfo,
     RedisTokenStore,

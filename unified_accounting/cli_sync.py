@@ -18,7 +18,7 @@ from unified_accounting.cli_common import (
     open_client,
 )
 from unified_accounting.client import Client
-from unified_accounting.sync import RESOURCES, SQLiteMirror, StreamResult, Syncer, SyncProgress
+from unified_accounting.syncing import RESOURCES, SQLiteMirror, StreamResult, Syncer, SyncProgress
 
 __all__ = ["summary_rows", "sync"]
 

@@ -17,7 +17,7 @@ import requests
 
 from tests.support.books import Books, iso, parse_iso
 from unified_accounting.models import Contact, DeletedRecord, Invoice
-from unified_accounting.sync import RecordPage
+from unified_accounting.syncing import RecordPage
 
 Fetch = Callable[[str, dict[str, str]], dict[str, Any]]
 

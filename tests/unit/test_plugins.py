@@ -24,7 +24,7 @@ from unified_accounting.plugins import (
     load_provider,
     plugin_names,
 )
-from unified_accounting.sync import Mirror
+from unified_accounting.syncing import Mirror
 
 
 @pytest.fixture
@@ -112,13 +112,14 @@ def test_wiring_works_with_a_stevedore_test_instance() -> None:
 
 @pytest.mark.usefixtures("extra_plugins")
 def test_listing_a_group_imports_none_of_its_plugins() -> None:
-    assert {"broken-mirror", "not-a-mirror", "sqlite"} <= set(plugin_names(MIRROR_ENTRY_POINT_GROUP))
-    assert plugin_names(MIRROR_ENTRY_POINT_GROUP) == sorted(plugin_names(MIRROR_ENTRY_POINT_GROUP))
+    names = plugin_names(MIRROR_ENTRY_POINT_GROUP)
+    assert {"broken-mirror", "not-a-mirror", "sqlite"} <= set(names)
+    assert names == sorted(names)
     assert "ua_test_broken_plugin" not in sys.modules
 
 
 def test_every_group_loads_through_the_same_call() -> None:
-    from unified_accounting.sync.sqlite_mirror import SQLiteMirror
+    from unified_accounting.syncing.sqlite_mirror import SQLiteMirror
     from unified_accounting.tokens.sqlite import SQLiteTokenStore
 
     assert load_plugin(MIRROR_ENTRY_POINT_GROUP, "sqlite") is SQLiteMirror
@@ -134,14 +135,16 @@ def test_a_broken_plugin_of_any_group_names_group_and_plugin() -> None:
     error = caught.value
     assert not isinstance(error, ua.ProviderLoadError)  # provider errors are for providers
     assert (error.group, error.plugin) == (MIRROR_ENTRY_POINT_GROUP, "broken-mirror")
-    assert MIRROR_ENTRY_POINT_GROUP in error.message and "'broken-mirror'" in error.message
+    assert MIRROR_ENTRY_POINT_GROUP in error.message
+    assert "'broken-mirror'" in error.message
     assert "frobnicate" in error.message
 
 
 @pytest.mark.usefixtures("extra_plugins")
 def test_a_plugin_of_the_wrong_kind_is_refused_by_name() -> None:
-    with pytest.raises(PluginLoadError, match="'not-a-mirror'.*Mirror subclass"):
-        load_plugin_class(MIRROR_ENTRY_POINT_GROUP, "not-a-mirror", Mirror)  # type: ignore[type-abstract]
+    with pytest.raises(PluginLoadError, match=r"'not-a-mirror'.*Mirror subclass"):
+        load_plugin_class(MIRROR_ENTRY_POINT_GROUP, "not-a-mirror",
+                          Mirror)  # type: ignore[type-abstract]
 
 
 def test_an_unknown_plugin_lists_what_its_group_has() -> None:
@@ -163,5 +166,5 @@ def test_a_missing_provider_is_a_provider_not_found_error_with_its_group() -> No
 
 @pytest.mark.usefixtures("extra_plugins")
 def test_a_name_registered_twice_is_refused() -> None:
-    with pytest.raises(PluginLoadError, match="'twice'.*more than once"):
+    with pytest.raises(PluginLoadError, match=r"'twice'.*more than once"):
         load_plugin(CLI_ENTRY_POINT_GROUP, "twice")

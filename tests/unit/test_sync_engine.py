@@ -16,7 +16,7 @@ from tests.support.books import Books, ManualClock, Request, iso
 from tests.support.books_client import BooksClient
 from tests.support.mirror_check import mirror_differences
 from unified_accounting.models import DeletedRecord
-from unified_accounting.sync import (
+from unified_accounting.syncing import (
     CommitCounts,
     MirrorItem,
     RecordPage,

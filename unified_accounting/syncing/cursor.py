@@ -12,7 +12,7 @@ Vocabulary used throughout the sync package:
   ids on the last one, in the same transaction as the page itself. A new run resumes the window
   at that page only if the page still holds the same ids; otherwise the window is read again.
   Once a resumed window is complete, the next window follows in the same run (see
-  :mod:`unified_accounting.sync.stream`).
+  :mod:`unified_accounting.syncing.stream`).
 - ``deletions_until`` plays the same role for the provider's deleted-records feed, whose
   ``since`` is exclusive.
 

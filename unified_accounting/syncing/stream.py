@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from unified_accounting.errors import ProviderError, UnsupportedOperationError
 from unified_accounting.models import DeletedRecord, Model
-from unified_accounting.sync.cursor import (
+from unified_accounting.syncing.cursor import (
     StreamState,
     Window,
     after_page,
@@ -35,9 +35,9 @@ from unified_accounting.sync.cursor import (
     plan_window,
     restart_window,
 )
-from unified_accounting.sync.mirror import Mirror, MirrorItem, Scope, StreamKey
-from unified_accounting.sync.results import Phase, StreamResult
-from unified_accounting.sync.source import (
+from unified_accounting.syncing.mirror import Mirror, MirrorItem, Scope, StreamKey
+from unified_accounting.syncing.results import Phase, StreamResult
+from unified_accounting.syncing.source import (
     DeletedReader,
     SourcePage,
     StreamSource,
@@ -82,7 +82,7 @@ class StreamReader:
         key: the stream.
         source: how to read it from the client.
         result: the summary, updated as pages are committed.
-        overlap, page_size, max_passes: the :class:`~unified_accounting.sync.Syncer` options.
+        overlap, page_size, max_passes: the :class:`~unified_accounting.syncing.Syncer` options.
         now: this host's clock (aware UTC).
         emit: reports a progress phase, optionally with the provider's total.
     """

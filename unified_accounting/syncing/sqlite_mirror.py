@@ -25,8 +25,8 @@ import filelock
 
 from unified_accounting.errors import ConfigurationError, ConflictError
 from unified_accounting.models import DeletedRecord
-from unified_accounting.sync.cursor import StreamState, state_from_json, state_to_json
-from unified_accounting.sync.mirror import (
+from unified_accounting.syncing.cursor import StreamState, state_from_json, state_to_json
+from unified_accounting.syncing.mirror import (
     CommitCounts,
     Mirror,
     MirrorItem,

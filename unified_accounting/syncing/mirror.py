@@ -22,7 +22,7 @@ from typing import Any, Literal
 from unified_accounting.models import DeletedRecord, Model
 from unified_accounting.plugins import MIRROR_ENTRY_POINT_GROUP, load_plugin_class, plugin_names
 from unified_accounting.provider import RESOURCE_KINDS
-from unified_accounting.sync.cursor import StreamState
+from unified_accounting.syncing.cursor import StreamState
 from unified_accounting.validation import load
 
 __all__ = [
