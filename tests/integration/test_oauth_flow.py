@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
@@ -13,6 +11,7 @@ from support.connections import PROVIDER_NAME, seed_connection
 from support.oauth_server import OAuthTestServer
 
 import unified_accounting as ua
+from unified_accounting import plugins
 from unified_accounting.credentials import OAuthEndpoints
 from unified_accounting.errors import (
     AuthenticationError,
@@ -193,9 +192,8 @@ def test_provider_given_by_name_is_loaded_from_the_plugins(
     sqlite_store: SQLiteTokenStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    plugins = types.ModuleType("unified_accounting.plugins")
-    plugins.load_provider = lambda name: provider if name == PROVIDER_NAME else None  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "unified_accounting.plugins", plugins)
+    monkeypatch.setattr(plugins, "load_provider",
+                        lambda name: provider if name == PROVIDER_NAME else None)
     request = ua.begin_authorization(
         PROVIDER_NAME,
         client_id=oauth_server.client_id,
