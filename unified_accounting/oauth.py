@@ -22,7 +22,7 @@ import requests
 from unified_accounting.credentials import OAuthEndpoints, Secret
 from unified_accounting.errors import AuthenticationError, NotFoundError
 from unified_accounting.plugins import resolve_provider
-from unified_accounting.tokens.base import ConnectionInfo, TokenStore, utcnow
+from unified_accounting.tokens.base import ConnectionInfo, TokenStore
 from unified_accounting.tokens.endpoint import (
     OAuthProvider,
     StandardOAuthProvider,
@@ -32,6 +32,7 @@ from unified_accounting.tokens.endpoint import (
     provider_name,
 )
 from unified_accounting.tokens.registry import default_token_store
+from unified_accounting.utctime import utcnow
 
 __all__ = [
     "DEFAULT_STATE_LIFETIME",

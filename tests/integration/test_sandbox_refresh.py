@@ -16,7 +16,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
 from unified_accounting.tokens import Health, TokenStore
-from unified_accounting.tokens.base import utcnow
+from unified_accounting.utctime import utcnow
 
 
 def test_a_token_the_provider_refuses_is_refreshed_once_and_the_call_retried(

@@ -24,7 +24,7 @@ ADAPTER_PACKAGES = sorted(
 KNOWN_CYCLES = {"unified_accounting_sage": "sandbox cycle fixed on the adapter branch"}
 
 # The transport layer may use only these parts of the core besides itself.
-HTTP_FORBIDDEN = ("provider", "client", "plugins", "tokens", "sync")
+HTTP_FORBIDDEN = ("provider", "client", "plugins", "tokens", "syncing")
 
 
 def module_names(package: Path) -> dict[str, Path]:

@@ -47,7 +47,6 @@ from unified_accounting.tokens.base import (
     LockTimeoutError,
     StoreLock,
     TokenStore,
-    utcnow,
 )
 from unified_accounting.tokens.codec import refreshed_info
 from unified_accounting.tokens.endpoint import (
@@ -64,6 +63,7 @@ from unified_accounting.tokens.policy import (
     needs_refresh,
     retry_delay,
 )
+from unified_accounting.utctime import utcnow
 
 __all__ = ["TokenManager"]
 
