@@ -217,7 +217,7 @@ def test_revoke_revokes_at_the_provider_and_deletes(
 ) -> None:
     seed = seed_connection(sqlite_store, oauth_server)
     assert ua.revoke(
-        "acme",
+        connection="acme",
         provider=provider,
         client_secret=oauth_server.client_secret,
         token_store=sqlite_store,
@@ -241,7 +241,7 @@ def test_revoke_keeps_tokens_when_the_provider_is_unreachable(
     )
     with pytest.raises(ProviderUnavailableError):
         ua.revoke(
-            "acme",
+            connection="acme",
             provider=unreachable,
             client_secret=oauth_server.client_secret,
             token_store=sqlite_store,
@@ -253,4 +253,4 @@ def test_revoke_of_unknown_connection(
     provider: StandardOAuthProvider, sqlite_store: SQLiteTokenStore
 ) -> None:
     with pytest.raises(NotFoundError, match="ghost"):
-        ua.revoke("ghost", provider=provider, client_secret="x", token_store=sqlite_store)
+        ua.revoke(provider, connection="ghost", client_secret="x", token_store=sqlite_store)

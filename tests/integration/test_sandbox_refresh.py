@@ -86,7 +86,7 @@ def test_debug_logs_of_the_whole_flow_hold_no_token_code_or_secret(
         last = any_store.load("acme")
         assert last is not None
         shown += [str(caught.value), repr(caught.value), repr(last)]
-    ua.revoke("acme", client_secret=sb.client_secret, token_store=any_store,
+    ua.revoke(connection="acme", client_secret=sb.client_secret, token_store=any_store,
               settings=sb.settings)
 
     counters = sb.counters
