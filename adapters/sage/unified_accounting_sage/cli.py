@@ -6,7 +6,7 @@ import threading
 
 import click
 
-from unified_accounting_sage.sandbox import FaultRates, SageSandbox, SandboxQuotas
+from unified_accounting_sage.sandbox import FaultRates, RateLimits, SageSandbox
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -19,10 +19,10 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return pairs
 
 
-def _limits(values: tuple[str, ...]) -> SandboxQuotas:
+def _limits(values: tuple[str, ...]) -> RateLimits:
     try:
         pairs = {name: int(value) for name, value in _pairs(values, "--rate-limit").items()}
-        return SandboxQuotas.from_mapping(pairs)
+        return RateLimits.from_mapping(pairs)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
 
