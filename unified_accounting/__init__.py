@@ -7,9 +7,10 @@ the library import from the defining modules, never from this root.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from unified_accounting.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from unified_accounting.client import Client
@@ -205,14 +206,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _IMPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(globals(), _IMPORTS)

@@ -43,7 +43,26 @@ def test_one_name_loads_only_what_it_needs() -> None:
     loaded = _fresh_interpreter(
         "import json, sys, unified_accounting as ua; ua.AccountingError; "
         "print(json.dumps(sorted(m for m in sys.modules if m.startswith('unified_accounting'))))")
-    assert loaded == ["unified_accounting", "unified_accounting.errors"]
+    assert loaded == ["unified_accounting", "unified_accounting.errors",
+                      "unified_accounting.lazy_exports"]
+
+
+@pytest.mark.parametrize("name", ["CallOptions", "SQLiteTokenStore", "Contact", "TokenSet"])
+def test_a_light_name_does_not_load_the_http_stack(name: str) -> None:
+    loaded = _fresh_interpreter(
+        f"import json, sys, unified_accounting as ua; ua.{name}; "
+        "print(json.dumps(sorted(sys.modules)))")
+    assert isinstance(loaded, list)
+    assert "requests" not in loaded
+    assert "unified_accounting.http.transport" not in loaded
+
+
+@pytest.mark.parametrize("package", ["unified_accounting.http", "unified_accounting.tokens"])
+def test_lazy_subpackages_resolve_every_name(package: str) -> None:
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+    assert set(module.__all__) <= set(dir(module))
 
 
 @pytest.mark.parametrize("name", ua.__all__)
