@@ -19,10 +19,10 @@ from unified_accounting.credentials import (
     StaticAccessToken,
 )
 from unified_accounting.errors import ConfigurationError, ReauthorizationRequired
-from unified_accounting.http.limiter import Limiter, LimiterRegistry
+from unified_accounting.http.limiter import Limiter, LimiterRegistry, RateLimits
+from unified_accounting.http.options import RetryConfig, Timeouts
 from unified_accounting.http.retry import Jitter, full_jitter
 from unified_accounting.http.transport import Transport
-from unified_accounting.http.types import RateLimits, RetryConfig, Timeouts
 from unified_accounting.plugins import load_provider
 from unified_accounting.provider import Provider, ProviderContext
 from unified_accounting.tokens.base import TokenStore

@@ -108,7 +108,7 @@ def test_plugin_commands_are_listed_by_their_distribution_and_load_when_used() -
 
 
 def test_a_target_that_is_not_a_command_is_refused() -> None:
-    lazy = LazyCommand("unified_accounting.cli.records:COLUMNS", "Not a command.")
+    lazy = LazyCommand("unified_accounting.cli.records", "COLUMNS", "Not a command.")
     with pytest.raises(TypeError, match=r"records:COLUMNS is not a click command"):
         lazy.load()
 

@@ -23,25 +23,25 @@ __all__ = ["BUILTIN_COMMANDS", "CLI_ENTRY_POINT_GROUP", "main"]
 
 
 def _records(resource: str) -> LazyCommand:
-    return LazyCommand(f"unified_accounting.cli.records:{resource}",
+    return LazyCommand("unified_accounting.cli.records", resource,
                        f"List, show and create {resource}.")
 
 
 BUILTIN_COMMANDS: dict[str, LazyCommand] = {
     "connect": LazyCommand(
-        "unified_accounting.cli.connections:connect",
+        "unified_accounting.cli.connections", "connect",
         "Authorize PROVIDER in a browser and store the tokens as a connection."),
     "connections": LazyCommand(
-        "unified_accounting.cli.connections:connections",
+        "unified_accounting.cli.connections", "connections",
         "List, inspect and revoke stored connections."),
     "businesses": LazyCommand(
-        "unified_accounting.cli.records:businesses",
+        "unified_accounting.cli.records", "businesses",
         "List the businesses the connection's user can reach."),
     "sync": LazyCommand(
-        "unified_accounting.cli.sync:sync",
+        "unified_accounting.cli.sync", "sync",
         "Sync records of one or more businesses into a local SQLite mirror."),
     "proxy": LazyCommand(
-        "unified_accounting.cli.proxy:proxy",
+        "unified_accounting.cli.proxy", "proxy",
         "Send METHOD PATH to the provider's API and print the JSON answer."),
     **{resource: _records(resource)
        for resource in ("contacts", "invoices", "payments", "journals")},

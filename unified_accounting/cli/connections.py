@@ -242,7 +242,7 @@ def revoke_connection(
     """Revoke NAME's grant at the provider and delete its tokens."""
     with _open_store(store) as tokens_home:
         confirmed = revoke(
-            name,
+            connection=name,
             client_id=client_id,
             client_secret=client_secret,
             token_store=tokens_home,

@@ -12,43 +12,35 @@ import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 import click
 
 from unified_accounting.cli.output import error_text
 from unified_accounting.errors import AccountingError
+from unified_accounting.plugins import CLI_ENTRY_POINT_GROUP, load_plugin, plugin_sources
 
 __all__ = ["CLI_ENTRY_POINT_GROUP", "LazyCommand", "LazyGroup"]
-
-CLI_ENTRY_POINT_GROUP = "unified_accounting.cli"
 _log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class LazyCommand:
-    """Where a built-in command lives (``module:attribute``) and its one-line summary.
+    """Where a built-in command lives (module and attribute) and its one-line summary.
 
     The summary is what ``--help`` lists; a test checks it against the command's own help.
     """
 
-    target: str
+    module: str
+    attribute: str
     summary: str
 
     def load(self) -> click.Command:
         """Import the command's module and return the command."""
-        module_name, _, attribute = self.target.partition(":")
-        command = getattr(importlib.import_module(module_name), attribute)
+        command = getattr(importlib.import_module(self.module), self.attribute)
         if not isinstance(command, click.Command):
-            raise TypeError(f"{self.target} is not a click command")
+            raise TypeError(f"{self.module}.{self.attribute} is not a click command")
         return command
-
-
-def _plugin_summary(entry_point: EntryPoint) -> str:
-    # The plugin's own help would mean importing it; its distribution's name is metadata.
-    dist = entry_point.dist
-    return f"From {dist.name if dist is not None else entry_point.value}."
 
 
 class LazyGroup(click.Group):
@@ -67,18 +59,19 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy_commands = dict(lazy_commands)
 
-    def _plugin_entry_points(self) -> dict[str, EntryPoint]:
-        found: dict[str, EntryPoint] = {}
-        for ep in entry_points(group=CLI_ENTRY_POINT_GROUP):
-            if ep.name in self.commands or ep.name in self.lazy_commands or ep.name in found:
-                _log.warning("ignoring duplicate CLI command %r from %s", ep.name, ep.value)
+    def _plugin_sources(self) -> dict[str, str]:
+        """Each plugin command's name and distribution; built-in names win."""
+        found: dict[str, str] = {}
+        for name, source in plugin_sources(CLI_ENTRY_POINT_GROUP).items():
+            if name in self.commands or name in self.lazy_commands:
+                _log.warning("ignoring duplicate CLI command %r from %s", name, source)
                 continue
-            found[ep.name] = ep
+            found[name] = source
         return found
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands,
-                       *self._plugin_entry_points()})
+                       *self._plugin_sources()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         builtin = super().get_command(ctx, cmd_name)
@@ -88,16 +81,18 @@ class LazyGroup(click.Group):
             command = self.lazy_commands[cmd_name].load()
             self.add_command(command, cmd_name)
             return command
-        for ep in entry_points(group=CLI_ENTRY_POINT_GROUP, name=cmd_name):
-            command = ep.load()
-            if not isinstance(command, click.Command):
-                raise click.ClickException(f"plugin command {cmd_name!r} is not a click command")
-            return command
-        return None
+        if cmd_name not in plugin_sources(CLI_ENTRY_POINT_GROUP):
+            return None
+        # Only the command being run is imported (the shared loader names group and plugin
+        # when it fails).
+        command = load_plugin(CLI_ENTRY_POINT_GROUP, cmd_name)
+        if not isinstance(command, click.Command):
+            raise click.ClickException(f"plugin command {cmd_name!r} is not a click command")
+        return command
 
     def _listed(self, ctx: click.Context) -> list[tuple[str, click.Command]]:
         """Each command to list: the command once loaded, else a stand-in with its summary."""
-        plugins = self._plugin_entry_points()
+        plugins = self._plugin_sources()
         rows: list[tuple[str, click.Command]] = []
         for name in sorted({*self.commands, *self.lazy_commands, *plugins}):
             if name in self.commands:
@@ -105,7 +100,8 @@ class LazyGroup(click.Group):
             elif name in self.lazy_commands:
                 command = click.Command(name, help=self.lazy_commands[name].summary)
             else:
-                command = click.Command(name, help=_plugin_summary(plugins[name]))
+                # The plugin's own help would mean importing it; its distribution is metadata.
+                command = click.Command(name, help=f"From {plugins[name]}.")
             if not command.hidden:
                 rows.append((name, command))
         return rows

@@ -17,7 +17,7 @@ from unified_accounting.cli.options import (
 )
 from unified_accounting.cli.output import echo_json, echo_table
 from unified_accounting.client import Client
-from unified_accounting.sync import RESOURCES, SQLiteMirror, StreamResult, Syncer, SyncProgress
+from unified_accounting.syncing import RESOURCES, SQLiteMirror, StreamResult, Syncer, SyncProgress
 
 __all__ = ["summary_rows", "sync"]
 

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from unified_accounting.errors import ProviderError
-from unified_accounting.http.types import Page
+from unified_accounting.http import Page
 from unified_accounting.provider import RecordPage
 
 __all__ = [

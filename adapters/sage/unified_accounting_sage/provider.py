@@ -21,8 +21,8 @@ from typing import Any
 
 from unified_accounting.credentials import OAuthEndpoints, TokenSet
 from unified_accounting.errors import AccountingError, ConfigurationError, ValidationError
+from unified_accounting.http import OutgoingRequest, Page, RateLimits
 from unified_accounting.http.response import HttpResponse
-from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
 from unified_accounting.provider import (
     Capabilities,
     Provider,

@@ -1,10 +1,10 @@
 """The sync engine: copies what changed at the provider into a mirror, page by page.
 
-Each (business, resource) stream is read in *windows* (see :mod:`unified_accounting.sync.cursor`):
-every page is committed to the mirror together with the window's progress, the cursor moves
-only when a window is complete, and deletions are read from the provider's deleted feed and
-marked, never dropped. Businesses are synced concurrently by a bounded thread pool; the
-transport's limiter keeps the requests within the provider's quota.
+Each (business, resource) stream is read in *windows* (see
+:mod:`unified_accounting.syncing.cursor`): every page is committed to the mirror together with
+the window's progress, the cursor moves only when a window is complete, and deletions are read
+from the provider's deleted feed and marked, never dropped. Businesses are synced concurrently
+by a bounded thread pool; the transport's limiter keeps the requests within the provider's quota.
 """
 
 from __future__ import annotations
@@ -17,16 +17,16 @@ from os import PathLike
 from typing import Any, cast
 
 from unified_accounting.errors import AccountingError, ConfigurationError
-from unified_accounting.sync.cursor import DEFAULT_OVERLAP, probe_since, skip_unchanged
-from unified_accounting.sync.mirror import Mirror, Scope, StreamKey
-from unified_accounting.sync.results import (
+from unified_accounting.syncing.cursor import DEFAULT_OVERLAP, probe_since, skip_unchanged
+from unified_accounting.syncing.mirror import Mirror, Scope, StreamKey
+from unified_accounting.syncing.results import (
     Phase,
     ProgressCallback,
     StreamResult,
     SyncProgress,
     SyncResult,
 )
-from unified_accounting.sync.source import (
+from unified_accounting.syncing.source import (
     PAGE_SIZE,
     RESOURCES,
     ChangeProbe,
@@ -34,7 +34,7 @@ from unified_accounting.sync.source import (
     SyncClient,
     stream_source,
 )
-from unified_accounting.sync.stream import StreamReader
+from unified_accounting.syncing.stream import StreamReader
 
 __all__ = ["Syncer", "scope_of", "sync"]
 
@@ -50,7 +50,7 @@ class Syncer:
 
     Args:
         mirror: where records and cursors are kept.
-        resources: resource names to sync; default :data:`~unified_accounting.sync.RESOURCES`.
+        resources: resource names to sync; default :data:`~unified_accounting.syncing.RESOURCES`.
         overlap: how far before the last run's start the next run re-reads (default 60 s).
         page_size: records per request and per mirror commit (Sage allows at most 200).
         max_workers: businesses synced at once; each business's resources run in turn.
@@ -248,7 +248,7 @@ def sync(
     if isinstance(mirror, Mirror):
         result = Syncer(mirror, resources=resources, **options).run(clients, full=full)
     else:
-        from unified_accounting.sync.sqlite_mirror import SQLiteMirror
+        from unified_accounting.syncing.sqlite_mirror import SQLiteMirror
 
         with SQLiteMirror(mirror) as opened:
             result = Syncer(opened, resources=resources, **options).run(clients, full=full)

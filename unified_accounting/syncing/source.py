@@ -23,6 +23,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 
 from unified_accounting.errors import UnsupportedOperationError
 from unified_accounting.models import DeletedRecord
+from unified_accounting.paging import RecordPage
 
 __all__ = [
     "PAGE_SIZE",
@@ -30,8 +31,8 @@ __all__ = [
     "ChangeProbe",
     "DeletionFeed",
     "ListedResource",
-    "Page",
     "PagedResource",
+    "RecordPage",
     "SourcePage",
     "StreamSource",
     "SyncClient",
@@ -78,14 +79,6 @@ class SourcePage(Protocol):
 
     @property
     def total(self) -> int | None: ...
-
-
-@dataclass(frozen=True)
-class Page:
-    """A ready-made :class:`SourcePage` for clients to yield."""
-
-    items: Sequence[SyncRecord]
-    total: int | None = None
 
 
 @runtime_checkable
@@ -203,7 +196,7 @@ def _listed_reader(target: ListedResource) -> PageReader:
         for _ in islice(items, (start_page - 1) * page_size):
             pass
         for chunk in chunked(items, page_size):
-            yield Page(items=chunk)
+            yield RecordPage(items=chunk)
 
     return read
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from unified_accounting.errors import ProviderError, UnsupportedOperationError
 from unified_accounting.models import DeletedRecord, Model
-from unified_accounting.sync.cursor import (
+from unified_accounting.syncing.cursor import (
     StreamState,
     Window,
     after_page,
@@ -35,9 +35,9 @@ from unified_accounting.sync.cursor import (
     plan_window,
     restart_window,
 )
-from unified_accounting.sync.mirror import Mirror, MirrorItem, Scope, StreamKey
-from unified_accounting.sync.results import Phase, StreamResult
-from unified_accounting.sync.source import (
+from unified_accounting.syncing.mirror import Mirror, MirrorItem, Scope, StreamKey
+from unified_accounting.syncing.results import Phase, StreamResult
+from unified_accounting.syncing.source import (
     DeletedReader,
     SourcePage,
     StreamSource,
@@ -45,6 +45,7 @@ from unified_accounting.sync.source import (
     chunked,
     close_quietly,
 )
+from unified_accounting.utctime import as_utc
 from unified_accounting.validation import dump
 
 __all__ = ["StreamReader"]
@@ -82,7 +83,7 @@ class StreamReader:
         key: the stream.
         source: how to read it from the client.
         result: the summary, updated as pages are committed.
-        overlap, page_size, max_passes: the :class:`~unified_accounting.sync.Syncer` options.
+        overlap, page_size, max_passes: the :class:`~unified_accounting.syncing.Syncer` options.
         now: this host's clock (aware UTC).
         emit: reports a progress phase, optionally with the provider's total.
     """
@@ -216,7 +217,7 @@ def _mirror_item(scope: Scope, record: SyncRecord) -> MirrorItem:
     updated_at = record.updated_at
     return MirrorItem(
         id=record.id,
-        updated_at=None if updated_at is None else _as_utc(updated_at),
+        updated_at=None if updated_at is None else as_utc(updated_at),
         data=_unified_json(record),
         remote_data=record.remote_data,
     )
@@ -233,7 +234,7 @@ def _checked_deletion(scope: Scope, record: DeletedRecord) -> DeletedRecord:
     _check_business(scope, record.business_id, record.id)
     if record.deleted_at is None:
         return record
-    return replace(record, deleted_at=_as_utc(record.deleted_at))
+    return replace(record, deleted_at=as_utc(record.deleted_at))
 
 
 def _check_business(scope: Scope, business_id: str | None, record_id: str) -> None:
@@ -245,6 +246,3 @@ def _check_business(scope: Scope, business_id: str | None, record_id: str) -> No
         )
 
 
-def _as_utc(value: datetime) -> datetime:
-    # Providers send UTC; a naive timestamp is read as UTC rather than as local time.
-    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)

@@ -4,16 +4,15 @@
 what changed afterwards, committing page by page so that a crash at any moment loses nothing.
 See docs/sync.md for the guarantees and the cursor rules.
 
-Import from this package with ``from unified_accounting.sync import ...``: the attribute
-``unified_accounting.sync`` is the :func:`sync` function, which hides the package of the same
-name from ``import unified_accounting.sync as ...``.
+The package is named ``syncing`` so that ``ua.sync``, the one-call function, and the package
+never share a name: ``import unified_accounting.syncing as syncing`` gives this package.
 """
 
 from __future__ import annotations
 
-from unified_accounting.sync.cursor import DEFAULT_OVERLAP, StreamState, Window
-from unified_accounting.sync.engine import Syncer, scope_of, sync
-from unified_accounting.sync.mirror import (
+from unified_accounting.syncing.cursor import DEFAULT_OVERLAP, StreamState, Window
+from unified_accounting.syncing.engine import Syncer, scope_of, sync
+from unified_accounting.syncing.mirror import (
     MIRROR_ENTRY_POINT_GROUP,
     CommitCounts,
     Mirror,
@@ -28,25 +27,25 @@ from unified_accounting.sync.mirror import (
     load_mirror,
     upsert_action,
 )
-from unified_accounting.sync.results import (
+from unified_accounting.syncing.results import (
     ProgressCallback,
     StreamResult,
     SyncProgress,
     SyncResult,
 )
-from unified_accounting.sync.source import (
+from unified_accounting.syncing.source import (
     PAGE_SIZE,
     RESOURCES,
     ChangeProbe,
     DeletionFeed,
     ListedResource,
-    Page,
     PagedResource,
+    RecordPage,
     SourcePage,
     SyncClient,
     SyncRecord,
 )
-from unified_accounting.sync.sqlite_mirror import SQLiteMirror
+from unified_accounting.syncing.sqlite_mirror import SQLiteMirror
 
 __all__ = [
     "DEFAULT_OVERLAP",
@@ -60,9 +59,9 @@ __all__ = [
     "Mirror",
     "MirrorItem",
     "MirrorRecord",
-    "Page",
     "PagedResource",
     "ProgressCallback",
+    "RecordPage",
     "SQLiteMirror",
     "Scope",
     "SourcePage",

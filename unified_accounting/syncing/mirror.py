@@ -16,14 +16,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.metadata import entry_points
 from types import TracebackType
 from typing import Any, Literal
 
-from unified_accounting.errors import ConfigurationError
 from unified_accounting.models import DeletedRecord, Model
+from unified_accounting.plugins import MIRROR_ENTRY_POINT_GROUP, load_plugin_class, plugin_names
 from unified_accounting.provider import RESOURCE_KINDS
-from unified_accounting.sync.cursor import StreamState
+from unified_accounting.syncing.cursor import StreamState
 from unified_accounting.validation import load
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
     "upsert_action",
 ]
 
-MIRROR_ENTRY_POINT_GROUP = "unified_accounting.mirrors"
 
 UpsertAction = Literal["insert", "update", "unchanged"]
 
@@ -262,7 +260,7 @@ def _newer(candidate: datetime | None, current: datetime | None) -> bool:
 
 def available_mirrors() -> list[str]:
     """Names of the installed mirrors (entry points of ``unified_accounting.mirrors``), sorted."""
-    return sorted({ep.name for ep in entry_points(group=MIRROR_ENTRY_POINT_GROUP)})
+    return plugin_names(MIRROR_ENTRY_POINT_GROUP)
 
 
 def load_mirror(name: str, **options: Any) -> Mirror:
@@ -271,18 +269,8 @@ def load_mirror(name: str, **options: Any) -> Mirror:
     Example: ``load_mirror("sqlite", path="mirror.sqlite3")``.
 
     Raises:
-        ConfigurationError: no mirror has that name, it failed to import, or it is not a
-            :class:`Mirror`.
+        PluginNotFoundError: no mirror has that name (a ``ConfigurationError``).
+        PluginLoadError: it failed to import, or it is not a :class:`Mirror`.
     """
-    found = list(entry_points(group=MIRROR_ENTRY_POINT_GROUP, name=name))
-    if not found:
-        known = ", ".join(available_mirrors()) or "none"
-        raise ConfigurationError(f"no mirror named {name!r} is installed (installed: {known})")
-    try:
-        factory = found[0].load()
-    except Exception as exc:  # any import-time failure of a plugin is a setup problem
-        raise ConfigurationError(f"mirror {name!r} failed to load: {exc}") from exc
-    if not (isinstance(factory, type) and issubclass(factory, Mirror)):
-        raise ConfigurationError(f"mirror {name!r} does not name a Mirror class")
-    mirror: Mirror = factory(**options)
-    return mirror
+    factory = load_plugin_class(MIRROR_ENTRY_POINT_GROUP, name, Mirror)  # type: ignore[type-abstract]
+    return factory(**options)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from unified_accounting.sync.mirror import CommitCounts, Scope
+from unified_accounting.syncing.mirror import CommitCounts, Scope
 
 __all__ = ["ProgressCallback", "StreamResult", "SyncProgress", "SyncResult"]
 

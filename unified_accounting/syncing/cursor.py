@@ -12,7 +12,7 @@ Vocabulary used throughout the sync package:
   ids on the last one, in the same transaction as the page itself. A new run resumes the window
   at that page only if the page still holds the same ids; otherwise the window is read again.
   Once a resumed window is complete, the next window follows in the same run (see
-  :mod:`unified_accounting.sync.stream`).
+  :mod:`unified_accounting.syncing.stream`).
 - ``deletions_until`` plays the same role for the provider's deleted-records feed, whose
   ``since`` is exclusive.
 
@@ -24,8 +24,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from unified_accounting.utctime import parse_utc, utc_text
 
 __all__ = [
     "DEFAULT_OVERLAP",
@@ -233,13 +235,13 @@ def state_to_json(state: StreamState) -> dict[str, Any]:
     """Turn a state into plain JSON values, for mirrors that store it as text."""
     window = state.window
     return {
-        "synced_until": _iso(state.synced_until),
-        "deletions_until": _iso(state.deletions_until),
+        "synced_until": utc_text(state.synced_until),
+        "deletions_until": utc_text(state.deletions_until),
         "window": None
         if window is None
         else {
-            "since": _iso(window.since),
-            "signpost": _iso(window.signpost),
+            "since": utc_text(window.since),
+            "signpost": utc_text(window.signpost),
             "page_size": window.page_size,
             "pages_done": window.pages_done,
             "last_page_digest": window.last_page_digest,
@@ -252,29 +254,21 @@ def state_from_json(data: Mapping[str, Any]) -> StreamState:
     raw_window = data.get("window")
     window = None
     if raw_window:
-        signpost = _parse(raw_window["signpost"])
+        signpost = parse_utc(raw_window["signpost"])
         if signpost is None:
             raise ValueError("a saved window has no signpost")
         window = Window(
-            since=_parse(raw_window.get("since")),
+            since=parse_utc(raw_window.get("since")),
             signpost=signpost,
             page_size=int(raw_window["page_size"]),
             pages_done=int(raw_window.get("pages_done", 0)),
             last_page_digest=raw_window.get("last_page_digest"),
         )
     return StreamState(
-        synced_until=_parse(data.get("synced_until")),
-        deletions_until=_parse(data.get("deletions_until")),
+        synced_until=parse_utc(data.get("synced_until")),
+        deletions_until=parse_utc(data.get("deletions_until")),
         window=window,
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat()
-
-
-def _parse(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
 
 
 def _require_aware(value: datetime) -> None:

@@ -25,8 +25,8 @@ import filelock
 
 from unified_accounting.errors import ConfigurationError, ConflictError
 from unified_accounting.models import DeletedRecord
-from unified_accounting.sync.cursor import StreamState, state_from_json, state_to_json
-from unified_accounting.sync.mirror import (
+from unified_accounting.syncing.cursor import StreamState, state_from_json, state_to_json
+from unified_accounting.syncing.mirror import (
     CommitCounts,
     Mirror,
     MirrorItem,
@@ -38,6 +38,7 @@ from unified_accounting.sync.mirror import (
     item_digest,
     upsert_action,
 )
+from unified_accounting.utctime import as_utc
 
 __all__ = ["SQLiteMirror"]
 
@@ -308,7 +309,7 @@ def _apply_deletions(
         current = stored.get(record.id)
         if not deletion_applies(current, record):
             continue
-        deleted_at = None if record.deleted_at is None else record.deleted_at.astimezone(UTC)
+        deleted_at = None if record.deleted_at is None else as_utc(record.deleted_at)
         if current is None:
             conn.execute(
                 f'INSERT INTO "{table}" (provider, connection, business_id, id, deleted, '  # noqa: S608
@@ -386,7 +387,7 @@ def _ts(value: datetime | None) -> str | None:
     # A fixed-width UTC form, so the stored text also sorts in time order.
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _parse(value: str | None) -> datetime | None:
