@@ -6,9 +6,10 @@ Usage::
     python -m unified_accounting.jsonschema_gen --check unified_accounting/json_schemas
 
 ``make schemas`` runs the first. The files ship inside the package, where
-:mod:`unified_accounting.json_validation` reads them; the repository's ``schemas/`` links there. The files describe the canonical JSON form that ``ua.dump``
-writes and ``ua.load`` reads. A few rules cannot be said in JSON Schema and are checked by
-``load`` only (see docs/models.md): the generator skips exactly the validators listed in
+:mod:`unified_accounting.json_validation` reads them (the repository's ``schemas/`` links
+there). They describe the canonical JSON form that ``ua.dump`` writes and ``ua.load`` reads.
+A few rules cannot be said in JSON Schema and are checked by ``load`` only (see
+docs/models.md): the generator skips exactly the validators listed in
 :data:`LOAD_ONLY_VALIDATORS` and refuses any other validator it does not know, so a new rule
 cannot silently go missing from the published schemas.
 """
