@@ -1,7 +1,8 @@
 """Record commands: ``businesses`` and ``contacts|invoices|payments|journals list|get|create``.
 
 They are for quick work at a terminal; products use the Python API. ``create`` reads a JSON
-file (or ``-`` for stdin) through ``ua.load``, so a record is validated before any request.
+file (or ``-`` for stdin), checks it against the published JSON Schema and reads it through
+``ua.load``, so a record is validated before any request.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from unified_accounting.cli.options import ClientOptions, client_options, json_o
 from unified_accounting.cli.output import echo_json, echo_table
 from unified_accounting.cli.parsing import parse_pairs, read_json_file
 from unified_accounting.client import Resource
+from unified_accounting.json_validation import validate_json
 from unified_accounting.models import Model
 from unified_accounting.provider import RESOURCE_KINDS
 from unified_accounting.validation import dump, load
@@ -122,7 +124,7 @@ def _record_group(resource: str) -> click.Group:
     @json_option
     def create_record(file: str, conn: ClientOptions, as_json: bool) -> None:
         """Create a record from a JSON FILE (``-``: stdin), validated before it is sent."""
-        model = load(kind, read_json_file(file, "FILE"))
+        model = load(kind, validate_json(kind, read_json_file(file, "FILE")))
         with open_client(conn) as client:
             created = target(client).create(model)
         if as_json:
