@@ -33,6 +33,7 @@ from unified_accounting.models import (
     TaxRate,
 )
 from unified_accounting.schemas import SCHEMAS, RecordSchema
+from unified_accounting.schemas.compiled import fast_dump, fast_load, fast_native
 from unified_accounting.schemas.fields import Records
 from unified_accounting.schemas.paths import Path, flatten, join
 
@@ -115,6 +116,9 @@ def load(kind: str, data: Mapping[str, Any]) -> Model:
         ValueError: when ``kind`` is unknown.
     """
     schema = _schema(kind)
+    fast = fast_load(type(schema), data)
+    if fast is not None:
+        return typing.cast(Model, _build(schema, fast))
     try:
         loaded = schema.load(data)
     except SchemaError as exc:
@@ -135,6 +139,9 @@ def dump(model: Model) -> dict[str, Any]:
             for a date): such a value cannot be written without guessing.
     """
     schema = _schema(kind_of(model))
+    fast = fast_dump(type(schema), model)
+    if fast is not None:
+        return fast
     _native, type_errors = _to_native(model, ())
     if type_errors:
         raise ValidationError(type_errors)
@@ -158,6 +165,14 @@ def validate_model(model: Any) -> None:
     schema_cls = _SCHEMA_BY_MODEL.get(type(model))
     if schema_cls is None:
         return
+    fast_data = fast_native(schema_cls, model)
+    if fast_data is not None and fast_load(schema_cls, fast_data) is not None:
+        return  # the compiled plans found nothing; the slow path would report the same
+    _check_with_marshmallow(schema_cls, model)
+
+
+def _check_with_marshmallow(schema_cls: type[RecordSchema], model: Any) -> None:
+    """The full path of :func:`validate_model`: every type error and rule, in one pass."""
     schema = _schema_for(schema_cls)
     native, errors = _to_native(model, ())
     try:
