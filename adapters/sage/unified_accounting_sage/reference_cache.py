@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-__all__ = ["REFERENCE_LISTS", "ReferenceCache"]
+__all__ = ["REFERENCE_LISTS", "ReferenceCache", "contact_types_key"]
 
 T = TypeVar("T")
 
@@ -106,3 +106,8 @@ class ReferenceCache:
         finally:
             with self._lock:
                 self._pins -= 1
+
+
+def contact_types_key(contact_id: str) -> str:
+    """The reference cache name of one contact's Sage type ids (checked before invoices)."""
+    return f"contact_types/{contact_id}"

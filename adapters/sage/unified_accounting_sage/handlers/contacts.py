@@ -11,6 +11,7 @@ from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_optio
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import FieldAttributes, Filter, choice, text, timestamp
 from unified_accounting_sage.mappers import contacts
+from unified_accounting_sage.reference_cache import contact_types_key
 
 __all__ = ["ContactHandler"]
 
@@ -67,8 +68,20 @@ class ContactHandler(SageHandler[Contact]):
             to_sage=lambda m: contacts.to_sage(m, partial=True),
             provider_fields=options.get("provider_fields"),
         )
-        raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
+        try:
+            raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
+        finally:
+            # Invoices check the contact's types; a change here must be seen by the next one
+            # (also when the answer was lost: the change may have been applied).
+            self.tenant.forget_reference(contact_types_key(id))
         return self.to_model(raw, self.tenant.include_remote())
+
+    def delete(self, id: str, **options: Any) -> None:
+        """``DELETE /contacts/{id}`` (takes no options)."""
+        try:
+            super().delete(id, **options)
+        finally:
+            self.tenant.forget_reference(contact_types_key(id))
 
     def upsert(self, contact: Contact, match_on: Literal["reference", "email"] = "reference",
                **options: Any) -> Contact:

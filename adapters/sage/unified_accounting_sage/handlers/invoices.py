@@ -1,7 +1,11 @@
 """``client.invoices``: Sage ``/sales_invoices`` and ``/purchase_invoices``, chosen by ``type``.
 
 Before an invoice is sent, its contact is read and must be a customer (sales) or a vendor
-(purchase); otherwise a ``ValidationError`` is raised and no invoice request is made. Lines may
+(purchase); otherwise a ``ValidationError`` is raised and no invoice request is made. A contact
+that passed is remembered in the connection's reference cache, per business, so that further
+invoices for it cost one request; the entry is dropped when Sage refuses an invoice (the
+contact may have changed), when the contact is updated or deleted through this connection,
+and when the reference cache expires. Lines may
 name a unified ``tax_code`` (resolved through the business's tax rates and the country table)
 and an ``account_concept`` (resolved through the connection's account mapping).
 
@@ -16,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from unified_accounting.errors import NotFoundError, ValidationError
+from unified_accounting.errors import AccountingError, NotFoundError, ValidationError
 from unified_accounting.models import DeletedRecord, Invoice, InvoiceType
 from unified_accounting.provider import ProviderContext, RecordPage
 from unified_accounting_sage.handlers.base import (
@@ -40,6 +44,7 @@ from unified_accounting_sage.json_values import ref_ids
 from unified_accounting_sage.list_pages import MAX_ITEMS_PER_PAGE, numbered_pages
 from unified_accounting_sage.mappers import invoices
 from unified_accounting_sage.mappings import AccountMappings, TaxCodes
+from unified_accounting_sage.reference_cache import contact_types_key
 
 __all__ = ["InvoiceHandler"]
 
@@ -168,12 +173,23 @@ class InvoiceHandler(SageHandler[Invoice]):
     # -- writing -------------------------------------------------------------------------
 
     def _check_contact(self, invoice: Invoice) -> None:
+        name = contact_types_key(invoice.contact_id)
+        cache = self.tenant.reference_cache
+        type_ids = cache.get(self.business_id, name, lambda: self._contact_types(invoice))
+        try:
+            invoices.check_contact_type(invoice, type_ids)
+        except ValidationError:
+            # A refusal is not remembered: the contact may be given the role any moment.
+            self.tenant.forget_reference(name)
+            raise
+
+    def _contact_types(self, invoice: Invoice) -> list[str]:
         try:
             contact = self.raw_get("contacts", invoice.contact_id)
         except NotFoundError:
             raise ValidationError({"contact_id": ["no such contact in this business"]},
                                   provider="sage") from None
-        invoices.check_contact_type(invoice, ref_ids(contact, "contact_type"))
+        return list(ref_ids(contact, "contact_type"))
 
     def _region(self, options: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
         """Return the tax region and the provider fields, adding ``tax_address_region_id``."""
@@ -211,7 +227,12 @@ class InvoiceHandler(SageHandler[Invoice]):
         region, extra = self._region(options)
         body = self._to_sage(model, region, extra, partial=False)
         wrapper = invoices.wrapper_key(model)
-        raw = self.send("POST", path_of(_collection(model.type)), wrapper, body)
+        try:
+            raw = self.send("POST", path_of(_collection(model.type)), wrapper, body)
+        except AccountingError:
+            # The cached contact types may be stale (a type mismatch answer among others).
+            self.tenant.forget_reference(contact_types_key(model.contact_id))
+            raise
         return self.to_model(raw, model.type, self.tenant.include_remote())
 
     def update(self, id: str, changes: Invoice | Mapping[str, Any], **options: Any) -> Invoice:
