@@ -183,13 +183,13 @@ class InvoiceHandler(SageHandler[Invoice]):
             self.tenant.forget_reference(name)
             raise
 
-    def _contact_types(self, invoice: Invoice) -> list[str]:
+    def _contact_types(self, invoice: Invoice) -> tuple[str, ...]:
         try:
             contact = self.raw_get("contacts", invoice.contact_id)
         except NotFoundError:
             raise ValidationError({"contact_id": ["no such contact in this business"]},
                                   provider="sage") from None
-        return list(ref_ids(contact, "contact_type"))
+        return tuple(ref_ids(contact, "contact_type"))
 
     def _region(self, options: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
         """Return the tax region and the provider fields, adding ``tax_address_region_id``."""
