@@ -37,7 +37,7 @@ from unified_accounting.schemas.compiled import fast_dump, fast_load, fast_nativ
 from unified_accounting.schemas.fields import Records
 from unified_accounting.schemas.paths import Path, flatten, join
 
-__all__ = ["KINDS", "dump", "kind_of", "load", "validate_model"]
+__all__ = ["KINDS", "dump", "dump_without_remote", "kind_of", "load", "validate_model"]
 
 KINDS: tuple[str, ...] = tuple(SCHEMAS)
 """Every record kind ``load`` accepts."""
@@ -146,6 +146,19 @@ def dump(model: Model) -> dict[str, Any]:
     if type_errors:
         raise ValidationError(type_errors)
     return typing.cast(dict[str, Any], schema.dump(model))
+
+
+def dump_without_remote(model: Model) -> dict[str, Any]:
+    """:func:`dump` without ``remote_data``, for stores that keep the raw record apart."""
+    fast = fast_dump(type(_schema(kind_of(model))), model, without=_REMOTE)
+    if fast is not None:
+        return fast
+    data = dump(model)
+    data.pop("remote_data", None)
+    return data
+
+
+_REMOTE = frozenset({"remote_data"})
 
 
 def validate_model(model: Any) -> None:

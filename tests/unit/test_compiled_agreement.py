@@ -124,3 +124,13 @@ def dump_errors(model: Any) -> Any:
 def dump_slow_errors(kind: str, model: Any) -> Any:
     _native, type_errors = validation._to_native(model, ())
     return type_errors or SCHEMAS[kind]().dump(model)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_mirror_dump_is_the_dump_without_remote_data(kind: str, data: st.DataObject) -> None:
+    model = data.draw(STRATEGIES[kind]())
+    expected = ua.dump(model)
+    expected.pop("remote_data", None)
+    assert validation.dump_without_remote(model) == expected

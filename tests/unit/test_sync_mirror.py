@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,6 +21,7 @@ from unified_accounting.syncing.mirror import (
     StoredVersion,
     StreamKey,
     deletion_applies,
+    encode_item,
     item_digest,
     load_mirror,
     upsert_action,
@@ -216,3 +219,15 @@ def test_connections_are_reused_across_runs_and_refused_after_close(tmp_path: Pa
     mirror.close()
     with pytest.raises(ua.ConfigurationError, match="closed"):
         mirror.count(GB, "contacts")
+
+
+@pytest.mark.parametrize("remote", [None, {"b": [1, 2], "a": {"z": "x", "y": None}}])
+def test_the_digest_is_built_from_the_stored_text_yet_unchanged(
+        remote: dict[str, object] | None) -> None:
+    item = MirrorItem(id="1", updated_at=None, data={"name": "Acme", "amount": "1.00"},
+                      remote_data=remote)
+    text, digest = encode_item(item)
+    assert json.loads(text) == item.data
+    # Rows written before the text was reused keep the same fingerprint.
+    before = json.dumps([item.data, item.remote_data], sort_keys=True, default=str)
+    assert digest == hashlib.sha256(before.encode("utf-8")).hexdigest() == item_digest(item)

@@ -125,10 +125,15 @@ def _scalar_check(hint: Any, origin: Any) -> Check:
     raise TypeError(f"no type check for {hint!r}")
 
 
-def fast_dump(schema_cls: type[RecordSchema], model: Any) -> dict[str, Any] | None:
-    """Dump ``model`` as ``schema_cls().dump`` would; ``None`` when a value has a wrong type."""
+def fast_dump(
+    schema_cls: type[RecordSchema], model: Any, *, without: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
+    """Dump ``model`` as ``schema_cls().dump`` would; ``None`` when a value has a wrong type.
+
+    ``without`` names top-level fields to leave out (a mirror stores ``remote_data`` apart).
+    """
     try:
-        return _dump(schema_cls, model, _NO_CURRENCY)
+        return _dump(schema_cls, model, _NO_CURRENCY, without)
     except _Refused:
         return None
 
@@ -136,12 +141,17 @@ def fast_dump(schema_cls: type[RecordSchema], model: Any) -> dict[str, Any] | No
 _NO_CURRENCY = object()
 
 
-def _dump(schema_cls: type[RecordSchema], model: Any, currency: Any) -> dict[str, Any]:
+def _dump(
+    schema_cls: type[RecordSchema], model: Any, currency: Any,
+    without: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
     if schema_cls.currency_field is not None and currency is _NO_CURRENCY:
         code = getattr(model, schema_cls.currency_field)
         currency = code if isinstance(code, str) else None
     out: dict[str, Any] = {}
     for plan in _plans(schema_cls):
+        if plan.name in without:
+            continue
         value = getattr(model, plan.name)
         if not plan.check(value):
             raise _Refused

@@ -36,6 +36,7 @@ __all__ = [
     "StreamKey",
     "available_mirrors",
     "deletion_applies",
+    "encode_item",
     "item_digest",
     "load_mirror",
     "upsert_action",
@@ -211,8 +212,19 @@ class Mirror(ABC):
 
 def item_digest(item: MirrorItem) -> str:
     """A fingerprint of an item's content, to tell a re-read from a change at one timestamp."""
-    payload = json.dumps([item.data, item.remote_data], sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return encode_item(item)[1]
+
+
+def encode_item(item: MirrorItem) -> tuple[str, str]:
+    """Return ``(unified JSON text, digest)`` of an item, writing the unified JSON once.
+
+    The digest is the SHA-256 of ``json.dumps([data, remote_data], sort_keys=True)``; it is
+    assembled from the text a mirror stores, so that the record is not serialized twice.
+    """
+    data_text = json.dumps(item.data, sort_keys=True, default=str)
+    remote_text = json.dumps(item.remote_data, sort_keys=True, default=str)
+    payload = f"[{data_text}, {remote_text}]"
+    return data_text, hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def upsert_action(stored: StoredVersion | None, item: MirrorItem, digest: str) -> UpsertAction:

@@ -35,7 +35,7 @@ from unified_accounting.syncing.mirror import (
     StoredVersion,
     StreamKey,
     deletion_applies,
-    item_digest,
+    encode_item,
     upsert_action,
 )
 from unified_accounting.utctime import as_utc
@@ -276,7 +276,7 @@ def _apply_upserts(
     inserted = updated = unchanged = 0
     now = _ts(datetime.now(UTC))
     for item in items:
-        digest = item_digest(item)
+        data_text, digest = encode_item(item)
         action = upsert_action(stored.get(item.id), item, digest)
         if action == "unchanged":
             unchanged += 1
@@ -286,7 +286,7 @@ def _apply_upserts(
             "VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?, ?, ?)",
             (
                 *_scope_params(scope), item.id, _ts(item.updated_at), digest,
-                json.dumps(item.data, sort_keys=True),
+                data_text,
                 None if item.remote_data is None else json.dumps(item.remote_data, default=str),
                 now,
             ),

@@ -46,7 +46,7 @@ from unified_accounting.syncing.source import (
     close_quietly,
 )
 from unified_accounting.utctime import as_utc
-from unified_accounting.validation import dump
+from unified_accounting.validation import dump_without_remote
 
 __all__ = ["StreamReader"]
 
@@ -225,9 +225,7 @@ def _mirror_item(scope: Scope, record: SyncRecord) -> MirrorItem:
 
 def _unified_json(record: SyncRecord) -> dict[str, Any]:
     # remote_data has its own column; the unified JSON is what ua.dump writes.
-    data = dump(cast(Model, record))
-    data.pop("remote_data", None)
-    return data
+    return dump_without_remote(cast(Model, record))
 
 
 def _checked_deletion(scope: Scope, record: DeletedRecord) -> DeletedRecord:
