@@ -56,7 +56,15 @@ def _row_to_key(row: tuple[str, str, str, int, str, str | None]) -> ApiKey:
                   created_at=row[4], revoked_at=row[5])
 
 
-_COLUMNS = "key_id, tenant, name, per_minute, created_at, revoked_at"
+# The statements, written out whole (no text is ever formatted into SQL).
+_INSERT = ("INSERT INTO api_keys (key_id, tenant, name, per_minute, created_at, revoked_at, "
+           "digest) VALUES (?, ?, ?, ?, ?, NULL, ?)")
+_SELECT_ALL = ("SELECT key_id, tenant, name, per_minute, created_at, revoked_at FROM api_keys "
+               "ORDER BY created_at, key_id")
+_SELECT_TENANT = ("SELECT key_id, tenant, name, per_minute, created_at, revoked_at "
+                  "FROM api_keys WHERE tenant = ? ORDER BY created_at, key_id")
+_SELECT_ONE = ("SELECT key_id, tenant, name, per_minute, created_at, revoked_at, digest "
+               "FROM api_keys WHERE key_id = ?")
 
 
 class ApiKeys:
@@ -79,18 +87,15 @@ class ApiKeys:
         plain = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         record = ApiKey(key_id, tenant, name, per_minute, _now())
         with self._db.connect() as db:
-            db.execute(
-                f"INSERT INTO api_keys ({_COLUMNS}, digest) VALUES (?, ?, ?, ?, ?, NULL, ?)",
-                (key_id, tenant, name, per_minute, record.created_at, _digest(plain)))
+            db.execute(_INSERT, (key_id, tenant, name, per_minute, record.created_at,
+                                 _digest(plain)))
         return record, plain
 
     def list(self, tenant: str | None = None) -> list[ApiKey]:
         """Every key (of ``tenant`` when given), oldest first."""
-        query = f"SELECT {_COLUMNS} FROM api_keys"
-        args: tuple[str, ...] = ()
-        if tenant is not None:
-            query, args = query + " WHERE tenant = ?", (tenant,)
-        rows = self._db.connect().execute(query + " ORDER BY created_at, key_id", args)
+        db = self._db.connect()
+        rows = db.execute(_SELECT_ALL) if tenant is None else db.execute(_SELECT_TENANT,
+                                                                          (tenant,))
         return [_row_to_key(row) for row in rows.fetchall()]
 
     def revoke(self, key_id: str) -> ApiKey:
@@ -102,20 +107,17 @@ class ApiKeys:
         with self._db.connect() as db:
             db.execute("UPDATE api_keys SET revoked_at = ? WHERE key_id = ? "
                        "AND revoked_at IS NULL", (_now(), key_id))
-            row = db.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE key_id = ?",
-                             (key_id,)).fetchone()
+            row = db.execute(_SELECT_ONE, (key_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no API key has the id {key_id!r}")
-        return _row_to_key(row)
+        return _row_to_key(row[:6])
 
     def authenticate(self, presented: str) -> ApiKey | None:
         """Return the active key ``presented`` is, or ``None`` (malformed, unknown, revoked)."""
         match = _KEY_SHAPE.fullmatch(presented)
         if match is None:
             return None
-        row = self._db.connect().execute(
-            f"SELECT {_COLUMNS}, digest FROM api_keys WHERE key_id = ?",
-            (match.group(1),)).fetchone()
+        row = self._db.connect().execute(_SELECT_ONE, (match.group(1),)).fetchone()
         if row is None or not hmac.compare_digest(str(row[6]), _digest(presented)):
             return None
         key = _row_to_key(row[:6])

@@ -53,10 +53,8 @@ class GatewayDatabase:
         """This thread's connection (opened on first use; commits when used with ``with``)."""
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None or getattr(self._local, "pid", None) != os.getpid():
-            db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=10.0, check_same_thread=True)
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA busy_timeout=10000")
-            db.isolation_level = ""  # ``with db`` then commits or rolls back a transaction
             self._local.db, self._local.pid = db, os.getpid()
         return db
 

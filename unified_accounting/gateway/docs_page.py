@@ -59,7 +59,7 @@ def _schemas(schemas: dict[str, Any]) -> str:
 
 def _type_of(spec: dict[str, Any]) -> str:
     if "$ref" in spec:
-        return spec["$ref"].rsplit("/", 1)[-1]
+        return str(spec["$ref"]).rsplit("/", 1)[-1]
     kind = spec.get("type", "any")
     if kind == "array":
         return "list of " + _type_of(spec.get("items", {}))

@@ -52,7 +52,9 @@ def _problem_schema() -> dict[str, Any]:
 def _problems(*statuses: int) -> dict[str, Any]:
     ref = {"content": {"application/problem+json": {
         "schema": {"$ref": "#/components/schemas/Problem"}}}}
-    titles = {status: title for status, title in PROBLEM_TYPES.values()}
+    titles: dict[int, str] = {}
+    for status, title in PROBLEM_TYPES.values():
+        titles.setdefault(status, title)
     return {str(status): {"description": titles[status], **ref} for status in statuses}
 
 
@@ -154,7 +156,7 @@ def openapi_document() -> dict[str, Any]:
                                                               "scheme": "bearer"}}},
                    security=[{"apiKey": []}])
     assert plugin.converter is not None
-    plugin.converter.add_attribute_function(_own_description)
+    plugin.converter.add_attribute_function(_own_description)  # type: ignore[no-untyped-call]
     for kind, schema in SCHEMAS.items():
         # A record nested in one registered earlier is already there under the same name.
         if _schema_name(kind) not in spec.components.schemas:

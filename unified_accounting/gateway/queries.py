@@ -73,7 +73,11 @@ def parse_filters(query: Mapping[str, str], supported: frozenset[str],
         raise problem("unsupported-filter", f"{resource} cannot be filtered by "
                       f"{', '.join(unknown)} (supported: {offered})",
                       errors={name: ["is not a filter of this resource"] for name in unknown})
-    return {name: _TYPED.get(name, lambda v, _n: v)(value, name) for name, value in query.items()}
+    return {name: _TYPED.get(name, _as_text)(value, name) for name, value in query.items()}
+
+
+def _as_text(value: str, _name: str) -> str:
+    return value
 
 
 def page_limit(text: str | None) -> int:
