@@ -15,12 +15,22 @@ from starlette.responses import Response
 
 from unified_accounting.gateway.context import authenticate, gateway_of, in_thread, problem
 from unified_accounting.gateway.jsonio import json_response, read_body
+from unified_accounting.plugins import load_provider
+from unified_accounting.provider import RESOURCES, ResourceCapabilities
 from unified_accounting.tokens.base import ConnectionInfo
 
 __all__ = ["connection_endpoint", "connections_endpoint", "proxy_endpoint"]
 
 def _when(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def capabilities_document(provider: str) -> dict[str, Any]:
+    """What each unified resource supports at ``provider`` (empty for a resource it lacks)."""
+    table = load_provider(provider).capabilities()
+    empty = ResourceCapabilities(frozenset())
+    return {name: {"operations": sorted(table.get(name, empty).operations),
+                   "filters": sorted(table.get(name, empty).filters)} for name in RESOURCES}
 
 
 def connection_document(name: str, info: ConnectionInfo) -> dict[str, Any]:
@@ -56,7 +66,9 @@ async def connection_endpoint(request: Request) -> Response:
         await in_thread(request, hub.revoke, key.tenant, name)
         return Response(status_code=204)
     info = await in_thread(request, hub.describe, key.tenant, name)
-    return json_response(connection_document(name, info))
+    document = connection_document(name, info)
+    document["capabilities"] = await in_thread(request, capabilities_document, info.provider)
+    return json_response(document)
 
 
 def _proxy_json(body: bytes, content_type: str) -> Any:

@@ -96,8 +96,10 @@ def page_limit(text: str | None) -> int:
 def load_changes(kind: str, data: Any) -> dict[str, Any]:
     """Check the changed fields of a record (a JSON object) and return them as values.
 
-    Only the fields present are checked at the top level; a nested record that is present
-    (an invoice's ``lines``) is checked whole, since it replaces the stored one.
+    Each field present is checked by its own rules, as ``ua.load`` checks it; a nested
+    record (an invoice's ``lines``) is checked whole, since it replaces the stored one. Rules
+    that join several fields of the record (a contact is a customer or a supplier) are left
+    to the provider, which holds the fields not sent.
 
     Raises:
         ValidationError: every failing path, as ``ua.load`` reports them.
@@ -105,11 +107,20 @@ def load_changes(kind: str, data: Any) -> dict[str, Any]:
     if not isinstance(data, Mapping) or not data:
         raise ValidationError({"": ["must be an object with at least one field to change"]})
     schema = SCHEMAS[kind]()
-    try:
-        loaded = schema.load(data, partial=tuple(schema.fields))
-    except SchemaError as exc:
-        raise ValidationError(flatten(exc.messages)) from None
-    return {name: _built(schema, name, value) for name, value in loaded.items()}
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, raw in data.items():
+        field = schema.fields.get(name)
+        if field is None or field.dump_only:
+            errors[str(name)] = ["is not a known field"]
+            continue
+        try:
+            values[name] = _built(schema, name, field.deserialize(raw, name, data))
+        except SchemaError as exc:
+            errors.update(flatten({name: exc.messages}))
+    if errors:
+        raise ValidationError(errors)
+    return values
 
 
 def _built(schema: RecordSchema, name: str, value: Any) -> Any:
