@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from unified_accounting.gateway.context import authenticate, gateway_of, in_thread, problem
 from unified_accounting.gateway.jsonio import json_response, read_body
+from unified_accounting.http.response import HttpResponse
 from unified_accounting.plugins import load_provider
 from unified_accounting.provider import RESOURCES, ResourceCapabilities
 from unified_accounting.tokens.base import ConnectionInfo
@@ -94,14 +95,16 @@ async def proxy_endpoint(request: Request) -> Response:
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "business_id"]
     body = await read_body(request, gateway.config.max_body_bytes)
     payload = _proxy_json(body, request.headers.get("content-type", "application/json"))
-    client = await in_thread(request, gateway.hub.client, key.tenant,
-                             request.path_params["connection"],
-                             request.query_params.get("business_id"))
-    answer = await in_thread(
-        request, client.proxy.request, request.method, "/" + request.path_params["path"],
-        params=params or None, json=payload, raise_for_status=False,
-        idempotency_key=request.headers.get("idempotency-key") or None,
-    )
+
+    def send() -> HttpResponse:
+        client = gateway.hub.client(key.tenant, request.path_params["connection"],
+                                    request.query_params.get("business_id"))
+        return client.proxy.request(
+            request.method, "/" + request.path_params["path"], params=params or None,
+            json=payload, raise_for_status=False,
+            idempotency_key=request.headers.get("idempotency-key") or None)
+
+    answer = await in_thread(request, send)
     headers = {"Provider-Request-Id": answer.request_id} if answer.request_id else {}
     media = answer.headers.get("content-type", "application/json")
     return Response(answer.content, status_code=answer.status, headers=headers, media_type=media)

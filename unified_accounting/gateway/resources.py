@@ -57,11 +57,11 @@ def _resource(client: Client, name: str, operation: str,
     return resource
 
 
-async def _client(request: Request, key: ApiKey, business_id: str | None = None) -> Client:
-    gateway = gateway_of(request)
-    connection = request.path_params["connection"]
+def _client(request: Request, key: ApiKey, business_id: str | None = None) -> Client:
+    """The connection's client (called in the worker thread: it may read the token store)."""
     business = business_id or request.query_params.get("business_id")
-    return await in_thread(request, gateway.hub.client, key.tenant, connection, business)
+    return gateway_of(request).hub.client(key.tenant, request.path_params["connection"],
+                                          business)
 
 
 def _idempotency_seed(request: Request, key: ApiKey, client: Client) -> str | None:
@@ -119,27 +119,31 @@ def _list_position(request: Request) -> Cursor:
     return gateway_of(request).cursors.decode(text)
 
 
-async def _list(request: Request, key: ApiKey, name: str) -> Response:
-    cursor = _list_position(request)
+def _list_page(request: Request, key: ApiKey, name: str,
+               cursor: Cursor) -> tuple[list[dict[str, Any]], bool, int | None]:
     query = dict(cursor.query)
-    client = await _client(request, key, query.pop("business_id", None))
+    client = _client(request, key, query.pop("business_id", None))
     resource = _resource(client, name, "list", _COLLECTION_OPERATIONS)
     filters = parse_filters(query, resource.capabilities.filters, name)
-    items, more, total = await in_thread(request, _first_page, resource, cursor, filters)
+    return _first_page(resource, cursor, filters)
+
+
+async def _list(request: Request, key: ApiKey, name: str) -> Response:
+    cursor = _list_position(request)
+    items, more, total = await in_thread(request, _list_page, request, key, name, cursor)
     following = Cursor(cursor.page + 1, cursor.limit, cursor.query) if more else None
     link = _next_link(request, following) if following else None
     headers = {"Link": f'<{link}>; rel="next"'} if link else {}
     return json_response({"items": items, "next": link, "total": total}, headers=headers)
 
 
-async def _create(request: Request, key: ApiKey, name: str) -> Response:
-    client = await _client(request, key)
+def _create(request: Request, key: ApiKey, name: str, body: Any) -> dict[str, Any]:
+    client = _client(request, key)
     resource = _resource(client, name, "create", _COLLECTION_OPERATIONS)
-    model = load(RESOURCE_KINDS[name], await read_json(request, _limit(request)))
-    seed = _idempotency_seed(request, key, client)
-    created = await in_thread(request, _written, seed, resource.create, model)
-    location = f"{request.url.path}/{quote(str(created.get('id') or ''), safe='')}"
-    return json_response(created, status=201, headers={"Location": location})
+    model = load(RESOURCE_KINDS[name], body)
+    created: dict[str, Any] = _written(_idempotency_seed(request, key, client),
+                                       resource.create, model)
+    return created
 
 
 def _limit(request: Request) -> int:
@@ -150,27 +154,38 @@ async def collection_endpoint(request: Request) -> Response:
     """``GET`` (one page of the list) and ``POST`` (create) on a resource."""
     key = await authenticate(request)
     name = request.path_params["resource"]
-    if request.method == "POST":
-        return await _create(request, key, name)
-    return await _list(request, key, name)
+    if request.method == "GET":
+        return await _list(request, key, name)
+    body = await read_json(request, _limit(request))
+    created = await in_thread(request, _create, request, key, name, body)
+    location = f"{request.url.path}/{quote(str(created.get('id') or ''), safe='')}"
+    return json_response(created, status=201, headers={"Location": location})
+
+
+def _on_record(request: Request, key: ApiKey, body: Any) -> dict[str, Any] | None:
+    """Run the record operation of the request's method; ``None`` for a delete."""
+    name, record_id = request.path_params["resource"], request.path_params["id"]
+    client = _client(request, key)
+    operation = _RECORD_OPERATIONS[request.method]
+    resource = _resource(client, name, operation, _RECORD_OPERATIONS)
+    if operation == "delete":
+        resource.delete(record_id)
+        return None
+    if operation == "get":
+        found: dict[str, Any] = dump(resource.get(record_id))
+        return found
+    changes = load_changes(RESOURCE_KINDS[name], body)
+    updated: dict[str, Any] = _written(_idempotency_seed(request, key, client),
+                                       resource.update, record_id, changes)
+    return updated
 
 
 async def record_endpoint(request: Request) -> Response:
     """``GET``, ``PATCH`` (changed fields) and ``DELETE`` on one record."""
     key = await authenticate(request)
-    name, record_id = request.path_params["resource"], request.path_params["id"]
-    client = await _client(request, key)
-    resource = _resource(client, name, _RECORD_OPERATIONS[request.method], _RECORD_OPERATIONS)
-    operation = _RECORD_OPERATIONS[request.method]
-    if operation == "get":
-        return json_response(await in_thread(request, _written, None, resource.get, record_id))
-    if operation == "delete":
-        await in_thread(request, resource.delete, record_id)
-        return Response(status_code=204)
-    changes = load_changes(RESOURCE_KINDS[name], await read_json(request, _limit(request)))
-    seed = _idempotency_seed(request, key, client)
-    updated = await in_thread(request, _written, seed, resource.update, record_id, changes)
-    return json_response(updated)
+    body = await read_json(request, _limit(request)) if request.method == "PATCH" else None
+    answer = await in_thread(request, _on_record, request, key, body)
+    return Response(status_code=204) if answer is None else json_response(answer)
 
 
 def _deleted_since(resource: Resource[Any], since: Any) -> list[dict[str, Any]]:
@@ -179,15 +194,19 @@ def _deleted_since(resource: Resource[Any], since: Any) -> list[dict[str, Any]]:
             for record in resource.list_deleted(since=since)]
 
 
+def _deleted(request: Request, key: ApiKey, since: Any) -> list[dict[str, Any]]:
+    client = _client(request, key)
+    resource = _resource(client, request.path_params["resource"], "list_deleted",
+                         {"GET": "list_deleted"})
+    return _deleted_since(resource, since)
+
+
 async def deleted_endpoint(request: Request) -> Response:
     """``GET /v1/connections/{connection}/deleted/{resource}?since=...``: deletions after
     ``since`` (the library's ``list_deleted``)."""
     key = await authenticate(request)
-    client = await _client(request, key)
-    name = request.path_params["resource"]
-    resource = _resource(client, name, "list_deleted", {"GET": "list_deleted"})
     since_text = request.query_params.get("since")
     if not since_text:
         raise problem("bad-request", "since= is required", errors={"since": ["is required"]})
-    items = await in_thread(request, _deleted_since, resource, parse_moment(since_text, "since"))
-    return json_response({"items": items})
+    since = parse_moment(since_text, "since")
+    return json_response({"items": await in_thread(request, _deleted, request, key, since)})
