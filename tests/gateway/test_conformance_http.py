@@ -67,7 +67,8 @@ class TestGatewayConformance(GatewayConformance):
     @pytest.fixture
     def direct_client(self, live: LiveGateway) -> Iterator[ua.Client]:
         client = ua.connect("sage", connection=f"acme:{CONNECTION}", token_store=live.store,
-                            settings=live.sandbox.settings, client_secret=live.sandbox.client_secret,
+                            settings=live.sandbox.settings,
+                            client_secret=live.sandbox.client_secret,
                             business_id=live.sandbox.business_id("GB"),
                             limiter=LocalLimiter(RateLimits()))
         yield client

@@ -31,7 +31,8 @@ def test_the_whole_flow_stores_the_connection_under_the_tenant(live: LiveGateway
     assert done.status_code == 200, done.text
     assert "are connected" in done.text
     info = live.store.describe("acme:web")
-    assert info is not None and info.provider == "sage"
+    assert info is not None
+    assert info.provider == "sage"
     assert info.business_ids[0] == live.sandbox.lead_business_id
     shown = requests.get(f"{live.url}/v1/connections/web", headers=live.headers(), timeout=30)
     assert shown.json()["business_ids"] == list(info.business_ids)

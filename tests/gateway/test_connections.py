@@ -17,7 +17,8 @@ def test_a_key_lists_only_its_tenants_connections(live: LiveGateway) -> None:
     authorize(live.sandbox, live.store, "globex", "ledger")
     mine = {item["name"] for item in _get(live, "/v1/connections").json()["items"]}
     theirs = _get(live, "/v1/connections", live.other_key).json()["items"]
-    assert CONNECTION in mine and "ledger" not in mine
+    assert CONNECTION in mine
+    assert "ledger" not in mine
     assert [item["name"] for item in theirs] == ["ledger"]
     assert all("token" not in str(item).lower() for item in theirs)
 
@@ -109,4 +110,5 @@ def test_the_callers_api_key_never_reaches_the_provider(live: LiveGateway) -> No
         _get(live, f"/v1/connections/{CONNECTION}/proxy/financial_settings")
     finally:
         live.sandbox.core.handle = original  # type: ignore[method-assign]
-    assert seen and all(live.key not in headers for headers in seen)
+    assert seen
+    assert all(live.key not in headers for headers in seen)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import requests
 
-from unified_accounting.gateway.server import running
 from unified_accounting.credentials import Secret, TokenSet
+from unified_accounting.gateway.server import running
 
 from .conftest import LiveGateway, gateway_config
 
@@ -30,10 +30,9 @@ def _customer_id(live: LiveGateway) -> str:
 
 def test_a_json_number_for_money_keeps_every_digit(live: LiveGateway) -> None:
     account = live.sandbox.ledger_account_id("GB", 4000)
-    body = ('{"type": "sales", "contact_id": "%s", "issue_date": "2025-03-01", '
-            '"status": "draft", "lines": [{"description": "Exact", "quantity": 3, '
-            '"unit_price": 0.10, "account_id": "%s", "tax_rate_id": null}]}'
-            % (_customer_id(live), account))
+    body = ('{"type": "sales", "contact_id": "' + _customer_id(live) + '", "issue_date": '
+            '"2025-03-01", "status": "draft", "lines": [{"description": "Exact", "quantity": 3, '
+            '"unit_price": 0.10, "account_id": "' + account + '", "tax_rate_id": null}]}')
     answer = _post(live, "invoices", body)
     assert answer.status_code == 201, answer.text
     line = answer.json()["lines"][0]
