@@ -18,7 +18,7 @@ from unified_accounting.client import Client
 from unified_accounting.errors import NotFoundError
 from unified_accounting.gateway.config import GatewayConfig
 from unified_accounting.gateway.tenancy import connection_of, stored_name
-from unified_accounting.http.types import RetryConfig
+from unified_accounting.http import RetryConfig
 from unified_accounting.tokens.base import ConnectionInfo, TokenStore
 from unified_accounting.tokens.registry import default_token_store, token_store_from_url
 
