@@ -92,7 +92,11 @@ async def proxy_endpoint(request: Request) -> Response:
     """
     key = await authenticate(request)
     gateway = gateway_of(request)
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != "business_id"]
+    # A repeated query name stays repeated: requests sends a list value as one pair per item.
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        if name != "business_id":
+            params.setdefault(name, []).append(value)
     body = await read_body(request, gateway.config.max_body_bytes)
     payload = _proxy_json(body, request.headers.get("content-type", "application/json"))
 

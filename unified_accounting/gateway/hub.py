@@ -110,8 +110,8 @@ class ConnectionHub:
         settings = self.config.settings_for(info.provider)
         secret = settings.get("client_secret") or _env_secret()
         self.forget(info.connection)
-        return ua.revoke(info.connection, client_secret=secret, token_store=self.store,
-                         settings=settings, provider=info.provider)
+        return ua.revoke(info.provider, connection=info.connection, client_secret=secret,
+                         token_store=self.store, settings=settings)
 
     @contextmanager
     def session(self) -> Iterator[ConnectionHub]:
@@ -134,6 +134,6 @@ class ConnectionHub:
 def _env_secret() -> str:
     import os
 
-    from unified_accounting.connection import CLIENT_SECRET_ENV
+    from unified_accounting.credentials import CLIENT_SECRET_ENV
 
     return os.environ.get(CLIENT_SECRET_ENV, "")
