@@ -8,6 +8,7 @@ from pathlib import Path
 # ``support`` is imported by tests in every folder and by worker scripts started as processes.
 sys.path.insert(0, str(Path(__file__).parent))
 
+from support import postgres_server
 from support.connections import (
     any_store,
     oauth_server,
@@ -29,3 +30,8 @@ __all__ = [
     "sage_sandbox",
     "sqlite_store",
 ]
+
+
+def pytest_configure(config: object) -> None:
+    """Register the PostgreSQL fixtures and report hook (a hook of that name is imported above)."""
+    config.pluginmanager.register(postgres_server, "ua-postgres-server")  # type: ignore[attr-defined]
