@@ -34,8 +34,9 @@ QUEUE = "unified-accounting-sync"
 #: Stream failures another attempt may cure; any other failure ends the job as failed.
 TRANSIENT = (RateLimitError, ProviderUnavailableError, ConflictError, ConnectionError)
 MAX_TRANSIENT_RETRIES = 5
-#: How often a job finding its (connection, business) busy asks again before giving up.
-MAX_BUSY_RETRIES = 120
+#: How often a job finding its (connection, business) busy asks again before giving up
+#: (about an hour with the backoff).
+MAX_BUSY_RETRIES = 125
 
 _log = logging.getLogger(__name__)
 
@@ -83,7 +84,11 @@ def _register_sync_task(celery: Celery, settings: JobSettings) -> None:
         if not lock.acquire():
             _log.info("sync of %s/%s is running elsewhere (%s); retrying later",
                       connection, business_id, lock.holder())
-            raise _retry(self, "busy", countdown=lock.seconds_left() + random.uniform(0.1, 1))
+            # A live holder renews its lease, a dead one's lease runs out: ask again after
+            # whichever comes first, the lease's end or a backoff that grows to 30 s.
+            backoff = min(30.0, 2.0 ** self.request.retries)
+            raise _retry(self, "busy",
+                         countdown=min(lock.seconds_left(), backoff) + random.uniform(0.1, 0.5))
         try:
             result = runtime.sync(connection, business_id, resources=_listed(resources),
                                   full=full)
