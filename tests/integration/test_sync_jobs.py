@@ -7,7 +7,9 @@ sandbox serves every tenant over loopback HTTP from the test process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from unified_accounting_sage.sandbox import SageSandbox
@@ -26,6 +28,7 @@ from unified_accounting.sync import Scope
 from unified_accounting.sync.postgres_mirror import PostgresMirror
 from unified_accounting.tokens import RedisTokenStore
 
+SCALING = Path(__file__).resolve().parents[2] / "docs" / "scaling.md"
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
 
@@ -61,6 +64,28 @@ def test_jobs_of_many_tenants_on_two_workers_fill_the_mirror_once_and_refresh_on
             assert mirror_differences(mirror, sandbox, tenant) == []
             scope = Scope("sage", tenant.connection, tenant.business_id)
             assert mirror.count(scope, "contacts") == 120
+    store.close()
+
+
+def test_the_scaling_guide_example_runs(
+    sandbox: SageSandbox, redis_url: str, redis_prefix: str, postgres_url: str,
+    postgres_schema: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings, env = deployment(sandbox, redis_url=redis_url, prefix=redis_prefix,
+                               postgres_url=postgres_url, schema=postgres_schema)
+    store = RedisTokenStore(url=redis_url, prefix=redis_prefix)
+    (tenant,) = add_tenants(sandbox, store, 1, contacts=30, invoices=10)
+    sandbox.connect("GB", token_store=store, connection="acme",
+                    business_id=tenant.business_id).close()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    (example,) = re.findall(r"```python\n(.*?)```", SCALING.read_text(encoding="utf-8"), re.S)
+    namespace: dict[str, object] = {"ACME_BUSINESS": tenant.business_id}
+    with running_workers(env, count=1):
+        exec(compile(example, "docs/scaling.md", "exec"), namespace)  # noqa: S102
+    summary = namespace["summary"]
+    assert isinstance(summary, dict)
+    assert (summary["connection"], summary["inserted"]) == ("acme", 40)
     store.close()
 
 
