@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict unified_accounting unified_accounting/jobs adapters/sage/unified_accounting_sage
+	$(BIN)/mypy --strict unified_accounting adapters/sage/unified_accounting_sage
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -216,6 +216,8 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=8, help="quota: requests per second")
     parser.add_argument("--concurrent", type=int, default=4, help="quota: requests at once")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the mirror comparison")
+    parser.add_argument("--headroom", type=float, default=0.04,
+                        help="window headroom of the shared limiter (0.04 = 4 %%)")
     parser.add_argument("--unlimited-too", action=argparse.BooleanOptionalAction, default=True,
                         help="also run every worker count with no quota (CPU-bound)")
     args = parser.parse_args()
@@ -230,10 +232,11 @@ def main() -> None:
     tenants = [tuple(t) for t in made["tenants"]]
     expected = sandbox.ask("snapshot")
     base = JobSettings(broker_url=redis_url, token_store=token_store, page_size=200,
-                       provider_settings=made["settings"])
+                       provider_settings=made["settings"], limit_headroom=args.headroom)
     report = Report(
         "scale", f"6. Scale: {args.connections} connections x "
-        f"{args.contacts + args.invoices:,} records into PostgreSQL",
+        f"{args.contacts + args.invoices:,} records into PostgreSQL, limiter headroom "
+        f"{args.headroom:.0%}",
         ["quota", "worker processes", "records", "seconds", "records/s", "achieved req/s",
          "share of R (wall)", "share of R (busy)", "429s", "mirror = sandbox",
          "target >= 95 % and 0 429s"])

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from unified_accounting_sage.sandbox import SageSandbox
-
 from support.sync_workers import (
     RESOURCES,
     add_tenants,
@@ -21,6 +19,8 @@ from support.sync_workers import (
     mirror_differences,
     running_workers,
 )
+from unified_accounting_sage.sandbox import SageSandbox
+
 from unified_accounting.jobs.app import create_app, enqueue_sync
 from unified_accounting.jobs.schedule import every_connection, sync_schedule
 from unified_accounting.jobs.settings import JobSettings
@@ -71,8 +71,8 @@ def test_the_scaling_guide_example_runs(
     sandbox: SageSandbox, redis_url: str, redis_prefix: str, postgres_url: str,
     postgres_schema: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings, env = deployment(sandbox, redis_url=redis_url, prefix=redis_prefix,
-                               postgres_url=postgres_url, schema=postgres_schema)
+    _, env = deployment(sandbox, redis_url=redis_url, prefix=redis_prefix,
+                        postgres_url=postgres_url, schema=postgres_schema)
     store = RedisTokenStore(url=redis_url, prefix=redis_prefix)
     (tenant,) = add_tenants(sandbox, store, 1, contacts=30, invoices=10)
     sandbox.connect("GB", token_store=store, connection="acme",
@@ -113,3 +113,30 @@ def test_settings_travel_through_the_environment() -> None:
     assert (app.conf.task_acks_late, app.conf.task_reject_on_worker_lost,
             app.conf.worker_prefetch_multiplier) == (True, True, 1)
     assert app.conf.broker_transport_options["global_keyprefix"] == "billing:"
+
+
+def test_the_worker_command_with_every_schedules_each_connection(
+    sandbox: SageSandbox, redis_url: str, redis_prefix: str, postgres_url: str,
+    postgres_schema: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from unified_accounting.cli import main
+    from unified_accounting.jobs import app as app_module
+
+    settings, _ = deployment(sandbox, redis_url=redis_url, prefix=redis_prefix,
+                             postgres_url=postgres_url, schema=postgres_schema)
+    store = RedisTokenStore(url=redis_url, prefix=redis_prefix)
+    tenants = add_tenants(sandbox, store, 2, contacts=1, invoices=1)
+    celery = create_app(settings)
+    started: list[list[str]] = []
+    monkeypatch.setattr(app_module, "app", celery)
+    monkeypatch.setattr(celery, "worker_main", started.append)
+    done = CliRunner().invoke(main, ["worker", "-c", "3", "--every", "10"])
+    assert done.exit_code == 0, done.output
+    assert "beat: 2 syncs every 10 minutes" in done.output
+    (argv,) = started
+    assert {"--concurrency=3", "--beat", "--prefetch-multiplier=1"} <= set(argv)
+    assert sorted(e["args"] for e in celery.conf.beat_schedule.values()) == sorted(
+        (t.connection, t.business_id) for t in tenants)
+    store.close()

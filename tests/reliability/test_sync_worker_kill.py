@@ -19,8 +19,6 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from unified_accounting_sage.sandbox import SageSandbox
-
 from support.sync_workers import (
     RESOURCES,
     Tenant,
@@ -29,6 +27,8 @@ from support.sync_workers import (
     mirror_differences,
     running_workers,
 )
+from unified_accounting_sage.sandbox import SageSandbox
+
 from unified_accounting.jobs.app import create_app, enqueue_sync
 from unified_accounting.sync import Scope
 from unified_accounting.sync.postgres_mirror import PostgresMirror

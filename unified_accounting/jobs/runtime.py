@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from unified_accounting.errors import ConfigurationError
-from unified_accounting.http.limiter import WINDOW_HEADROOM
 from unified_accounting.http.redis_limiter import RedisLimiter
 from unified_accounting.jobs.locks import JobLock
 from unified_accounting.jobs.settings import JobSettings
@@ -80,7 +79,7 @@ class Runtime:
                 limits = load_provider(provider).rate_limits(self.settings.provider_settings)
                 self.limiters[provider] = RedisLimiter(limits, self.redis,
                                                        prefix=self.settings.prefix,
-                                                       headroom=WINDOW_HEADROOM)
+                                                       headroom=self.settings.limit_headroom)
             return self.limiters[provider]
 
     def sync(self, connection: str, business_id: str, *, resources: list[str] | None,

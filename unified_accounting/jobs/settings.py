@@ -29,6 +29,7 @@ ENVIRONMENT = {
     "lock_ttl": "UNIFIED_ACCOUNTING_JOB_LOCK_TTL",
     "visibility_timeout": "UNIFIED_ACCOUNTING_VISIBILITY_TIMEOUT",
     "page_size": "UNIFIED_ACCOUNTING_SYNC_PAGE_SIZE",
+    "limit_headroom": "UNIFIED_ACCOUNTING_LIMIT_HEADROOM",
 }
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
@@ -53,6 +54,8 @@ class JobSettings:
             another worker when the worker holding it vanished whole (a lost machine). Keep
             it longer than the longest sync.
         page_size: records per request and per mirror commit.
+        limit_headroom: how much longer than the provider's the shared limiter's rate window
+            is (0.04 = 4 %, as the local limiter's): room for requests delayed on their way.
     """
 
     broker_url: str = DEFAULT_BROKER
@@ -64,10 +67,13 @@ class JobSettings:
     lock_ttl: float = 30.0
     visibility_timeout: float = 3600.0
     page_size: int = 200
+    limit_headroom: float = 0.04
 
     def __post_init__(self) -> None:
         if not self.lock_ttl > 0 or not self.visibility_timeout > 0:
             raise ConfigurationError("lock_ttl and visibility_timeout must be positive seconds")
+        if not 0 <= self.limit_headroom < 1:
+            raise ConfigurationError("limit_headroom must be at least 0 and below 1")
         if not 1 <= self.page_size <= 1000:
             raise ConfigurationError("page_size must be between 1 and 1000")
 
@@ -102,6 +108,7 @@ class JobSettings:
             ENVIRONMENT["lock_ttl"]: repr(self.lock_ttl),
             ENVIRONMENT["visibility_timeout"]: repr(self.visibility_timeout),
             ENVIRONMENT["page_size"]: str(self.page_size),
+            ENVIRONMENT["limit_headroom"]: repr(self.limit_headroom),
         }
         if self.result_backend:
             env[ENVIRONMENT["result_backend"]] = self.result_backend
@@ -117,7 +124,7 @@ def _parse(name: str, variable: str, raw: str) -> Any:
             if not isinstance(parsed, dict):
                 raise ValueError("not a JSON object")
             return parsed
-        if name in ("lock_ttl", "visibility_timeout"):
+        if name in ("lock_ttl", "visibility_timeout", "limit_headroom"):
             return float(raw)
         if name == "page_size":
             return int(raw)
