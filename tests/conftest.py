@@ -8,7 +8,7 @@ from pathlib import Path
 # ``support`` is imported by tests in every folder and by worker scripts started as processes.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import postgres_server
+from support.postgres_server import postgres_schema, postgres_url
 from support.connections import (
     any_store,
     oauth_server,
@@ -23,6 +23,8 @@ __all__ = [
     "any_store",
     "oauth_server",
     "provider",
+    "postgres_schema",
+    "postgres_url",
     "pytest_runtest_makereport",
     "redis_prefix",
     "redis_store",
@@ -31,7 +33,3 @@ __all__ = [
     "sqlite_store",
 ]
 
-
-def pytest_configure(config: object) -> None:
-    """Register the PostgreSQL fixtures and report hook (a hook of that name is imported above)."""
-    config.pluginmanager.register(postgres_server, "ua-postgres-server")  # type: ignore[attr-defined]

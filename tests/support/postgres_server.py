@@ -5,15 +5,16 @@ authentication, trying the users ``postgres`` and ``root`` on the databases ``te
 ``postgres``. Each test gets a schema of its own (dropped afterwards), so parallel runs on
 one server never see each other's rows. When no server answers the tests skip with the
 reason, except in CI (env ``CI`` set), where they fail: ``.ci/run`` starts PostgreSQL, and
-:func:`pytest_runtest_makereport` reports any skipped test marked ``postgres`` as failed.
+the report hook in :mod:`support.redis_server` reports any skipped test marked ``postgres``
+as failed.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Generator, Iterator
-from typing import Any, NoReturn
+from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 from support.redis_server import in_ci
@@ -59,17 +60,6 @@ def postgres_unavailable(reason: str) -> NoReturn:
     if in_ci():
         pytest.fail(f"PostgreSQL tests must run in CI: {reason}")
     pytest.skip(f"PostgreSQL tests skipped: {reason}")
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Generator[None, Any, None]:
-    """In CI, report a skipped test marked ``postgres`` as failed, whatever skipped it."""
-    outcome = yield
-    report = outcome.get_result()
-    if report.skipped and item.get_closest_marker("postgres") is not None and in_ci():
-        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.outcome = "failed"
-        report.longrepr = f"PostgreSQL tests must run in CI, but this one was skipped: {reason}"
 
 
 @pytest.fixture(scope="session")
