@@ -35,9 +35,9 @@ from harness import Report, alternate, log, ratio, verdict
 import unified_accounting as ua
 from unified_accounting.jobs.app import create_app, enqueue_sync
 from unified_accounting.jobs.settings import JobSettings
-from unified_accounting.sync import Syncer
-from unified_accounting.sync.postgres_mirror import PostgresMirror
-from unified_accounting.sync.sqlite_mirror import SQLiteMirror
+from unified_accounting.syncing import Syncer
+from unified_accounting.syncing.postgres_mirror import PostgresMirror
+from unified_accounting.syncing.sqlite_mirror import SQLiteMirror
 from unified_accounting.tokens import token_store_from_url
 
 RESOURCES = ["contacts", "invoices"]

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 import unified_accounting as ua
-from unified_accounting.sync import Scope, StreamKey, StreamState
-from unified_accounting.sync.mirror import Mirror, available_mirrors, load_mirror
-from unified_accounting.sync.postgres_migrations import MIGRATIONS, migrate
-from unified_accounting.sync.postgres_mirror import PostgresMirror
-from unified_accounting.sync.sqlite_mirror import SQLiteMirror
+from unified_accounting.syncing import Scope, StreamKey, StreamState
+from unified_accounting.syncing.mirror import Mirror, available_mirrors, load_mirror
+from unified_accounting.syncing.postgres_migrations import MIGRATIONS, migrate
+from unified_accounting.syncing.postgres_mirror import PostgresMirror
+from unified_accounting.syncing.sqlite_mirror import SQLiteMirror
 from unified_accounting.testing.mirror_conformance import MirrorConformance, MirrorFactory
 
 GB = Scope("sage", "default", "biz-gb")
@@ -121,8 +121,8 @@ def test_the_stream_lock_of_a_killed_holder_is_free_at_once(
 ) -> None:
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time\n"
-        "from unified_accounting.sync import Scope, StreamKey\n"
-        "from unified_accounting.sync.postgres_mirror import PostgresMirror\n"
+        "from unified_accounting.syncing import Scope, StreamKey\n"
+        "from unified_accounting.syncing.postgres_mirror import PostgresMirror\n"
         "m = PostgresMirror(sys.argv[1], schema=sys.argv[2])\n"
         "with m.stream_lock(StreamKey(Scope('sage', 'default', 'biz-gb'), 'contacts')):\n"
         "    print('held', flush=True)\n"

@@ -24,8 +24,8 @@ from unified_accounting_sage.sandbox import SageSandbox
 from unified_accounting.jobs.app import create_app, enqueue_sync
 from unified_accounting.jobs.schedule import every_connection, sync_schedule
 from unified_accounting.jobs.settings import JobSettings
-from unified_accounting.sync import Scope
-from unified_accounting.sync.postgres_mirror import PostgresMirror
+from unified_accounting.syncing import Scope
+from unified_accounting.syncing.postgres_mirror import PostgresMirror
 from unified_accounting.tokens import RedisTokenStore
 
 SCALING = Path(__file__).resolve().parents[2] / "docs" / "scaling.md"

@@ -30,8 +30,8 @@ from support.sync_workers import (
 from unified_accounting_sage.sandbox import SageSandbox
 
 from unified_accounting.jobs.app import create_app, enqueue_sync
-from unified_accounting.sync import Scope
-from unified_accounting.sync.postgres_mirror import PostgresMirror
+from unified_accounting.syncing import Scope
+from unified_accounting.syncing.postgres_mirror import PostgresMirror
 from unified_accounting.tokens import RedisTokenStore
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]

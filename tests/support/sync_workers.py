@@ -24,7 +24,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
 from unified_accounting.jobs.settings import JobSettings
-from unified_accounting.sync import Mirror, Scope
+from unified_accounting.syncing import Mirror, Scope
 from unified_accounting.tokens import RedisTokenStore
 
 WORKER_COMMAND = [str(Path(sys.executable).with_name("unified-accounting")), "worker"]

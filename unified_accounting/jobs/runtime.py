@@ -16,7 +16,7 @@ from unified_accounting.errors import ConfigurationError
 from unified_accounting.http.redis_limiter import RedisLimiter
 from unified_accounting.jobs.locks import JobLock
 from unified_accounting.jobs.settings import JobSettings
-from unified_accounting.sync import Mirror, Syncer, SyncResult
+from unified_accounting.syncing import Mirror, Syncer, SyncResult
 from unified_accounting.tokens import token_store_from_url
 from unified_accounting.tokens.base import TokenStore
 from unified_accounting.tokens.registry import default_token_store
@@ -31,11 +31,11 @@ def open_mirror(url: str) -> Mirror:
         ConfigurationError: no URL, or a scheme no shipped mirror serves.
     """
     if url.startswith(("postgresql://", "postgres://")):
-        from unified_accounting.sync.postgres_mirror import PostgresMirror
+        from unified_accounting.syncing.postgres_mirror import PostgresMirror
 
         return PostgresMirror.from_url(url)
     if url.startswith("sqlite://"):
-        from unified_accounting.sync.sqlite_mirror import SQLiteMirror
+        from unified_accounting.syncing.sqlite_mirror import SQLiteMirror
 
         return SQLiteMirror(url.removeprefix("sqlite://"))
     raise ConfigurationError(

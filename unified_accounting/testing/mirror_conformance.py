@@ -21,8 +21,8 @@ import pytest
 
 from unified_accounting.errors import ConflictError
 from unified_accounting.models import DeletedRecord
-from unified_accounting.sync.cursor import StreamState, Window
-from unified_accounting.sync.mirror import CommitCounts, Mirror, MirrorItem, Scope, StreamKey
+from unified_accounting.syncing.cursor import StreamState, Window
+from unified_accounting.syncing.mirror import CommitCounts, Mirror, MirrorItem, Scope, StreamKey
 
 __all__ = ["MirrorConformance", "MirrorFactory"]
 

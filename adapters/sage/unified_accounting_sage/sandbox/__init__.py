@@ -11,8 +11,8 @@ from unified_accounting_sage.sandbox.faults import FAULT_HEADER
 from unified_accounting_sage.sandbox.options import (
     SAGE_REPORTED_LIMITS,
     FaultRates,
-    RateLimits,
     SandboxOptions,
+    SandboxRateLimits,
 )
 from unified_accounting_sage.sandbox.sandbox import SageSandbox
 
@@ -21,7 +21,7 @@ __all__ = [
     "SAGE_REPORTED_LIMITS",
     "CounterSnapshot",
     "FaultRates",
-    "RateLimits",
     "SageSandbox",
     "SandboxOptions",
+    "SandboxRateLimits",
 ]

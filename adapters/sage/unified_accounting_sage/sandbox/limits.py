@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from unified_accounting_sage.sandbox.options import RateLimits
+from unified_accounting_sage.sandbox.options import SandboxRateLimits
 
 _WINDOWS = {"per_minute": 60, "per_day": 86400}
 
@@ -27,19 +27,19 @@ def window_wait(now: float, length: int) -> int:
 
 
 class RateLimiter:
-    """Counts requests against :class:`RateLimits`; safe to call from many threads.
+    """Counts requests against :class:`SandboxRateLimits`; safe to call from many threads.
 
     Args:
         limits: the quotas; may be replaced at run time with :meth:`configure`.
     """
 
-    def __init__(self, limits: RateLimits) -> None:
+    def __init__(self, limits: SandboxRateLimits) -> None:
         self._lock = threading.Lock()
         self._limits = limits
         self._counts: Counter[tuple[str, str, int]] = Counter()
         self._in_flight: Counter[tuple[str, str]] = Counter()
 
-    def configure(self, limits: RateLimits) -> None:
+    def configure(self, limits: SandboxRateLimits) -> None:
         """Replace the quotas (existing window counts are kept)."""
         with self._lock:
             self._limits = limits

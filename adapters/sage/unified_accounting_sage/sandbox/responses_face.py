@@ -19,7 +19,7 @@ from unified_accounting_sage.sandbox.core import (
     TOKEN_PATH,
     SandboxCore,
 )
-from unified_accounting_sage.sandbox.wire import SandboxRequest
+from unified_accounting_sage.sandbox.messages import SandboxRequest
 
 if TYPE_CHECKING:
     import responses

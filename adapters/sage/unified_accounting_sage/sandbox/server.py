@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from unified_accounting_sage.sandbox.core import SandboxCore
-from unified_accounting_sage.sandbox.wire import SandboxRequest
+from unified_accounting_sage.sandbox.messages import SandboxRequest
 
 
 class _Handler(BaseHTTPRequestHandler):
