@@ -16,9 +16,8 @@ import pytest
 import unified_accounting as ua
 from unified_accounting.models import DeletedRecord
 from unified_accounting.syncing import sqlite_mirror
-from unified_accounting.syncing.cursor import StreamState, Window
+from unified_accounting.syncing.cursor import StreamState
 from unified_accounting.syncing.mirror import (
-    CommitCounts,
     Mirror,
     MirrorItem,
     Scope,

@@ -26,12 +26,12 @@ from unified_accounting_sage.sandbox.core import (
 )
 from unified_accounting_sage.sandbox.counters import CounterSnapshot
 from unified_accounting_sage.sandbox.errors import SageError
+from unified_accounting_sage.sandbox.messages import timestamp
 from unified_accounting_sage.sandbox.oauth import derived_secret
 from unified_accounting_sage.sandbox.options import FaultRates, SandboxOptions, SandboxRateLimits
 from unified_accounting_sage.sandbox.responses_face import register as register_callbacks
 from unified_accounting_sage.sandbox.seed import BUSINESSES, GLOBAL, seed_business
 from unified_accounting_sage.sandbox.server import SandboxHTTPServer
-from unified_accounting_sage.sandbox.messages import timestamp
 
 if TYPE_CHECKING:
     import responses
