@@ -24,6 +24,7 @@ from unified_accounting.errors import (
 )
 from unified_accounting.http.headers import normalize_rate_limit, request_id_from
 from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
+from unified_accounting.login_credentials import CredentialField
 from unified_accounting.models import DeletedRecord
 from unified_accounting.provider_support import (
     RecordPage,
@@ -244,6 +245,13 @@ class Provider(ABC):
     sequential_collections: ClassVar[frozenset[str]] = frozenset()
     """First path segments whose POSTs create numbered documents, serialized per business."""
     idempotency_header: ClassVar[str] = "Idempotency-Key"
+    idempotency_tokens: ClassVar[bool] = True
+    """Whether the provider deduplicates writes by a token; one that cannot (False) must
+    look a write up before resending it, and the transport never resends writes for it."""
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
+    """The login a provider without OAuth needs (user name, password, API key, ...); when
+    set, connections store these credentials instead of OAuth tokens (see
+    :mod:`unified_accounting.login_credentials`)."""
 
     # -- identity, settings and resources -------------------------------------------------
 
@@ -315,6 +323,14 @@ class Provider(ABC):
         """Return the headers that authenticate one request (``Bearer`` by default)."""
         return {"Authorization": f"Bearer {token.reveal()}"}
 
+    def auth_params(self, token: Secret) -> dict[str, str]:
+        """Return query parameters that authenticate one request (none by default).
+
+        For providers that want an API key in the query string. The transport never logs a
+        query, and errors show only the path.
+        """
+        return {}
+
     # -- requests --------------------------------------------------------------------------
 
     def business_headers(self, business_id: str | None, path: str) -> dict[str, str]:
@@ -379,6 +395,15 @@ class Provider(ABC):
     def rate_limit_info(self, headers: Mapping[str, str]) -> dict[str, str]:
         """Return ``ratelimit-limit``/``-remaining``/``-reset`` from response headers."""
         return normalize_rate_limit(headers)
+
+    def before_request(  # noqa: B027 - an optional hook, empty on purpose
+        self, request: OutgoingRequest, business_id: str | None, context: ProviderContext
+    ) -> None:
+        """Inspect every call before its first attempt (mapped resources and the proxy).
+
+        For example: refuse at once a call to a business the provider has blocked for an
+        hour. Exceptions raised here propagate to the caller and nothing is sent.
+        """
 
     def on_response(  # noqa: B027 - an optional hook, empty on purpose
         self, response: HttpResponse, context: ProviderContext

@@ -72,6 +72,7 @@ def _dist_version() -> str:
 
 _USER_AGENT = f"unified-accounting/{_dist_version()}"
 ResponseHook = Callable[[HttpResponse], None]
+RequestHook = Callable[[OutgoingRequest, "str | None"], None]
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class Transport:
         self.timeouts = timeouts or Timeouts()
         self.limiter = limiter
         self.response_hooks: list[ResponseHook] = []
+        self.request_hooks: list[RequestHook] = []
         self._tokens = token_source
         self._owns_session = session is None
         self.session = session or self._make_session(pool_size)
@@ -225,6 +227,10 @@ class Transport:
         out = OutgoingRequest(verb, check_path(path), dict(params) if params else None, json,
                               dict(headers or {}))
         out.headers.update(self.provider.business_headers(target, out.path))
+        for hook in self.request_hooks:
+            # A hook may refuse the call before anything is sent (e.g. a business the
+            # provider has blocked for a while).
+            hook(out, target)
         if idempotency_key:
             # The provider may write the token into the body; the caller's object stays as is.
             out.json = copy.deepcopy(out.json)
@@ -315,7 +321,8 @@ class Transport:
             started = self._clock()
             try:
                 raw = self.session.request(
-                    out.method, self.base_url + out.path, params=out.params, data=body,
+                    out.method, self.base_url + out.path,
+                    params=_with_auth(out.params, self.provider.auth_params(token)), data=body,
                     headers=headers, timeout=(timeouts.connect, read), allow_redirects=False,
                     stream=True,
                 )
@@ -410,6 +417,14 @@ class Transport:
     def __repr__(self) -> str:
         return (f"Transport(provider={self.provider.name!r}, base_url={self.base_url!r}, "
                 f"business_id={self.business_id!r})")
+
+
+def _with_auth(params: dict[str, Any] | None,
+               auth: Mapping[str, str]) -> dict[str, Any] | None:
+    """The query of one attempt: the call's parameters plus the provider's auth parameters."""
+    if not auth:
+        return params
+    return {**(params or {}), **auth}
 
 
 def _route(path: str) -> str:
