@@ -345,6 +345,13 @@ class Provider(ABC):
             return {}
         return {self.business_header: business_id}
 
+    def business_params(self, business_id: str | None, path: str) -> dict[str, str]:
+        """Return query parameters that route a request to ``business_id`` (none by default).
+
+        For providers that name the business in the query string rather than a header.
+        """
+        return {}
+
     def new_idempotency_key(self) -> str:
         """Return a fresh idempotency token (32 lowercase hex characters by default)."""
         return uuid.uuid4().hex
@@ -372,6 +379,14 @@ class Provider(ABC):
     @abstractmethod
     def parse_page(self, payload: Any) -> Page:
         """Split one decoded list response into its records and the path of the next page."""
+
+    def parse_page_at(self, payload: Any, path: str, params: Mapping[str, Any] | None) -> Page:
+        """Like :meth:`parse_page`, knowing the request the page answers.
+
+        For providers whose list answers carry no next-page link (offset paging): the next
+        path is computed from the request's own path and query. The default ignores them.
+        """
+        return self.parse_page(payload)
 
     @abstractmethod
     def rate_limits(self, settings: Mapping[str, Any]) -> RateLimits:

@@ -227,6 +227,9 @@ class Transport:
         out = OutgoingRequest(verb, check_path(path), dict(params) if params else None, json,
                               dict(headers or {}))
         out.headers.update(self.provider.business_headers(target, out.path))
+        routing = self.provider.business_params(target, out.path)
+        if routing:
+            out.params = {**(out.params or {}), **routing}
         for hook in self.request_hooks:
             # A hook may refuse the call before anything is sent (e.g. a business the
             # provider has blocked for a while).
@@ -393,11 +396,12 @@ class Transport:
         The first request carries ``provider.prepare_list_params(params)``; later ones follow
         the provider's next-page path as given.
         """
-        response = self.request("GET", path, params=self.provider.prepare_list_params(params),
-                                options=options)
+        first = self.provider.prepare_list_params(params)
+        response = self.request("GET", path, params=first, options=options)
         seen = {check_path(path)}
+        current: tuple[str, Mapping[str, Any] | None] = (path, first)
         while True:
-            page = self.provider.parse_page(response.json())
+            page = self.provider.parse_page_at(response.json(), *current)
             yield page
             if not page.next_path:
                 return
@@ -406,6 +410,7 @@ class Transport:
                 _log.warning("stopping at a repeated next-page link on %s", _route(path))
                 return
             seen.add(next_path)
+            current = (next_path, None)
             response = self.request("GET", next_path, options=options)
 
     def paginate(self, path: str, params: Mapping[str, Any] | None = None, *,
