@@ -24,7 +24,7 @@ from unified_accounting.errors import (
 )
 from unified_accounting.http.headers import normalize_rate_limit, request_id_from
 from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
-from unified_accounting.login_credentials import CredentialField
+from unified_accounting.login_credentials import CredentialField, LoginCredentials
 from unified_accounting.models import DeletedRecord
 from unified_accounting.provider_support import (
     RecordPage,
@@ -42,6 +42,8 @@ __all__ = [
     "RESOURCE_KINDS",
     "STANDARD_OPERATIONS",
     "Capabilities",
+    "CredentialField",
+    "LoginCredentials",
     "OutgoingRequest",
     "Page",
     "Provider",
