@@ -84,7 +84,8 @@ class Service:
         if verb != expected:
             raise ZAError(405, f"The requested resource does not support http method '{verb}'.")
         record_id = parts[2] if len(parts) == 3 else None
-        if (record_id is None) == (method in ("delete", "getaccountsbycategoryid")):
+        needs_id = method in ("delete", "getaccountsbycategoryid")
+        if (needs_id and record_id is None) or (method != "get" and not needs_id and record_id):
             raise _no_resource(path)
         return cls(controller, method, record_id)
 
