@@ -84,16 +84,17 @@ def split_journal(lines: Iterable[tuple[str, Decimal, Decimal]]) -> list[TwoSide
             against itself.
     """
     net: dict[str, Decimal] = {}
+    total_debit = total_credit = _ZERO
     for account, debit, credit in lines:
         net[account] = net.get(account, _ZERO) + debit - credit
-    debits = [_Open(account, amount) for account, amount in net.items() if amount > 0]
-    credits = [_Open(account, -amount) for account, amount in net.items() if amount < 0]
-    total_debit = sum((d.amount for d in debits), _ZERO)
-    total_credit = sum((c.amount for c in credits), _ZERO)
+        total_debit += debit
+        total_credit += credit
     if total_debit != total_credit:
         raise ValidationError({"lines": [
             f"debits {total_debit} and credits {total_credit} differ by "
             f"{total_debit - total_credit}"]}, provider="sage_za")
+    debits = [_Open(account, amount) for account, amount in net.items() if amount > 0]
+    credits = [_Open(account, -amount) for account, amount in net.items() if amount < 0]
     return _exact_pairs(debits, credits) + _greedy(debits, credits)
 
 
