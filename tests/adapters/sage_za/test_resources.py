@@ -21,7 +21,9 @@ def test_a_contact_can_be_customer_and_supplier(za_client: ua.Client,
                                                za_sandbox: SageZASandbox) -> None:
     both = za_client.contacts.create(ua.Contact(name="Both (Pty) Ltd", is_customer=True,
                                                 is_supplier=True, email="b@example.co.za"))
-    assert both.id and both.id.startswith("C") and "-S" in (both.id or "")
+    assert both.id
+    assert both.id.startswith("C")
+    assert "-S" in (both.id or "")
     assert (both.is_customer, both.is_supplier) == (True, True)
     listed = [c for c in za_client.contacts.list() if c.name == "Both (Pty) Ltd"]
     assert [c.id for c in listed] == [both.id]
@@ -37,13 +39,16 @@ def test_an_invoice_with_a_vat_code_is_taxed_at_15_percent(za_client: ua.Client,
     invoice = za_client.invoices.create(ua.Invoice(
         type="sales", contact_id=customer.id or "", issue_date=DAY, number="INV-77",
         lines=[ua.InvoiceLine(description="Design", quantity=Decimal("3"),
-                              unit_price=Decimal("333.33"), account_id=_account(za_sandbox, "Sales"),
-                              tax_code="standard")]))
-    assert invoice.id and invoice.id.startswith("TI")
+                              unit_price=Decimal("333.33"),
+                              account_id=_account(za_sandbox, "Sales"), tax_code="standard")]))
+    assert invoice.id
+    assert invoice.id.startswith("TI")
     assert (invoice.net_amount, invoice.tax_amount, invoice.total_amount) == (
         Decimal("999.99"), Decimal("150.00"), Decimal("1149.99"))
-    assert invoice.number == "INV-77" and invoice.lines[0].tax_code == "standard"
-    assert invoice.status == "open" and invoice.amount_due == Decimal("1149.99")
+    assert invoice.number == "INV-77"
+    assert invoice.lines[0].tax_code == "standard"
+    assert invoice.status == "open"
+    assert invoice.amount_due == Decimal("1149.99")
 
 
 def test_an_unknown_tax_code_is_refused_never_guessed(za_client: ua.Client,
@@ -70,7 +75,8 @@ def test_a_receipt_allocated_to_an_invoice_pays_it(za_client: ua.Client,
         amount=Decimal("200.00"),
         allocations=[ua.PaymentAllocation(invoice_id=invoice.id or "",
                                           amount=Decimal("200.00"))]))
-    assert receipt.id and receipt.id.startswith("CR")
+    assert receipt.id
+    assert receipt.id.startswith("CR")
     assert [(a.invoice_id, a.amount) for a in receipt.allocations] == [
         (invoice.id, Decimal("200.00"))]
     paid = za_client.invoices.get(invoice.id or "")
@@ -104,7 +110,8 @@ def test_a_multi_line_journal_posts_two_sided_entries_and_reads_back_as_one(
     journal = za_client.journals.create(ua.JournalEntry(date=DAY, reference="Payroll",
                                                         lines=lines))
     entries = za_sandbox.records("JournalEntry")
-    assert len(entries) == 2 and all(e["Reference"] == "Payroll" for e in entries)
+    assert len(entries) == 2
+    assert all(e["Reference"] == "Payroll" for e in entries)
     assert sorted((line.account_id, line.debit, line.credit) for line in journal.lines) == \
         sorted((line.account_id, line.debit, line.credit) for line in lines)
     assert [j.id for j in za_client.journals.list()] == [journal.id]
@@ -152,7 +159,8 @@ def test_connect_picks_the_only_company(za_sandbox: SageZASandbox) -> None:
 def test_the_proxy_reaches_other_controllers_with_the_same_auth(
         za_client: ua.Client, za_sandbox: SageZASandbox) -> None:
     banks = za_client.proxy.request("GET", "/BankAccount/Get")
-    assert banks.status == 200 and banks.json()["Results"][0]["Name"] == "Current Account"
+    assert banks.status == 200
+    assert banks.json()["Results"][0]["Name"] == "Current Account"
     item = za_client.proxy.request("POST", "/Item/Save", json={"Code": "X1", "Description": "X"})
     assert item.status == 201
     assert [r["Code"] for r in za_client.proxy.paginate("/Item/Get")] == ["CONSULT", "X1"]

@@ -205,8 +205,8 @@ class ZAHandler(ResourceHandler[M]):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def pause(self, attempt: int) -> None:
-        """Wait before a resend (the ``sleep`` connect option replaces ``time.sleep``)."""
-        sleep = self.context.options.get("sleep", time.sleep)
+        """Wait before a resend (the ``resend_sleep`` connect option replaces ``time.sleep``)."""
+        sleep = self.context.options.get("resend_sleep", time.sleep)
         sleep(min(2.0, 0.05 * 2 ** (attempt - 1)))
 
     def remove(self, controller: str, sage_id: int) -> None:
