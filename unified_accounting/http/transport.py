@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
@@ -37,6 +38,7 @@ from unified_accounting.http.body import (
 )
 from unified_accounting.http.limiter import Limiter, LimitScope
 from unified_accounting.http.paths import check_path, relative_to_base
+from unified_accounting.http.redaction import install_query_redaction
 from unified_accounting.http.response import HttpResponse
 from unified_accounting.http.retry import (
     Jitter,
@@ -149,6 +151,7 @@ class Transport:
         self.session = session or self._make_session(pool_size)
         self._sleep, self._clock, self._jitter, self._now = sleep, clock, jitter, now
         self.max_response_bytes = max_response_bytes
+        install_query_redaction()
 
     @property
     def token_source(self) -> AccessTokenSource:
@@ -371,7 +374,7 @@ class Transport:
         transient = transient and not isinstance(exc, requests.exceptions.SSLError)
         error = ProviderUnavailableError(message, retryable=transient,
                                          provider=self.provider.name)
-        error.__cause__ = exc
+        error.__cause__ = _without_query(exc)
         return _Failure(error, transient)
 
     def _error_for(self, response: HttpResponse, retry_after: float | None) -> AccountingError:
@@ -422,6 +425,21 @@ class Transport:
     def __repr__(self) -> str:
         return (f"Transport(provider={self.provider.name!r}, base_url={self.base_url!r}, "
                 f"business_id={self.business_id!r})")
+
+
+_QUERY = re.compile(r"\?[^\s'\")]*")
+
+
+def _without_query(exc: requests.RequestException) -> BaseException:
+    """The failure as a cause safe to show: urllib3 puts the whole URL in its messages, and a
+    query may carry an API key (``Provider.auth_params``)."""
+    text = str(exc)
+    if "?" not in text:
+        return exc
+    safe = requests.ConnectionError(_QUERY.sub("?<query removed>", text))
+    safe.__cause__ = None
+    safe.__suppress_context__ = True
+    return safe
 
 
 def _with_auth(params: dict[str, Any] | None,

@@ -65,6 +65,7 @@ def test_updated_since_is_compared_here_unless_the_server_filter_is_switched_on(
     session.request = capture  # type: ignore[method-assign]
     assert [c.name for c in filtered.contacts.list(updated_since=since)] == ["New"]
     filters = [p["$filter"] for p in sent if "$filter" in p]
-    assert filters and filters[0].startswith("Modified ge datetime'")
+    assert filters
+    assert filters[0].startswith("Modified ge datetime'")
     assert [c.name for c in filtered.contacts.list(
         updated_since=datetime.now(UTC) + timedelta(days=1))] == []
