@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 schemas: $(STAMP)
-	$(BIN)/python -m unified_accounting.jsonschema_gen --write schemas
+	$(BIN)/python -m unified_accounting.jsonschema_gen --write unified_accounting/json_schemas
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -19,7 +19,7 @@ from typing import Any
 
 from harness import Bench, Report, freeze_heap, log, running_sandbox, verdict
 
-from unified_accounting.sync import SQLiteMirror, Syncer, SyncResult
+from unified_accounting.syncing import SQLiteMirror, Syncer, SyncResult
 
 START = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 STEP_SECONDS = 120

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from harness import Bench, Report, alternate, log, median, running_sandbox, verdict
+from unified_accounting_sage.json_values import loads
 from unified_accounting_sage.mappers import contacts, invoices
-from unified_accounting_sage.wire import loads
 
 import unified_accounting as ua
 

@@ -25,10 +25,10 @@ from typing import Any
 
 from harness import Bench, Report, freeze_heap, log, running_sandbox, verdict
 
+from unified_accounting.http import RateLimits
 from unified_accounting.http.limiter import LimitScope, LocalLimiter
-from unified_accounting.http.types import RateLimits
 from unified_accounting.sandbox_kit import Refusal
-from unified_accounting.sync import SQLiteMirror, Syncer
+from unified_accounting.syncing import SQLiteMirror, Syncer
 
 COUNTRIES = ("GB", "IE", "US", "CA", "FR", "ES", "DE")
 TARGET_SHARE = 0.95

@@ -1,67 +1,151 @@
-"""unified-accounting: one provider-neutral API for your customers' accounting systems."""
+"""unified-accounting: one provider-neutral API for your customers' accounting systems.
+
+The package root is lazy: ``import unified_accounting`` loads almost nothing, and each public
+name imports its defining module the first time it is used (see :data:`_IMPORTS`). Modules of
+the library import from the defining modules, never from this root.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from unified_accounting.client import Client
-from unified_accounting.connection import connect
-from unified_accounting.credentials import Secret, TokenSet
-from unified_accounting.errors import (
-    AccountingError,
-    AuthenticationError,
-    ConfigurationError,
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    ProviderError,
-    ProviderLoadError,
-    ProviderNotFoundError,
-    ProviderUnavailableError,
-    RateLimitError,
-    ReauthorizationRequired,
-    UnsupportedOperationError,
-    ValidationError,
-)
-from unified_accounting.http import CallOptions, ProxyResponse, RetryConfig, Timeouts
-from unified_accounting.models import (
-    Address,
-    BankDetails,
-    Business,
-    Contact,
-    ContactPerson,
-    DeletedRecord,
-    Invoice,
-    InvoiceLine,
-    JournalEntry,
-    JournalLine,
-    LedgerAccount,
-    Payment,
-    PaymentAllocation,
-    TaxRate,
-)
-from unified_accounting.oauth import (
-    AuthorizationRequest,
-    OAuthStateError,
-    begin_authorization,
-    complete_authorization,
-    revoke,
-)
-from unified_accounting.plugins import available_providers
-from unified_accounting.sync import SQLiteMirror, Syncer, load_mirror, sync
-from unified_accounting.tokens import (
-    ConnectionInfo,
-    RedisTokenStore,
-    SQLiteTokenStore,
-    TokenManager,
-    TokenStore,
-)
-from unified_accounting.validation import dump, load, validate_model
+from unified_accounting.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from unified_accounting.client import Client
+    from unified_accounting.connection import connect
+    from unified_accounting.credentials import (
+        Secret,
+        TokenSet,
+    )
+    from unified_accounting.errors import (
+        AccountingError,
+        AuthenticationError,
+        ConfigurationError,
+        ConflictError,
+        NotFoundError,
+        PermissionDeniedError,
+        ProviderError,
+        ProviderLoadError,
+        ProviderNotFoundError,
+        ProviderUnavailableError,
+        RateLimitError,
+        ReauthorizationRequired,
+        UnsupportedOperationError,
+        ValidationError,
+    )
+    from unified_accounting.http import (
+        CallOptions,
+        ProxyResponse,
+        RetryConfig,
+        Timeouts,
+    )
+    from unified_accounting.models import (
+        Address,
+        BankDetails,
+        Business,
+        Contact,
+        ContactPerson,
+        DeletedRecord,
+        Invoice,
+        InvoiceLine,
+        JournalEntry,
+        JournalLine,
+        LedgerAccount,
+        Payment,
+        PaymentAllocation,
+        TaxRate,
+    )
+    from unified_accounting.oauth import (
+        AuthorizationRequest,
+        OAuthStateError,
+        begin_authorization,
+        complete_authorization,
+        revoke,
+    )
+    from unified_accounting.plugins import available_providers
+    from unified_accounting.syncing import (
+        SQLiteMirror,
+        Syncer,
+        load_mirror,
+        sync,
+    )
+    from unified_accounting.tokens import (
+        ConnectionInfo,
+        RedisTokenStore,
+        SQLiteTokenStore,
+        TokenManager,
+        TokenStore,
+    )
+    from unified_accounting.validation import (
+        dump,
+        load,
+        validate_model,
+    )
 
 # A library never configures logging; it only makes sure nothing is printed by default.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
+
+#: Public name -> the module that defines it.
+_IMPORTS: dict[str, str] = {
+    "AccountingError": "unified_accounting.errors",
+    "Address": "unified_accounting.models",
+    "AuthenticationError": "unified_accounting.errors",
+    "AuthorizationRequest": "unified_accounting.oauth",
+    "BankDetails": "unified_accounting.models",
+    "Business": "unified_accounting.models",
+    "CallOptions": "unified_accounting.http",
+    "Client": "unified_accounting.client",
+    "ConfigurationError": "unified_accounting.errors",
+    "ConflictError": "unified_accounting.errors",
+    "ConnectionInfo": "unified_accounting.tokens",
+    "Contact": "unified_accounting.models",
+    "ContactPerson": "unified_accounting.models",
+    "DeletedRecord": "unified_accounting.models",
+    "Invoice": "unified_accounting.models",
+    "InvoiceLine": "unified_accounting.models",
+    "JournalEntry": "unified_accounting.models",
+    "JournalLine": "unified_accounting.models",
+    "LedgerAccount": "unified_accounting.models",
+    "NotFoundError": "unified_accounting.errors",
+    "OAuthStateError": "unified_accounting.oauth",
+    "Payment": "unified_accounting.models",
+    "PaymentAllocation": "unified_accounting.models",
+    "PermissionDeniedError": "unified_accounting.errors",
+    "ProviderError": "unified_accounting.errors",
+    "ProviderLoadError": "unified_accounting.errors",
+    "ProviderNotFoundError": "unified_accounting.errors",
+    "ProviderUnavailableError": "unified_accounting.errors",
+    "ProxyResponse": "unified_accounting.http",
+    "RateLimitError": "unified_accounting.errors",
+    "ReauthorizationRequired": "unified_accounting.errors",
+    "RedisTokenStore": "unified_accounting.tokens",
+    "RetryConfig": "unified_accounting.http",
+    "SQLiteMirror": "unified_accounting.syncing",
+    "SQLiteTokenStore": "unified_accounting.tokens",
+    "Secret": "unified_accounting.credentials",
+    "Syncer": "unified_accounting.syncing",
+    "TaxRate": "unified_accounting.models",
+    "Timeouts": "unified_accounting.http",
+    "TokenManager": "unified_accounting.tokens",
+    "TokenSet": "unified_accounting.credentials",
+    "TokenStore": "unified_accounting.tokens",
+    "UnsupportedOperationError": "unified_accounting.errors",
+    "ValidationError": "unified_accounting.errors",
+    "available_providers": "unified_accounting.plugins",
+    "begin_authorization": "unified_accounting.oauth",
+    "complete_authorization": "unified_accounting.oauth",
+    "connect": "unified_accounting.connection",
+    "dump": "unified_accounting.validation",
+    "load": "unified_accounting.validation",
+    "load_mirror": "unified_accounting.syncing",
+    "revoke": "unified_accounting.oauth",
+    "sync": "unified_accounting.syncing",
+    "validate_model": "unified_accounting.validation",
+}
 
 __all__ = [
     "AccountingError",
@@ -120,3 +204,6 @@ __all__ = [
     "sync",
     "validate_model",
 ]
+
+
+__getattr__, __dir__ = lazy_exports(globals(), _IMPORTS)

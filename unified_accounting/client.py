@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from unified_accounting import validation
 from unified_accounting.errors import UnsupportedOperationError, ValidationError
-from unified_accounting.http.types import RetryConfig, Timeouts
+from unified_accounting.http.options import RetryConfig, Timeouts
 from unified_accounting.models import (
     Business,
     Contact,

@@ -11,12 +11,18 @@ from typing import Any
 import requests
 
 from unified_accounting.client import Client
-from unified_accounting.credentials import AccessTokenSource, Secret, StaticAccessToken
+from unified_accounting.credentials import (
+    CLIENT_ID_ENV,
+    CLIENT_SECRET_ENV,
+    AccessTokenSource,
+    Secret,
+    StaticAccessToken,
+)
 from unified_accounting.errors import ConfigurationError, ReauthorizationRequired
-from unified_accounting.http.limiter import Limiter, LimiterRegistry
+from unified_accounting.http.limiter import Limiter, LimiterRegistry, RateLimits
+from unified_accounting.http.options import RetryConfig, Timeouts
 from unified_accounting.http.retry import Jitter, full_jitter
 from unified_accounting.http.transport import Transport
-from unified_accounting.http.types import RateLimits, RetryConfig, Timeouts
 from unified_accounting.login_credentials import (
     LoginCredentials,
     StaticCredentials,
@@ -34,10 +40,6 @@ __all__ = ["connect"]
 # process shares one limiter unless the caller passes its own (e.g. one shared via Redis).
 _SHARED_LIMITERS = LimiterRegistry()
 _MAX_POOL = 200
-
-
-CLIENT_ID_ENV = "UNIFIED_ACCOUNTING_CLIENT_ID"
-CLIENT_SECRET_ENV = "UNIFIED_ACCOUNTING_CLIENT_SECRET"  # noqa: S105 - a variable name
 
 
 @dataclass(frozen=True)

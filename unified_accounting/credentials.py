@@ -8,12 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from unified_accounting.errors import AuthenticationError
+from unified_accounting.errors import AuthenticationError, ProviderError
 
-__all__ = ["AccessTokenSource", "OAuthEndpoints", "Secret", "StaticAccessToken", "TokenSet"]
+__all__ = [
+    "CLIENT_ID_ENV",
+    "CLIENT_SECRET_ENV",
+    "DEFAULT_TOKEN_LIFETIME",
+    "AccessTokenSource",
+    "OAuthEndpoints",
+    "Secret",
+    "StaticAccessToken",
+    "TokenResponseError",
+    "TokenSet",
+    "parse_token_response",
+]
+
+# Where ``ua.connect`` and the command line look for the OAuth client's id and secret when
+# the caller passes neither.
+CLIENT_ID_ENV = "UNIFIED_ACCOUNTING_CLIENT_ID"
+CLIENT_SECRET_ENV = "UNIFIED_ACCOUNTING_CLIENT_SECRET"  # noqa: S105 - a variable name
 
 _MASK = "Secret('**********')"
 
@@ -122,3 +138,73 @@ class StaticAccessToken:
 
     def __repr__(self) -> str:
         return "StaticAccessToken(token=<masked>)"
+
+
+#: Seconds an access token is assumed to live when the provider omits ``expires_in``.
+DEFAULT_TOKEN_LIFETIME = 3600
+
+_STANDARD_FIELDS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "expires_in",
+        "refresh_token_expires_in",
+        "token_type",
+        "scope",
+    }
+)
+
+
+class TokenResponseError(ProviderError, AuthenticationError):
+    """The token endpoint answered with success but without a usable token response.
+
+    A ``ProviderError`` because the provider misbehaved (a refresh records the failure and may
+    keep serving the current token), and an ``AuthenticationError`` because no credentials
+    came of it, which is what the provider contract promises for a missing access token.
+    """
+
+
+def parse_token_response(payload: Mapping[str, Any], now: datetime) -> TokenSet:
+    """Read a standard RFC 6749 token response received at ``now``.
+
+    Reads ``access_token``, ``refresh_token``, ``expires_in``, ``refresh_token_expires_in``,
+    ``token_type`` (lower-cased: the scheme name is case-insensitive) and ``scope`` (a string,
+    or a list joined with spaces); other non-secret fields are kept in ``TokenSet.extra``.
+    Fields whose name contains ``token`` (an ``id_token``) are dropped rather than kept where
+    a repr could show them.
+
+    Raises:
+        TokenResponseError: when the answer has no access token or a malformed lifetime.
+    """
+    access = payload.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise TokenResponseError("the token endpoint answered without an access token")
+    refresh = payload.get("refresh_token")
+    scope = payload.get("scope")
+    if isinstance(scope, list | tuple):
+        scope = " ".join(str(s) for s in scope)
+    refresh_life = payload.get("refresh_token_expires_in")
+    return TokenSet(
+        access_token=Secret(access),
+        refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,
+        expires_at=now + timedelta(seconds=_seconds(payload.get("expires_in"))),
+        token_type=str(payload.get("token_type") or "bearer").lower(),
+        scope=None if scope is None else str(scope),
+        refresh_token_expires_at=(
+            None if refresh_life is None else now + timedelta(seconds=_seconds(refresh_life))
+        ),
+        extra={
+            key: value
+            for key, value in payload.items()
+            if key not in _STANDARD_FIELDS and "token" not in key.lower()
+        },
+    )
+
+
+def _seconds(value: Any) -> float:
+    if value is None:
+        return float(DEFAULT_TOKEN_LIFETIME)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TokenResponseError("the token endpoint answered with a malformed lifetime") from None

@@ -17,6 +17,8 @@ __all__ = [
     "ConflictError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PluginLoadError",
+    "PluginNotFoundError",
     "ProviderError",
     "ProviderLoadError",
     "ProviderNotFoundError",
@@ -173,11 +175,35 @@ class ConfigurationError(AccountingError):
     """The library was set up wrongly (missing setting, bad option)."""
 
 
-class ProviderNotFoundError(ConfigurationError, LookupError):
+class PluginNotFoundError(ConfigurationError, LookupError):
+    """No plugin of an entry-point group has the requested name.
+
+    Attributes:
+        group: the entry-point group searched (``unified_accounting.mirrors``...).
+        plugin: the name asked for.
+    """
+
+    group: str | None = None
+    plugin: str | None = None
+
+
+class PluginLoadError(ConfigurationError, ImportError):
+    """A plugin is installed but failed to load, or is not what its group expects.
+
+    Attributes:
+        group: the entry-point group of the plugin.
+        plugin: the plugin's entry-point name.
+    """
+
+    group: str | None = None
+    plugin: str | None = None
+
+
+class ProviderNotFoundError(PluginNotFoundError):
     """No installed provider has the requested name."""
 
 
-class ProviderLoadError(ConfigurationError, ImportError):
+class ProviderLoadError(PluginLoadError):
     """A provider plugin is installed but failed to load."""
 
 

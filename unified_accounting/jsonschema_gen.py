@@ -1,13 +1,15 @@
-"""Generate the JSON Schema (2020-12) files in ``schemas/`` from the marshmallow schemas.
+"""Generate the JSON Schema (2020-12) files of the unified models from the marshmallow schemas.
 
 Usage::
 
-    python -m unified_accounting.jsonschema_gen --write schemas   # (re)write the files
-    python -m unified_accounting.jsonschema_gen --check schemas   # exit 1 if they are stale
+    python -m unified_accounting.jsonschema_gen --write unified_accounting/json_schemas
+    python -m unified_accounting.jsonschema_gen --check unified_accounting/json_schemas
 
-``make schemas`` runs the first. The files describe the canonical JSON form that ``ua.dump``
-writes and ``ua.load`` reads. A few rules cannot be said in JSON Schema and are checked by
-``load`` only (see docs/models.md): the generator skips exactly the validators listed in
+``make schemas`` runs the first. The files ship inside the package, where
+:mod:`unified_accounting.json_validation` reads them (the repository's ``schemas/`` links
+there). They describe the canonical JSON form that ``ua.dump`` writes and ``ua.load`` reads.
+A few rules cannot be said in JSON Schema and are checked by ``load`` only (see
+docs/models.md): the generator skips exactly the validators listed in
 :data:`LOAD_ONLY_VALIDATORS` and refuses any other validator it does not know, so a new rule
 cannot silently go missing from the published schemas.
 """

@@ -21,7 +21,8 @@ import requests
 
 from unified_accounting.credentials import OAuthEndpoints, Secret
 from unified_accounting.errors import AuthenticationError, NotFoundError
-from unified_accounting.tokens.base import ConnectionInfo, TokenStore, utcnow
+from unified_accounting.plugins import resolve_provider
+from unified_accounting.tokens.base import ConnectionInfo, TokenStore
 from unified_accounting.tokens.endpoint import (
     OAuthProvider,
     StandardOAuthProvider,
@@ -29,9 +30,9 @@ from unified_accounting.tokens.endpoint import (
     parse_token_response,
     post_form,
     provider_name,
-    resolve_provider,
 )
 from unified_accounting.tokens.registry import default_token_store
+from unified_accounting.utctime import utcnow
 
 __all__ = [
     "DEFAULT_STATE_LIFETIME",
@@ -295,14 +296,14 @@ def complete_authorization(
 
 
 def revoke(
-    connection: str,
-    *,
-    client_secret: str | Secret,
-    client_id: str | None = None,
     provider: OAuthProvider | str | None = None,
+    *,
+    connection: str = "default",
     token_store: TokenStore | None = None,
     settings: Mapping[str, Any] | None = None,
     session: requests.Session | None = None,
+    client_id: str | None = None,
+    client_secret: str | Secret,
     timeout: float = 10.0,
 ) -> bool:
     """Revoke the connection's grant at the provider, then delete its stored tokens.
@@ -312,14 +313,16 @@ def revoke(
     the token was already invalid, or when it has no revoke endpoint; when the provider
     cannot be reached they are kept so the call can be repeated.
 
+    The arguments come in the order of :func:`~unified_accounting.connect`.
+
     Args:
-        connection: the connection name.
-        client_secret: the OAuth client secret.
-        client_id: the OAuth client id (default: the one stored with the connection).
         provider: the provider object or name (default: the one stored with the connection).
+        connection: the connection name.
         token_store: where the tokens are; default the default token store.
         settings: provider settings (revoke URL of a sandbox, for example).
         session: the HTTP session.
+        client_id: the OAuth client id (default: the one stored with the connection).
+        client_secret: the OAuth client secret.
         timeout: seconds to wait for the provider.
 
     Returns:

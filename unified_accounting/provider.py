@@ -17,24 +17,21 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from unified_accounting.credentials import OAuthEndpoints, Secret, TokenSet
+from unified_accounting.credentials import parse_token_response as standard_token_set
 from unified_accounting.errors import (
     AccountingError,
     ConfigurationError,
     UnsupportedOperationError,
 )
 from unified_accounting.http.headers import normalize_rate_limit, request_id_from
-from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
+from unified_accounting.http.limiter import RateLimits
+from unified_accounting.http.policies import OutgoingRequest, Page
+from unified_accounting.http.response import HttpResponse, error_from_response
 from unified_accounting.login_credentials import CredentialField, LoginCredentials
 from unified_accounting.models import DeletedRecord
-from unified_accounting.provider_support import (
-    RecordPage,
-    error_from_response,
-    pages_of,
-    standard_token_set,
-)
+from unified_accounting.paging import RecordPage, pages_of
 
 if TYPE_CHECKING:
-    from unified_accounting.http.response import HttpResponse
     from unified_accounting.http.transport import Transport
 
 __all__ = [

@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from unified_accounting.errors import ValidationError
+from unified_accounting.http.options import CallOptions
 from unified_accounting.http.response import HttpResponse
 from unified_accounting.http.transport import Transport
-from unified_accounting.http.types import CallOptions
 
 __all__ = ["Proxy"]
 

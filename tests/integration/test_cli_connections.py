@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-import types
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +14,7 @@ from click.testing import CliRunner, Result
 from support.connections import seed_connection
 from support.oauth_server import OAuthTestServer
 
+from unified_accounting import plugins
 from unified_accounting.cli import main
 from unified_accounting.credentials import OAuthEndpoints, TokenSet
 from unified_accounting.oauth import parse_token_response
@@ -41,9 +40,7 @@ class SettingsProvider:
 
 @pytest.fixture(autouse=True)
 def plugin(monkeypatch: pytest.MonkeyPatch) -> None:
-    plugins = types.ModuleType("unified_accounting.plugins")
-    plugins.load_provider = lambda name: SettingsProvider()  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "unified_accounting.plugins", plugins)
+    monkeypatch.setattr(plugins, "load_provider", lambda name: SettingsProvider())
     for name in ("UNIFIED_ACCOUNTING_TOKEN_KEY", "UNIFIED_ACCOUNTING_CLIENT_ID"):
         monkeypatch.delenv(name, raising=False)
 

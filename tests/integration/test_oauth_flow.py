@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import timedelta
 from urllib.parse import parse_qsl, urlsplit
 
@@ -13,6 +11,7 @@ from support.connections import PROVIDER_NAME, seed_connection
 from support.oauth_server import OAuthTestServer
 
 import unified_accounting as ua
+from unified_accounting import plugins
 from unified_accounting.credentials import OAuthEndpoints
 from unified_accounting.errors import (
     AuthenticationError,
@@ -193,9 +192,8 @@ def test_provider_given_by_name_is_loaded_from_the_plugins(
     sqlite_store: SQLiteTokenStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    plugins = types.ModuleType("unified_accounting.plugins")
-    plugins.load_provider = lambda name: provider if name == PROVIDER_NAME else None  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "unified_accounting.plugins", plugins)
+    monkeypatch.setattr(plugins, "load_provider",
+                        lambda name: provider if name == PROVIDER_NAME else None)
     request = ua.begin_authorization(
         PROVIDER_NAME,
         client_id=oauth_server.client_id,
@@ -219,7 +217,7 @@ def test_revoke_revokes_at_the_provider_and_deletes(
 ) -> None:
     seed = seed_connection(sqlite_store, oauth_server)
     assert ua.revoke(
-        "acme",
+        connection="acme",
         provider=provider,
         client_secret=oauth_server.client_secret,
         token_store=sqlite_store,
@@ -243,7 +241,7 @@ def test_revoke_keeps_tokens_when_the_provider_is_unreachable(
     )
     with pytest.raises(ProviderUnavailableError):
         ua.revoke(
-            "acme",
+            connection="acme",
             provider=unreachable,
             client_secret=oauth_server.client_secret,
             token_store=sqlite_store,
@@ -255,4 +253,4 @@ def test_revoke_of_unknown_connection(
     provider: StandardOAuthProvider, sqlite_store: SQLiteTokenStore
 ) -> None:
     with pytest.raises(NotFoundError, match="ghost"):
-        ua.revoke("ghost", provider=provider, client_secret="x", token_store=sqlite_store)
+        ua.revoke(provider, connection="ghost", client_secret="x", token_store=sqlite_store)

@@ -16,7 +16,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
 from unified_accounting.tokens import Health, TokenStore
-from unified_accounting.tokens.base import utcnow
+from unified_accounting.utctime import utcnow
 
 
 def test_a_token_the_provider_refuses_is_refreshed_once_and_the_call_retried(
@@ -86,7 +86,7 @@ def test_debug_logs_of_the_whole_flow_hold_no_token_code_or_secret(
         last = any_store.load("acme")
         assert last is not None
         shown += [str(caught.value), repr(caught.value), repr(last)]
-    ua.revoke("acme", client_secret=sb.client_secret, token_store=any_store,
+    ua.revoke(connection="acme", client_secret=sb.client_secret, token_store=any_store,
               settings=sb.settings)
 
     counters = sb.counters

@@ -13,7 +13,7 @@ import unified_accounting as ua
 from tests.support.books import RESOURCES, Books, ManualClock, serving
 from tests.support.books_client import BooksClient
 from tests.support.mirror_check import mirror_differences
-from unified_accounting.sync import Scope, SQLiteMirror
+from unified_accounting.syncing import Scope, SQLiteMirror
 
 BUSINESSES = ("biz-gb", "biz-ie")
 

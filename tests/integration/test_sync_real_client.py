@@ -13,7 +13,7 @@ import pytest
 from ua_example_provider import ExampleServer
 
 import unified_accounting as ua
-from unified_accounting.sync import Scope, SQLiteMirror, Syncer, scope_of
+from unified_accounting.syncing import Scope, SQLiteMirror, Syncer, scope_of
 
 TOKEN = "sync-token"
 

@@ -64,7 +64,7 @@ def test_no_secret_reaches_logs_errors_or_reprs(
     shown += [repr(record), repr(info), repr(manager), repr(sqlite_store), repr(first)]
     shown += [repr(third), str(third), f"{third}"]
     ua.revoke(
-        "acme",
+        connection="acme",
         client_secret=oauth_server.client_secret,
         token_store=sqlite_store,
         provider=provider,

@@ -17,7 +17,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
 from unified_accounting.http import LocalLimiter, RateLimits
-from unified_accounting.sync import SQLiteMirror, Syncer, scope_of
+from unified_accounting.syncing import SQLiteMirror, Syncer, scope_of
 from unified_accounting.tokens import TokenStore
 
 SEED = 41

@@ -17,7 +17,7 @@ import requests
 
 from tests.support.books import Books, iso, parse_iso
 from unified_accounting.models import Contact, DeletedRecord, Invoice
-from unified_accounting.sync import Page
+from unified_accounting.syncing import RecordPage
 
 Fetch = Callable[[str, dict[str, str]], dict[str, Any]]
 
@@ -87,11 +87,11 @@ class PagedResource(ListResource):
     """Adds ``pages``: one yielded page per request."""
 
     def pages(self, *, page_size: int, start_page: int = 1,
-              updated_since: datetime | None = None) -> Iterator[Page]:
+              updated_since: datetime | None = None) -> Iterator[RecordPage[Any]]:
         mapper = MAPPERS[self._name]
         for envelope in self._envelopes(self._params(page_size, start_page, updated_since)):
             items = [mapper(raw, self._client.business_id) for raw in envelope["$items"]]
-            yield Page(items=items, total=envelope["$total"])
+            yield RecordPage(items=items, total=envelope["$total"])
 
 
 class BooksClient:

@@ -23,8 +23,9 @@ from typing import Any, Literal, Union
 from hypothesis import strategies as st
 
 import unified_accounting as ua
+from unified_accounting.json_validation import schema_directory
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS = Path(str(schema_directory()))
 
 JUNK: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),

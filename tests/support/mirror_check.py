@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.books import Books
-from unified_accounting.sync import Mirror, Scope
+from unified_accounting.syncing import Mirror, Scope
 
 
 def mirror_differences(

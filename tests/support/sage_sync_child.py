@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import unified_accounting as ua
-from unified_accounting.sync import SQLiteMirror, Syncer
+from unified_accounting.syncing import SQLiteMirror, Syncer
 from unified_accounting.tokens import TokenStore, token_store_from_url
 
 

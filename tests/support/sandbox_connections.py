@@ -17,7 +17,8 @@ from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
 from unified_accounting.tokens import ConnectionRecord, RedisTokenStore, SQLiteTokenStore
-from unified_accounting.tokens.base import TokenStore, utcnow
+from unified_accounting.tokens.base import TokenStore
+from unified_accounting.utctime import utcnow
 
 CONNECTION = "acme"
 

@@ -14,9 +14,10 @@ from jsonschema import Draft202012Validator
 
 import unified_accounting as ua
 from unified_accounting.countries import COUNTRY_CODES
+from unified_accounting.json_validation import schema_directory
 from unified_accounting.money import MINOR_UNITS, add_exact, from_minor_units, minor_units
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_DIR = Path(str(schema_directory()))
 
 ids = st.text(alphabet="0123456789abcdef", min_size=1, max_size=32)
 texts = st.text(max_size=30)

@@ -1,4 +1,4 @@
-"""The committed files in schemas/ are exactly what the generator writes."""
+"""The committed schema files are exactly what the generator writes, inside the package."""
 
 from __future__ import annotations
 
@@ -12,10 +12,21 @@ from jsonschema import Draft202012Validator
 from marshmallow import Schema, validate
 
 from unified_accounting import jsonschema_gen
+from unified_accounting.json_validation import schema_directory
 from unified_accounting.schemas import SCHEMAS
 from unified_accounting.schemas.fields import Text
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_DIR = Path(str(schema_directory()))
+
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def test_the_top_level_schemas_folder_is_a_link_to_the_package_folder() -> None:
+    link = REPOSITORY / "schemas"
+    assert link.is_symlink()
+    assert link.resolve() == (REPOSITORY / "unified_accounting" / "json_schemas").resolve()
+    assert SCHEMA_DIR.resolve() == link.resolve()
 
 
 def test_committed_schema_files_match_the_generator() -> None:

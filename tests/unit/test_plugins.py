@@ -1,16 +1,30 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import textwrap
 from pathlib import Path
 
+import click
 import pytest
 from stevedore import DriverManager, ExtensionManager
 from stevedore.extension import Extension
 from ua_example_provider import ExampleProvider
 
 import unified_accounting as ua
-from unified_accounting.plugins import PROVIDER_ENTRY_POINT_GROUP, instantiate, load_provider
+from unified_accounting.errors import PluginLoadError, PluginNotFoundError
+from unified_accounting.plugins import (
+    CLI_ENTRY_POINT_GROUP,
+    MIRROR_ENTRY_POINT_GROUP,
+    PROVIDER_ENTRY_POINT_GROUP,
+    TOKEN_STORE_ENTRY_POINT_GROUP,
+    instantiate,
+    load_plugin,
+    load_plugin_class,
+    load_provider,
+    plugin_names,
+)
+from unified_accounting.syncing import Mirror
 
 
 @pytest.fixture
@@ -23,6 +37,14 @@ def extra_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         [{PROVIDER_ENTRY_POINT_GROUP}]
         broken = ua_test_broken_plugin:Provider
         not-a-provider = json:JSONDecoder
+
+        [{MIRROR_ENTRY_POINT_GROUP}]
+        broken-mirror = ua_test_broken_plugin:Mirror
+        not-a-mirror = json:JSONDecoder
+
+        [{CLI_ENTRY_POINT_GROUP}]
+        twice = json:dumps
+        twice = json:loads
         """))
     (tmp_path / "ua_test_broken_plugin.py").write_text(
         "raise ImportError('needs the missing package frobnicate')\n")
@@ -86,3 +108,63 @@ def test_wiring_works_with_a_stevedore_test_instance() -> None:
     provider = instantiate("example", manager.driver)
     assert provider.name == "example"
     assert provider.capabilities()["contacts"].supports("create")
+
+
+@pytest.mark.usefixtures("extra_plugins")
+def test_listing_a_group_imports_none_of_its_plugins() -> None:
+    names = plugin_names(MIRROR_ENTRY_POINT_GROUP)
+    assert {"broken-mirror", "not-a-mirror", "sqlite"} <= set(names)
+    assert names == sorted(names)
+    assert "ua_test_broken_plugin" not in sys.modules
+
+
+def test_every_group_loads_through_the_same_call() -> None:
+    from unified_accounting.syncing.sqlite_mirror import SQLiteMirror
+    from unified_accounting.tokens.sqlite import SQLiteTokenStore
+
+    assert load_plugin(MIRROR_ENTRY_POINT_GROUP, "sqlite") is SQLiteMirror
+    assert load_plugin(TOKEN_STORE_ENTRY_POINT_GROUP, "sqlite") is SQLiteTokenStore
+    assert load_plugin(PROVIDER_ENTRY_POINT_GROUP, "example") is ExampleProvider
+    assert isinstance(load_plugin(CLI_ENTRY_POINT_GROUP, "sandbox"), click.Command)
+
+
+@pytest.mark.usefixtures("extra_plugins")
+def test_a_broken_plugin_of_any_group_names_group_and_plugin() -> None:
+    with pytest.raises(PluginLoadError) as caught:
+        load_plugin(MIRROR_ENTRY_POINT_GROUP, "broken-mirror")
+    error = caught.value
+    assert not isinstance(error, ua.ProviderLoadError)  # provider errors are for providers
+    assert (error.group, error.plugin) == (MIRROR_ENTRY_POINT_GROUP, "broken-mirror")
+    assert MIRROR_ENTRY_POINT_GROUP in error.message
+    assert "'broken-mirror'" in error.message
+    assert "frobnicate" in error.message
+
+
+@pytest.mark.usefixtures("extra_plugins")
+def test_a_plugin_of_the_wrong_kind_is_refused_by_name() -> None:
+    with pytest.raises(PluginLoadError, match=r"'not-a-mirror'.*Mirror subclass"):
+        load_plugin_class(MIRROR_ENTRY_POINT_GROUP, "not-a-mirror",
+                          Mirror)  # type: ignore[type-abstract]
+
+
+def test_an_unknown_plugin_lists_what_its_group_has() -> None:
+    with pytest.raises(PluginNotFoundError) as caught:
+        load_plugin(TOKEN_STORE_ENTRY_POINT_GROUP, "dynamo")
+    assert (caught.value.group, caught.value.plugin) == (TOKEN_STORE_ENTRY_POINT_GROUP, "dynamo")
+    assert "no token store named 'dynamo'" in caught.value.message
+    assert "sqlite" in caught.value.message
+    assert isinstance(caught.value, ua.ConfigurationError)
+    assert not isinstance(caught.value, ua.ProviderNotFoundError)
+
+
+def test_a_missing_provider_is_a_provider_not_found_error_with_its_group() -> None:
+    with pytest.raises(ua.ProviderNotFoundError) as caught:
+        load_plugin(PROVIDER_ENTRY_POINT_GROUP, "nope")
+    assert isinstance(caught.value, PluginNotFoundError)
+    assert caught.value.group == PROVIDER_ENTRY_POINT_GROUP
+
+
+@pytest.mark.usefixtures("extra_plugins")
+def test_a_name_registered_twice_is_refused() -> None:
+    with pytest.raises(PluginLoadError, match=r"'twice'.*more than once"):
+        load_plugin(CLI_ENTRY_POINT_GROUP, "twice")

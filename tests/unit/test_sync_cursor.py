@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unified_accounting.sync.cursor import (
+from unified_accounting.syncing.cursor import (
     StreamState,
     Window,
     after_page,

@@ -8,7 +8,7 @@ from typing import Any
 from tests.support.books import Books, ManualClock
 from tests.support.books_client import BooksClient
 from tests.support.mirror_check import mirror_differences
-from unified_accounting.sync import Mirror, Scope, Syncer
+from unified_accounting.syncing import Mirror, Scope, Syncer
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sync.md"
 MARK = "<!-- this example runs as a test -->"

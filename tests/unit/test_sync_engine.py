@@ -16,10 +16,10 @@ from tests.support.books import Books, ManualClock, Request, iso
 from tests.support.books_client import BooksClient
 from tests.support.mirror_check import mirror_differences
 from unified_accounting.models import DeletedRecord
-from unified_accounting.sync import (
+from unified_accounting.syncing import (
     CommitCounts,
     MirrorItem,
-    Page,
+    RecordPage,
     Scope,
     SQLiteMirror,
     StreamKey,
@@ -368,8 +368,8 @@ class _StubContacts:
         self.records = list(records)
 
     def pages(self, *, page_size: int, start_page: int = 1,
-              updated_since: Any = None) -> Iterator[Page]:
-        yield Page(items=self.records)
+              updated_since: Any = None) -> Iterator[RecordPage[Any]]:
+        yield RecordPage(items=self.records)
 
     def list_deleted(self, since: Any) -> Iterator[DeletedRecord]:
         raise ua.UnsupportedOperationError("no deleted feed")

@@ -9,9 +9,9 @@ import pytest
 
 import unified_accounting as ua
 from unified_accounting.models import DeletedRecord
-from unified_accounting.sync import sqlite_mirror
-from unified_accounting.sync.cursor import StreamState, Window
-from unified_accounting.sync.mirror import (
+from unified_accounting.syncing import sqlite_mirror
+from unified_accounting.syncing.cursor import StreamState, Window
+from unified_accounting.syncing.mirror import (
     CommitCounts,
     Mirror,
     MirrorItem,
@@ -23,7 +23,7 @@ from unified_accounting.sync.mirror import (
     load_mirror,
     upsert_action,
 )
-from unified_accounting.sync.sqlite_mirror import SQLiteMirror
+from unified_accounting.syncing.sqlite_mirror import SQLiteMirror
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 SEC = timedelta(seconds=1)

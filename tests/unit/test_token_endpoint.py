@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import sys
-import types
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 import requests
 import responses
+from ua_example_provider import ExampleProvider
 
 from unified_accounting.credentials import OAuthEndpoints, Secret
 from unified_accounting.errors import (
     AuthenticationError,
-    ConfigurationError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
 )
+from unified_accounting.plugins import resolve_provider
 from unified_accounting.provider import standard_token_set
 from unified_accounting.tokens.endpoint import (
     DEFAULT_TOKEN_LIFETIME,
@@ -30,7 +27,6 @@ from unified_accounting.tokens.endpoint import (
     parse_token_response,
     post_form,
     provider_name,
-    resolve_provider,
 )
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -183,40 +179,13 @@ def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
     assert parse_retry_after(header, NOW) == seconds
 
 
-class EndpointsOnly:
-    """A plugin class that names its endpoints and leaves token parsing to the standard."""
-
-    name = "plain"
-
-    def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
-        return OAuthEndpoints(authorize_url="a", token_url=settings.get("token_url", "t"))
-
-
-def test_names_resolve_through_the_plugin_loader(monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
-
-    def load_provider(name: str) -> type[EndpointsOnly]:
-        asked.append(name)
-        return EndpointsOnly
-
-    plugins = types.ModuleType("unified_accounting.plugins")
-    plugins.load_provider = load_provider  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "unified_accounting.plugins", plugins)
-    provider = resolve_provider("plain")
-    assert asked == ["plain"]
-    assert provider.oauth_endpoints({"token_url": "x"}).token_url == "x"
+def test_names_resolve_through_the_plugin_loader() -> None:
+    provider = resolve_provider("example")
+    assert isinstance(provider, ExampleProvider)
+    assert provider_name(provider) == "example"
     assert provider.parse_token_response({"access_token": "at"}, NOW).access_token == Secret("at")
-    assert provider_name(provider) == "plain"
 
 
 def test_provider_objects_are_used_as_they_are() -> None:
     provider = StandardOAuthProvider(OAuthEndpoints(authorize_url="a", token_url="t"))
     assert resolve_provider(provider) is provider
-
-
-def test_a_plugin_without_oauth_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    plugins = types.ModuleType("unified_accounting.plugins")
-    plugins.load_provider = lambda name: object()  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "unified_accounting.plugins", plugins)
-    with pytest.raises(ConfigurationError, match="does not support OAuth"):
-        resolve_provider("bare")

@@ -7,18 +7,43 @@ The retry policy lives in :mod:`unified_accounting.http.retry` as pure functions
 
 from __future__ import annotations
 
-from unified_accounting.http.limiter import Limiter, LimiterRegistry, LimitScope, LocalLimiter
-from unified_accounting.http.redis_limiter import RedisLimiter
-from unified_accounting.http.response import HttpResponse, ProxyResponse
-from unified_accounting.http.transport import Transport
-from unified_accounting.http.types import (
-    CallOptions,
-    OutgoingRequest,
-    Page,
-    RateLimits,
-    RetryConfig,
-    Timeouts,
-)
+from typing import TYPE_CHECKING
+
+from unified_accounting.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:
+    from unified_accounting.http.limiter import (
+        Limiter,
+        LimiterRegistry,
+        LimitScope,
+        LocalLimiter,
+        RateLimits,
+    )
+    from unified_accounting.http.options import CallOptions, RetryConfig, Timeouts
+    from unified_accounting.http.policies import OutgoingRequest, Page, ProviderPolicies
+    from unified_accounting.http.redis_limiter import RedisLimiter
+    from unified_accounting.http.response import HttpResponse, ProxyResponse, error_from_response
+    from unified_accounting.http.transport import Transport
+
+# Public name -> its module, imported on first use: ``CallOptions`` does not load requests.
+_IMPORTS: dict[str, str] = {
+    "CallOptions": "unified_accounting.http.options",
+    "HttpResponse": "unified_accounting.http.response",
+    "LimitScope": "unified_accounting.http.limiter",
+    "Limiter": "unified_accounting.http.limiter",
+    "LimiterRegistry": "unified_accounting.http.limiter",
+    "LocalLimiter": "unified_accounting.http.limiter",
+    "OutgoingRequest": "unified_accounting.http.policies",
+    "Page": "unified_accounting.http.policies",
+    "ProviderPolicies": "unified_accounting.http.policies",
+    "ProxyResponse": "unified_accounting.http.response",
+    "RateLimits": "unified_accounting.http.limiter",
+    "RedisLimiter": "unified_accounting.http.redis_limiter",
+    "RetryConfig": "unified_accounting.http.options",
+    "Timeouts": "unified_accounting.http.options",
+    "Transport": "unified_accounting.http.transport",
+    "error_from_response": "unified_accounting.http.response",
+}
 
 __all__ = [
     "CallOptions",
@@ -29,10 +54,14 @@ __all__ = [
     "LocalLimiter",
     "OutgoingRequest",
     "Page",
+    "ProviderPolicies",
     "ProxyResponse",
     "RateLimits",
     "RedisLimiter",
     "RetryConfig",
     "Timeouts",
     "Transport",
+    "error_from_response",
 ]
+
+__getattr__, __dir__ = lazy_exports(globals(), _IMPORTS)

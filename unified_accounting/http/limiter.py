@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from unified_accounting.errors import RateLimitError
-from unified_accounting.http.types import RateLimits
 
 __all__ = [
-    "LimitScope", "Limiter", "LimiterRegistry", "LocalLimiter", "SlidingWindow",
+    "LimitScope", "Limiter", "LimiterRegistry", "LocalLimiter", "RateLimits", "SlidingWindow",
 ]
 
 # Providers count requests in windows of their own; a request's arrival there can lag its start
@@ -32,6 +31,20 @@ _log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """A provider's published limits, which the client-side limiter enforces.
+
+    ``None`` means "no limit at this level". App limits are shared by every connection of one
+    provider app in the process; business limits apply to each business separately.
+    """
+
+    requests_per_second: float | None = None
+    max_concurrency: int | None = None
+    business_requests_per_second: float | None = None
+    business_max_concurrency: int | None = None
 
 
 @dataclass(frozen=True)

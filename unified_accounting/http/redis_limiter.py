@@ -34,8 +34,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from unified_accounting.errors import ConfigurationError, RateLimitError
 from unified_accounting.http.leases import LeaseKeeper
-from unified_accounting.http.limiter import LimitScope
-from unified_accounting.http.types import RateLimits
+from unified_accounting.http.limiter import LimitScope, RateLimits
 
 if TYPE_CHECKING:
     import redis as redis_lib

@@ -10,9 +10,15 @@ from typing import Any
 
 from requests.structures import CaseInsensitiveDict
 
-from unified_accounting.errors import ProviderError
+from unified_accounting.errors import (
+    AccountingError,
+    ProviderError,
+    RateLimitError,
+    ValidationError,
+    error_class_for_status,
+)
 
-__all__ = ["HttpResponse", "ProxyResponse", "ResponseDecodeError"]
+__all__ = ["HttpResponse", "ProxyResponse", "ResponseDecodeError", "error_from_response"]
 
 
 class ResponseDecodeError(ProviderError, ValueError):
@@ -99,3 +105,39 @@ class HttpResponse:
 
 ProxyResponse = HttpResponse
 """What ``client.proxy.request`` returns: status, headers, ``json()``, ``text``, rate limits."""
+
+
+def error_from_response(
+    response: HttpResponse,
+    *,
+    message: str | None = None,
+    code: str | None = None,
+    field_errors: Mapping[str, list[str]] | None = None,
+    provider: str | None = None,
+) -> AccountingError:
+    """Build the unified error that fits ``response.status``.
+
+    Args:
+        response: the failed response.
+        message: a short sentence from the provider's error body.
+        code: the provider's error code.
+        field_errors: field path -> messages.
+        provider: the provider name for the error.
+
+    Returns:
+        An instance of the class :func:`error_class_for_status` picks, carrying status,
+        request id and, for 429, the normalized rate-limit values.
+    """
+    cls = error_class_for_status(response.status)
+    text = message or f"{response.method} {response.path} failed"
+    common: dict[str, Any] = {
+        "status": response.status,
+        "code": code,
+        "request_id": response.request_id,
+        "provider": provider,
+    }
+    if issubclass(cls, ValidationError):
+        return cls(field_errors or {}, message=text, **common)
+    if issubclass(cls, RateLimitError):
+        common["rate_limit"] = response.rate_limit
+    return cls(text, field_errors=field_errors, **common)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from unified_accounting.utctime import as_utc
+
 __all__ = [
     "READ_METHODS",
     "RETRYABLE_STATUSES",
@@ -100,8 +102,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    when = as_utc(when)
     moment = now or datetime.now(UTC)
     return max(0.0, (when - moment).total_seconds())
 

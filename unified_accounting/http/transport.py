@@ -18,7 +18,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -37,7 +37,9 @@ from unified_accounting.http.body import (
     read_limited,
 )
 from unified_accounting.http.limiter import Limiter, LimitScope
+from unified_accounting.http.options import CallOptions, RetryConfig, Timeouts
 from unified_accounting.http.paths import check_path, relative_to_base
+from unified_accounting.http.policies import OutgoingRequest, Page, ProviderPolicies
 from unified_accounting.http.redaction import install_query_redaction
 from unified_accounting.http.response import HttpResponse
 from unified_accounting.http.retry import (
@@ -49,16 +51,6 @@ from unified_accounting.http.retry import (
     parse_retry_after,
     plan_retry,
 )
-from unified_accounting.http.types import (
-    CallOptions,
-    OutgoingRequest,
-    Page,
-    RetryConfig,
-    Timeouts,
-)
-
-if TYPE_CHECKING:
-    from unified_accounting.provider import Provider
 
 __all__ = ["Transport"]
 
@@ -106,7 +98,7 @@ class Transport:
     """Sends requests for one connection; see the module docstring for the steps.
 
     Args:
-        provider: the provider whose policies apply.
+        provider: the provider whose policies apply (any :class:`ProviderPolicies`).
         base_url: the API root.
         token_source: gives bearer tokens and refreshes after a 401.
         limiter: the client-side limiter; ``app_key`` names the provider app in it.
@@ -121,7 +113,7 @@ class Transport:
     def __init__(
         self,
         *,
-        provider: Provider,
+        provider: ProviderPolicies,
         base_url: str,
         token_source: AccessTokenSource,
         limiter: Limiter,

@@ -27,7 +27,7 @@ import pytest
 from unified_accounting.client import Client, Resource
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import NotFoundError, UnsupportedOperationError
-from unified_accounting.http.types import OutgoingRequest
+from unified_accounting.http.policies import OutgoingRequest
 from unified_accounting.models import (
     Business,
     Contact,

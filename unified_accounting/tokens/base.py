@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
@@ -33,15 +33,9 @@ __all__ = [
     "LockTimeoutError",
     "StoreLock",
     "TokenStore",
-    "utcnow",
 ]
 
 DEFAULT_LOCK_TIMEOUT = 30.0
-
-
-def utcnow() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(UTC)
 
 
 class Health(StrEnum):

@@ -11,11 +11,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.tokens.base import AuthorizationState, ConnectionInfo, Health
+from unified_accounting.utctime import parse_utc, utc_text
 
 __all__ = [
     "INFO_FIELDS",
@@ -23,9 +24,7 @@ __all__ = [
     "authorization_state",
     "fingerprint",
     "info_from_fields",
-    "iso",
     "new_connection_fields",
-    "parse_time",
     "refreshed_info",
     "token_fields",
     "tokens_from_json",
@@ -48,19 +47,6 @@ def fingerprint(token: Secret | None) -> str | None:
     return hashlib.sha256(token.reveal().encode("utf-8")).hexdigest()
 
 
-def iso(moment: datetime | None) -> str | None:
-    """Format an aware datetime as UTC ISO 8601 text for a store column."""
-    return None if moment is None else moment.astimezone(UTC).isoformat()
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """Read a store column written by :func:`iso`."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def tokens_to_json(tokens: TokenSet) -> str:
     """Serialise a token set (secrets included) for a store; encrypt the result if you can."""
     refresh = tokens.refresh_token
@@ -68,10 +54,10 @@ def tokens_to_json(tokens: TokenSet) -> str:
         {
             "access_token": tokens.access_token.reveal(),
             "refresh_token": None if refresh is None else refresh.reveal(),
-            "expires_at": iso(tokens.expires_at),
+            "expires_at": utc_text(tokens.expires_at),
             "token_type": tokens.token_type,
             "scope": tokens.scope,
-            "refresh_token_expires_at": iso(tokens.refresh_token_expires_at),
+            "refresh_token_expires_at": utc_text(tokens.refresh_token_expires_at),
             "extra": dict(tokens.extra),
         },
         default=str,
@@ -83,7 +69,7 @@ def tokens_from_json(text: str) -> TokenSet:
     """Rebuild a token set written by :func:`tokens_to_json`."""
     data = json.loads(text)
     refresh = data.get("refresh_token")
-    expires_at = parse_time(data["expires_at"])
+    expires_at = parse_utc(data["expires_at"])
     assert expires_at is not None
     return TokenSet(
         access_token=Secret(data["access_token"]),
@@ -91,7 +77,7 @@ def tokens_from_json(text: str) -> TokenSet:
         expires_at=expires_at,
         token_type=data.get("token_type") or "bearer",
         scope=data.get("scope"),
-        refresh_token_expires_at=parse_time(data.get("refresh_token_expires_at")),
+        refresh_token_expires_at=parse_utc(data.get("refresh_token_expires_at")),
         extra=data.get("extra") or {},
     )
 
@@ -129,13 +115,13 @@ def info_from_fields(connection: str, fields: Mapping[str, Any]) -> ConnectionIn
         client_id=text("client_id"),
         business_ids=tuple(json.loads(text("business_ids") or "[]")),
         health=Health(text("health") or Health.OK.value),
-        issued_at=parse_time(text("issued_at")),
-        expires_at=parse_time(text("expires_at")),
-        refresh_token_expires_at=parse_time(text("refresh_expires_at")),
+        issued_at=parse_utc(text("issued_at")),
+        expires_at=parse_utc(text("expires_at")),
+        refresh_token_expires_at=parse_utc(text("refresh_expires_at")),
         scope=text("scope"),
-        created_at=parse_time(text("created_at")),
-        last_refresh_at=parse_time(text("last_refresh_at")),
-        last_failure_at=parse_time(text("last_failure_at")),
+        created_at=parse_utc(text("created_at")),
+        last_refresh_at=parse_utc(text("last_refresh_at")),
+        last_failure_at=parse_utc(text("last_failure_at")),
         last_error=text("last_error"),
         version=int(text("version") or 0),
         fence=int(text("fence") or 0),
@@ -146,9 +132,9 @@ def info_from_fields(connection: str, fields: Mapping[str, Any]) -> ConnectionIn
 def token_fields(tokens: TokenSet, now: datetime) -> dict[str, str | int | None]:
     """The plain metadata columns that change whenever new tokens are written."""
     return {
-        "issued_at": iso(now),
-        "expires_at": iso(tokens.expires_at),
-        "refresh_expires_at": iso(tokens.refresh_token_expires_at),
+        "issued_at": utc_text(now),
+        "expires_at": utc_text(tokens.expires_at),
+        "refresh_expires_at": utc_text(tokens.refresh_token_expires_at),
         "scope": tokens.scope,
     }
 
@@ -173,7 +159,7 @@ def authorization_state(
     state: str, data: Mapping[str, str], expires_at: str, used: bool
 ) -> AuthorizationState:
     """Rebuild a stored OAuth state whose expiry was written by :func:`iso`."""
-    moment = parse_time(expires_at)
+    moment = parse_utc(expires_at)
     assert moment is not None, "a stored OAuth state always has an expiry"
     return AuthorizationState(state=state, data=data, expires_at=moment, used=used)
 

@@ -6,18 +6,22 @@ code (``invalid_grant``) and the HTTP status, never the body.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 import requests
 
-from unified_accounting.credentials import OAuthEndpoints, Secret, TokenSet
+from unified_accounting.credentials import (
+    DEFAULT_TOKEN_LIFETIME,
+    OAuthEndpoints,
+    TokenResponseError,
+    TokenSet,
+    parse_token_response,
+)
 from unified_accounting.errors import (
     AuthenticationError,
-    ConfigurationError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
@@ -34,22 +38,8 @@ __all__ = [
     "parse_token_response",
     "post_form",
     "provider_name",
-    "resolve_provider",
 ]
 
-#: Seconds an access token is assumed to live when the provider omits ``expires_in``.
-DEFAULT_TOKEN_LIFETIME = 3600
-
-_STANDARD_FIELDS = frozenset(
-    {
-        "access_token",
-        "refresh_token",
-        "expires_in",
-        "refresh_token_expires_in",
-        "token_type",
-        "scope",
-    }
-)
 _OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
@@ -71,61 +61,6 @@ class TokenEndpointError(AuthenticationError):
 
     ``code`` holds the OAuth error code, such as ``invalid_grant`` or ``invalid_client``.
     """
-
-
-class TokenResponseError(ProviderError, AuthenticationError):
-    """The token endpoint answered with success but without a usable token response.
-
-    A ``ProviderError`` because the provider misbehaved (a refresh records the failure and may
-    keep serving the current token), and an ``AuthenticationError`` because no credentials
-    came of it, which is what the provider contract promises for a missing access token.
-    """
-
-
-def parse_token_response(payload: Mapping[str, Any], now: datetime) -> TokenSet:
-    """Read a standard RFC 6749 token response received at ``now``.
-
-    Reads ``access_token``, ``refresh_token``, ``expires_in``, ``refresh_token_expires_in``,
-    ``token_type`` (lower-cased: the scheme name is case-insensitive) and ``scope`` (a string,
-    or a list joined with spaces); other non-secret fields are kept in ``TokenSet.extra``.
-    Fields whose name contains ``token`` (an ``id_token``) are dropped rather than kept where
-    a repr could show them.
-
-    Raises:
-        TokenResponseError: when the answer has no access token or a malformed lifetime.
-    """
-    access = payload.get("access_token")
-    if not isinstance(access, str) or not access:
-        raise TokenResponseError("the token endpoint answered without an access token")
-    refresh = payload.get("refresh_token")
-    scope = payload.get("scope")
-    if isinstance(scope, list | tuple):
-        scope = " ".join(str(s) for s in scope)
-    refresh_life = payload.get("refresh_token_expires_in")
-    return TokenSet(
-        access_token=Secret(access),
-        refresh_token=Secret(refresh) if isinstance(refresh, str) and refresh else None,
-        expires_at=now + timedelta(seconds=_seconds(payload.get("expires_in"))),
-        token_type=str(payload.get("token_type") or "bearer").lower(),
-        scope=None if scope is None else str(scope),
-        refresh_token_expires_at=(
-            None if refresh_life is None else now + timedelta(seconds=_seconds(refresh_life))
-        ),
-        extra={
-            key: value
-            for key, value in payload.items()
-            if key not in _STANDARD_FIELDS and "token" not in key.lower()
-        },
-    )
-
-
-def _seconds(value: Any) -> float:
-    if value is None:
-        return float(DEFAULT_TOKEN_LIFETIME)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TokenResponseError("the token endpoint answered with a malformed lifetime") from None
 
 
 class StandardOAuthProvider:
@@ -150,42 +85,6 @@ class StandardOAuthProvider:
 
     def __repr__(self) -> str:
         return f"StandardOAuthProvider(name={self.name!r})"
-
-
-def resolve_provider(provider: OAuthProvider | str) -> OAuthProvider:
-    """Return ``provider`` itself, or load the installed provider plugin of that name.
-
-    Raises:
-        ProviderNotFoundError: when no installed provider has that name.
-        ConfigurationError: when the plugin does not offer OAuth endpoints.
-    """
-    if not isinstance(provider, str):
-        return provider
-    # Imported here so that the token machinery does not depend on plugin discovery.
-    plugins = importlib.import_module("unified_accounting.plugins")
-    loaded: Any = plugins.load_provider(provider)
-    if isinstance(loaded, type):
-        loaded = loaded()
-    if not hasattr(loaded, "oauth_endpoints"):
-        raise ConfigurationError(f"provider {provider!r} does not support OAuth")
-    if not hasattr(loaded, "parse_token_response"):
-        loaded = _WithStandardParser(loaded)
-    return loaded  # type: ignore[no-any-return]
-
-
-class _WithStandardParser:
-    """Gives a provider that only names its endpoints the standard token parser."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.name = provider_name(inner)
-
-    def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
-        endpoints: OAuthEndpoints = self._inner.oauth_endpoints(settings)
-        return endpoints
-
-    def parse_token_response(self, payload: Mapping[str, Any], now: datetime) -> TokenSet:
-        return parse_token_response(payload, now)
 
 
 def provider_name(provider: object) -> str:

@@ -39,6 +39,7 @@ from unified_accounting.errors import (
     RateLimitError,
     ReauthorizationRequired,
 )
+from unified_accounting.plugins import resolve_provider
 from unified_accounting.tokens.base import (
     ConnectionInfo,
     ConnectionRecord,
@@ -46,7 +47,6 @@ from unified_accounting.tokens.base import (
     LockTimeoutError,
     StoreLock,
     TokenStore,
-    utcnow,
 )
 from unified_accounting.tokens.codec import refreshed_info
 from unified_accounting.tokens.endpoint import (
@@ -54,7 +54,6 @@ from unified_accounting.tokens.endpoint import (
     TokenEndpointError,
     post_form,
     provider_name,
-    resolve_provider,
 )
 from unified_accounting.tokens.policy import (
     RefreshPolicy,
@@ -64,6 +63,7 @@ from unified_accounting.tokens.policy import (
     needs_refresh,
     retry_delay,
 )
+from unified_accounting.utctime import utcnow
 
 __all__ = ["TokenManager"]
 

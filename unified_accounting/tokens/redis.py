@@ -34,7 +34,6 @@ from unified_accounting.tokens.base import (
     StoreLock,
     TokenStore,
     lock_busy,
-    utcnow,
 )
 from unified_accounting.tokens.codec import (
     INFO_FIELDS,
@@ -42,10 +41,10 @@ from unified_accounting.tokens.codec import (
     authorization_state,
     fingerprint,
     info_from_fields,
-    iso,
     new_connection_fields,
 )
 from unified_accounting.tokens.crypto import TokenCipher, TokenCodec, cipher_from_env
+from unified_accounting.utctime import utc_text, utcnow
 
 if TYPE_CHECKING:
     import redis as redis_lib
@@ -283,7 +282,8 @@ class RedisTokenStore(TokenStore):
         # Indexed first: a name whose record never arrived is skipped by list_connections,
         # while a record missing from the index would be invisible there.
         self._redis.sadd(self._index, connection)
-        self._save(keys=[self._key("conn", connection)], args=[iso(moment) or "", *_flat(fields)])
+        self._save(keys=[self._key("conn", connection)],
+                   args=[utc_text(moment) or "", *_flat(fields)])
         return self._written(connection)
 
     def compare_and_swap(
@@ -300,7 +300,7 @@ class RedisTokenStore(TokenStore):
         fields = {
             **self._codec.stored_fields(new_tokens, moment),
             "health": Health.OK.value,
-            "last_refresh_at": iso(moment),
+            "last_refresh_at": utc_text(moment),
             "last_error": None,
         }
         swapped = self._swap(
@@ -330,7 +330,7 @@ class RedisTokenStore(TokenStore):
         """Record a refresh failure or recovery (see :meth:`TokenStore.record_health`)."""
         fields: dict[str, Any] = {"health": health.value, "last_error": error}
         if health is not Health.OK:
-            fields["last_failure_at"] = iso(now or utcnow())
+            fields["last_failure_at"] = utc_text(now or utcnow())
         self._update(keys=[self._key("conn", connection)], args=_flat(fields))
 
     def set_business_ids(self, connection: str, business_ids: tuple[str, ...]) -> None:
@@ -379,7 +379,7 @@ class RedisTokenStore(TokenStore):
     def put_state(self, state: str, data: Mapping[str, str], expires_at: datetime) -> None:
         """Remember an OAuth ``state`` until it expires (kept a day longer to spot replays)."""
         keep = expires_at - utcnow() + STATE_RETENTION
-        value = json.dumps({"data": dict(data), "expires_at": iso(expires_at)})
+        value = json.dumps({"data": dict(data), "expires_at": utc_text(expires_at)})
         self._redis.set(
             f"{self.prefix}state:{state}", value, px=max(int(keep.total_seconds() * 1000), 1)
         )

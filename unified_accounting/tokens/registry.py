@@ -11,13 +11,16 @@ lists its URL schemes in ``url_schemes`` and implements ``from_url``.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
-from importlib.metadata import entry_points
 from urllib.parse import urlsplit
 
-from unified_accounting.errors import ConfigurationError
+from unified_accounting.errors import ConfigurationError, PluginNotFoundError
+from unified_accounting.plugins import (
+    TOKEN_STORE_ENTRY_POINT_GROUP,
+    load_plugin_class,
+    plugin_names,
+)
 from unified_accounting.tokens.base import TokenStore
 
 __all__ = [
@@ -29,38 +32,46 @@ __all__ = [
     "token_store_from_url",
 ]
 
-TOKEN_STORE_ENTRY_POINT_GROUP = "unified_accounting.token_stores"  # noqa: S105 - not a secret
 #: Environment variable naming the default store by URL (``redis://...``, ``sqlite:///...``).
 STORE_ENV = "UNIFIED_ACCOUNTING_TOKEN_STORE"
 
-# Used when the core distribution's own entry points are not installed (a source checkout).
-_BUILTIN = {
-    "sqlite": "unified_accounting.tokens.sqlite:SQLiteTokenStore",
-    "redis": "unified_accounting.tokens.redis:RedisTokenStore",
-}
+
+
+def _builtin_store(name: str) -> type[TokenStore] | None:
+    """The core's own stores, for a source checkout where its entry points are not installed."""
+    if name == "sqlite":
+        from unified_accounting.tokens.sqlite import SQLiteTokenStore
+
+        return SQLiteTokenStore
+    if name == "redis":
+        from unified_accounting.tokens.redis import RedisTokenStore
+
+        return RedisTokenStore
+    return None
+
+
+_BUILTIN_NAMES = frozenset({"sqlite", "redis"})
 
 
 def available_token_stores() -> list[str]:
     """Names of every installed token store, sorted."""
-    registered = {ep.name for ep in entry_points(group=TOKEN_STORE_ENTRY_POINT_GROUP)}
-    return sorted(registered | set(_BUILTIN))
+    return sorted(set(plugin_names(TOKEN_STORE_ENTRY_POINT_GROUP)) | _BUILTIN_NAMES)
 
 
 def token_store_class(name: str) -> type[TokenStore]:
     """Load the token store class registered under ``name``.
 
     Raises:
-        ConfigurationError: when no store has that name or it is not a ``TokenStore``.
+        PluginNotFoundError: when no store has that name (a ``ConfigurationError``).
+        PluginLoadError: when it fails to import or is not a ``TokenStore``.
     """
-    found = entry_points(group=TOKEN_STORE_ENTRY_POINT_GROUP, name=name)
-    target = next((ep.value for ep in found), None) or _BUILTIN.get(name)
-    if target is None:
-        raise ConfigurationError(f"no token store named {name!r}")
-    module_name, _, attribute = target.partition(":")
-    loaded = getattr(importlib.import_module(module_name), attribute)
-    if not (isinstance(loaded, type) and issubclass(loaded, TokenStore)):
-        raise ConfigurationError(f"token store {name!r} is not a TokenStore subclass")
-    return loaded
+    try:
+        return load_plugin_class(TOKEN_STORE_ENTRY_POINT_GROUP, name, TokenStore)  # type: ignore[type-abstract]
+    except PluginNotFoundError:
+        builtin = _builtin_store(name)
+        if builtin is None:
+            raise
+        return builtin
 
 
 def _class_for_scheme(scheme: str) -> type[TokenStore]:

@@ -39,7 +39,6 @@ from unified_accounting.tokens.base import (
     StoreLock,
     TokenStore,
     lock_busy,
-    utcnow,
 )
 from unified_accounting.tokens.codec import (
     INFO_FIELDS,
@@ -47,10 +46,10 @@ from unified_accounting.tokens.codec import (
     authorization_state,
     fingerprint,
     info_from_fields,
-    iso,
     new_connection_fields,
 )
 from unified_accounting.tokens.crypto import TokenCipher, TokenCodec, cipher_from_env
+from unified_accounting.utctime import utc_text, utcnow
 
 __all__ = ["SQLiteTokenStore", "default_sqlite_path"]
 
@@ -240,7 +239,7 @@ class SQLiteTokenStore(TokenStore):
                 "connection": connection,
                 **self._codec.stored_fields(tokens, moment),
                 **new_connection_fields(provider, client_id, metadata),
-                "created_at": old["created_at"] if old else iso(moment),
+                "created_at": old["created_at"] if old else utc_text(moment),
                 "last_refresh_at": None,
                 "last_failure_at": None,
                 "last_error": None,
@@ -276,7 +275,7 @@ class SQLiteTokenStore(TokenStore):
                 "AND (:fence IS NULL OR fence <= :fence)",
                 {
                     **columns,
-                    "now": iso(moment),
+                    "now": utc_text(moment),
                     "fence": fence,
                     "connection": connection,
                     "expected": fingerprint(expected_refresh_token),
@@ -309,7 +308,7 @@ class SQLiteTokenStore(TokenStore):
             db.execute(
                 "UPDATE connections SET health = ?, last_failure_at = ?, last_error = ? "
                 "WHERE connection = ?",
-                (health.value, iso(now or utcnow()), error, connection),
+                (health.value, utc_text(now or utcnow()), error, connection),
             )
 
     def set_business_ids(self, connection: str, business_ids: tuple[str, ...]) -> None:
@@ -359,11 +358,11 @@ class SQLiteTokenStore(TokenStore):
         with self._transaction() as db:
             db.execute(
                 "DELETE FROM oauth_states WHERE expires_at < ?",
-                (iso(utcnow() - STATE_RETENTION),),
+                (utc_text(utcnow() - STATE_RETENTION),),
             )
             db.execute(
                 "INSERT INTO oauth_states (state, data, expires_at) VALUES (?, ?, ?)",
-                (state, json.dumps(dict(data)), iso(expires_at)),
+                (state, json.dumps(dict(data)), utc_text(expires_at)),
             )
 
     def consume_state(self, state: str) -> AuthorizationState | None:
@@ -376,7 +375,8 @@ class SQLiteTokenStore(TokenStore):
                 return None
             if row["used_at"] is None:
                 db.execute(
-                    "UPDATE oauth_states SET used_at = ? WHERE state = ?", (iso(utcnow()), state)
+                    "UPDATE oauth_states SET used_at = ? WHERE state = ?",
+                    (utc_text(utcnow()), state),
                 )
         return authorization_state(
             state, json.loads(row["data"]), row["expires_at"], used=row["used_at"] is not None

@@ -6,7 +6,7 @@ import threading
 
 import click
 
-from unified_accounting_sage.sandbox import FaultRates, RateLimits, SageSandbox
+from unified_accounting_sage.sandbox import FaultRates, SageSandbox, SandboxRateLimits
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -19,10 +19,10 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return pairs
 
 
-def _limits(values: tuple[str, ...]) -> RateLimits:
+def _limits(values: tuple[str, ...]) -> SandboxRateLimits:
     try:
         pairs = {name: int(value) for name, value in _pairs(values, "--rate-limit").items()}
-        return RateLimits.from_mapping(pairs)
+        return SandboxRateLimits.from_mapping(pairs)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
 

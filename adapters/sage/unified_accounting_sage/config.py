@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from unified_accounting.errors import ConfigurationError
-from unified_accounting.http.types import RateLimits
+from unified_accounting.http import RateLimits
 from unified_accounting.provider import ProviderContext
 
 __all__ = [

@@ -23,7 +23,7 @@ from unified_accounting.errors import (
     ValidationError,
     error_class_for_status,
 )
-from unified_accounting_sage.paths import unified_path
+from unified_accounting_sage.field_paths import unified_path
 
 __all__ = ["BASE_FIELD", "SageErrorItem", "error_from_response", "parse_error_body"]
 

@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from unified_accounting.provider import ProviderContext
+from unified_accounting_sage.business_routing import BusinessChange, ConnectionState
 from unified_accounting_sage.mappings import AccountMappings, TaxCodes
-from unified_accounting_sage.routing import BusinessChange, ConnectionState
-from unified_accounting_sage.services import Services
-from unified_accounting_sage.static import REFERENCE_LISTS
+from unified_accounting_sage.reference_cache import REFERENCE_LISTS
+from unified_accounting_sage.tenant import Tenant
 
 __all__ = ["SageExtras"]
 
@@ -24,9 +24,9 @@ class SageExtras:
     """
 
     def __init__(self, context: ProviderContext) -> None:
-        self._services = Services(context)
-        self.account_mapping = AccountMappings(self._services)
-        self.tax_codes = TaxCodes(self._services)
+        self._tenant = Tenant(context)
+        self.account_mapping = AccountMappings(self._tenant)
+        self.tax_codes = TaxCodes(self._tenant)
 
     # -- reference data ------------------------------------------------------------------
 
@@ -46,43 +46,43 @@ class SageExtras:
         Raises:
             ValidationError: an unknown name.
         """
-        return self._services.reference(name)
+        return self._tenant.reference(name)
 
     def refresh(self, name: str | None = None) -> None:
-        """Forget cached static data of this business (one list, or all of it)."""
-        self._services.static.invalidate(self._services.business_id, name)
+        """Forget cached reference data of this business (one list, or all of it)."""
+        self._tenant.reference_cache.invalidate(self._tenant.business_id, name)
 
     @contextmanager
     def pinned(self) -> Iterator[None]:
-        """Never re-fetch cached static data while the block runs (e.g. one sync run)."""
-        with self._services.static.pinned():
+        """Never re-fetch cached reference data while the block runs (e.g. one sync run)."""
+        with self._tenant.reference_cache.pinned():
             yield
 
     def business(self) -> dict[str, Any]:
         """Return the Sage record of the connection's business (cached)."""
-        return self._services.business()
+        return self._tenant.business()
 
     @property
     def country(self) -> str | None:
         """The business's country (ISO alpha-2), from its business record."""
-        return self._services.country()
+        return self._tenant.country()
 
     # -- connection state ----------------------------------------------------------------
 
     @property
     def state(self) -> ConnectionState:
         """A snapshot of the lead business, the 403 streak and the changes reported."""
-        return self._services.state.snapshot()
+        return self._tenant.state.snapshot()
 
     @property
     def needs_reauthorization(self) -> bool:
         """Whether the latest answers were 403 often enough to need a new authorization."""
-        return self._services.state.needs_reauthorization
+        return self._tenant.state.needs_reauthorization
 
     @property
     def lead_business_id(self) -> str | None:
         """The lead business last seen for this connection."""
-        return self._services.state.lead_business_id
+        return self._tenant.state.lead_business_id
 
     @property
     def business_changes(self) -> list[BusinessChange]:
@@ -90,4 +90,4 @@ class SageExtras:
         return self.state.business_changes
 
     def __repr__(self) -> str:
-        return f"SageExtras(business_id={self._services.business_id!r})"
+        return f"SageExtras(business_id={self._tenant.business_id!r})"

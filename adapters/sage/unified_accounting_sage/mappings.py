@@ -3,12 +3,20 @@
 ``client.extras.account_mapping`` and ``client.extras.tax_codes`` are the public faces. Both
 validate against the business's own data (its chart of accounts, its tax rates) before
 storing, and keep what they store in the connection's :class:`MappingStore`.
+
+Where they are kept: the default store keeps them in the connection's in-process cache, so
+they last as long as the client. A product that wants them to survive restarts passes its own
+store to ``ua.connect`` (``mapping_store=...``): anything with :meth:`MappingStore.load` and
+:meth:`MappingStore.save` over JSON-ready data, e.g. a table keyed by connection, business and
+kind.
 """
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import Classification
@@ -18,10 +26,103 @@ from unified_accounting_sage.countries import (
     resolve_tax_rate,
     suggest_account_mapping,
 )
-from unified_accounting_sage.services import Services
 
-__all__ = ["AccountMappings", "TaxCodes"]
+__all__ = [
+    "AccountMappings",
+    "InMemoryMappingStore",
+    "MappedBusiness",
+    "MappingKind",
+    "MappingStore",
+    "TaxCodes",
+]
 
+
+# -- where mappings are kept --------------------------------------------------------------
+
+MappingKind = Literal["accounts", "tax_codes"]
+
+
+@runtime_checkable
+class MappingStore(Protocol):
+    """Persistence for per-connection mappings.
+
+    ``data`` is JSON-ready: for ``accounts`` ``{"accounts": {concept: ledger account id},
+    "classifications": {concept: [classification, ...]}}``; for ``tax_codes``
+    ``{"codes": {unified code or "code:REGION": tax rate id}}``.
+    """
+
+    def load(self, connection: str, business_id: str | None,
+             kind: MappingKind) -> Mapping[str, Any] | None:
+        """Return the stored data, or ``None`` when nothing is stored."""
+        ...
+
+    def save(self, connection: str, business_id: str | None, kind: MappingKind,
+             data: Mapping[str, Any] | None) -> None:
+        """Store ``data`` (``None`` removes it)."""
+        ...
+
+
+class InMemoryMappingStore:
+    """Keeps mappings in a dict (the connection's cache by default)."""
+
+    def __init__(self, backing: dict[Any, Any] | None = None) -> None:
+        self._data: dict[Any, Any] = {} if backing is None else backing
+        self._lock = threading.Lock()
+
+    def load(self, connection: str, business_id: str | None,
+             kind: MappingKind) -> Mapping[str, Any] | None:
+        """Return a copy of the stored data."""
+        with self._lock:
+            found = self._data.get((connection, business_id, kind))
+        return copy.deepcopy(found)
+
+    def save(self, connection: str, business_id: str | None, kind: MappingKind,
+             data: Mapping[str, Any] | None) -> None:
+        """Store a copy of ``data``; ``None`` removes the entry."""
+        with self._lock:
+            if data is None:
+                self._data.pop((connection, business_id, kind), None)
+            else:
+                self._data[(connection, business_id, kind)] = copy.deepcopy(dict(data))
+
+    def __repr__(self) -> str:
+        return f"InMemoryMappingStore(entries={len(self._data)})"
+
+
+class MappedBusiness(Protocol):
+    """What the mappings need from a connection's business: a
+    :class:`~unified_accounting_sage.tenant.Tenant` is one. Stated here so that this module
+    never imports the tenant, which imports the stores above."""
+
+    @property
+    def connection(self) -> str:
+        """The connection name the mappings are stored under."""
+        ...
+
+    @property
+    def business_id(self) -> str | None:
+        """The business the mappings belong to."""
+        ...
+
+    @property
+    def mapping_store(self) -> MappingStore:
+        """Where the connection keeps its mappings."""
+        ...
+
+    def reference(self, name: str) -> list[dict[str, Any]]:
+        """A cached reference list of the business (``ledger_accounts``, ``tax_rates``)."""
+        ...
+
+    def forget_reference(self, name: str) -> None:
+        """Drop a cached reference list, so the next read fetches it again."""
+        ...
+
+    def country(self) -> str | None:
+        """The business's country (ISO alpha-2)."""
+        ...
+
+
+# -- the mappings ------------------------------------------------------------------------
 
 def _to_data(mapping: AccountMapping) -> dict[str, Any]:
     return {
@@ -45,15 +146,15 @@ class AccountMappings:
     Suggestions per country are offered by :meth:`suggest` and never applied by themselves.
     """
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, tenant: MappedBusiness) -> None:
+        self._tenant = tenant
 
     def _where(self) -> tuple[str, str | None]:
-        return self._services.context.connection, self._services.business_id
+        return self._tenant.connection, self._tenant.business_id
 
     def get(self) -> AccountMapping | None:
         """Return the stored mapping, or ``None``."""
-        data = self._services.shared.mappings.load(*self._where(), "accounts")
+        data = self._tenant.mapping_store.load(*self._where(), "accounts")
         return None if data is None else _from_data(data)
 
     def set(self, mapping: AccountMapping | Mapping[str, str], *,
@@ -73,7 +174,7 @@ class AccountMappings:
         if not isinstance(mapping, AccountMapping):
             mapping = AccountMapping(dict(mapping), dict(classifications or {}))
         self.validate(mapping)
-        self._services.shared.mappings.save(*self._where(), "accounts", _to_data(mapping))
+        self._tenant.mapping_store.save(*self._where(), "accounts", _to_data(mapping))
         return mapping
 
     def validate(self, mapping: AccountMapping | None = None) -> None:
@@ -90,18 +191,18 @@ class AccountMappings:
             raise ValidationError({"account_mapping": ["no account mapping is set"]},
                                   provider="sage")
         try:
-            mapping.validate(self._services.reference("ledger_accounts"))
+            mapping.validate(self._tenant.reference("ledger_accounts"))
         except ValidationError:
-            self._services.static.invalidate(self._services.business_id, "ledger_accounts")
-            mapping.validate(self._services.reference("ledger_accounts"))
+            self._tenant.forget_reference("ledger_accounts")
+            mapping.validate(self._tenant.reference("ledger_accounts"))
 
     def suggest(self, country: str | None = None) -> list[AccountSuggestion]:
         """Propose accounts for the country's usual concepts (the business's country by default).
 
         Nothing is stored: review the suggestions, then call :meth:`set`.
         """
-        where = country or self._services.country() or ""
-        return suggest_account_mapping(where, self._services.reference("ledger_accounts"))
+        where = country or self._tenant.country() or ""
+        return suggest_account_mapping(where, self._tenant.reference("ledger_accounts"))
 
     def resolve(self, concept: str) -> str:
         """Return the ledger account id mapped to ``concept``.
@@ -118,10 +219,10 @@ class AccountMappings:
 
     def clear(self) -> None:
         """Remove the stored mapping."""
-        self._services.shared.mappings.save(*self._where(), "accounts", None)
+        self._tenant.mapping_store.save(*self._where(), "accounts", None)
 
     def __repr__(self) -> str:
-        return f"AccountMappings(business_id={self._services.business_id!r})"
+        return f"AccountMappings(business_id={self._tenant.business_id!r})"
 
 
 class TaxCodes:
@@ -132,15 +233,15 @@ class TaxCodes:
     :func:`unified_accounting_sage.countries.resolve_tax_rate`). US businesses need a mapping.
     """
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, tenant: MappedBusiness) -> None:
+        self._tenant = tenant
 
     def _where(self) -> tuple[str, str | None]:
-        return self._services.context.connection, self._services.business_id
+        return self._tenant.connection, self._tenant.business_id
 
     def get(self) -> dict[str, str]:
         """Return the explicit mapping (``{"standard": id, "standard:QC": id}``)."""
-        data = self._services.shared.mappings.load(*self._where(), "tax_codes")
+        data = self._tenant.mapping_store.load(*self._where(), "tax_codes")
         return dict((data or {}).get("codes") or {})
 
     def set(self, codes: Mapping[str, str]) -> dict[str, str]:
@@ -149,18 +250,18 @@ class TaxCodes:
         Raises:
             ValidationError: keyed by code, for ids the business does not have.
         """
-        known = {str(rate.get("id")) for rate in self._services.reference("tax_rates")}
+        known = {str(rate.get("id")) for rate in self._tenant.reference("tax_rates")}
         missing = {code: [f"tax rate {rate_id!r} does not exist in this business"]
                    for code, rate_id in codes.items() if rate_id not in known}
         if missing:
             raise ValidationError(missing, provider="sage")
         stored = dict(codes)
-        self._services.shared.mappings.save(*self._where(), "tax_codes", {"codes": stored})
+        self._tenant.mapping_store.save(*self._where(), "tax_codes", {"codes": stored})
         return stored
 
     def clear(self) -> None:
         """Remove the explicit mapping."""
-        self._services.shared.mappings.save(*self._where(), "tax_codes", None)
+        self._tenant.mapping_store.save(*self._where(), "tax_codes", None)
 
     def resolve(self, code: str, *, region: str | None = None, name: str | None = None,
                 agency: str | None = None) -> str:
@@ -175,12 +276,12 @@ class TaxCodes:
         Raises:
             ValidationError: the code cannot be resolved to exactly one rate (never guessed).
         """
-        country = self._services.country()
+        country = self._tenant.country()
         if country is None:
             raise ValidationError({"tax_code": ["the business's country is unknown; map the "
                                                 "code explicitly"]}, provider="sage")
-        return resolve_tax_rate(country, self._services.reference("tax_rates"), code,
+        return resolve_tax_rate(country, self._tenant.reference("tax_rates"), code,
                                 region=region, mapping=self.get(), name=name, agency=agency)
 
     def __repr__(self) -> str:
-        return f"TaxCodes(business_id={self._services.business_id!r})"
+        return f"TaxCodes(business_id={self._tenant.business_id!r})"

@@ -21,8 +21,8 @@ from typing import Any
 
 from unified_accounting.credentials import OAuthEndpoints, TokenSet
 from unified_accounting.errors import AccountingError, ConfigurationError, ValidationError
+from unified_accounting.http import OutgoingRequest, Page, RateLimits
 from unified_accounting.http.response import HttpResponse
-from unified_accounting.http.types import OutgoingRequest, Page, RateLimits
 from unified_accounting.provider import (
     Capabilities,
     Provider,
@@ -30,15 +30,15 @@ from unified_accounting.provider import (
     ResourceHandler,
     standard_token_set,
 )
+from unified_accounting_sage.business_routing import describe_businesses
 from unified_accounting_sage.config import DEFAULT_SETTINGS, KNOWN_OPTIONS, rate_limits_from
-from unified_accounting_sage.envelope import MAX_ITEMS_PER_PAGE, read_envelope
 from unified_accounting_sage.errors import error_from_response
 from unified_accounting_sage.extras import SageExtras
 from unified_accounting_sage.handlers import CAPABILITIES, HANDLERS
+from unified_accounting_sage.list_pages import MAX_ITEMS_PER_PAGE, read_envelope
 from unified_accounting_sage.mappers import MAPPERS
-from unified_accounting_sage.reporting import BUSINESS_HEADER, observe_access, observe_business
-from unified_accounting_sage.routing import describe_businesses
-from unified_accounting_sage.services import shared_for
+from unified_accounting_sage.response_hook import BUSINESS_HEADER, observe_access, observe_business
+from unified_accounting_sage.tenant import shared_for
 
 __all__ = ["SageProvider"]
 

@@ -2,7 +2,7 @@
 
 Amounts are strings, relations are ``{id, displayed_as, $path}`` references, and every record
 carries fields the mappers do not know, so the tests prove those are tolerated. Each builder
-returns a fresh record decoded by ``wire.loads`` (the way the transport decodes bodies).
+returns a fresh record decoded by ``json_values.loads`` (the way the transport decodes bodies).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from unified_accounting_sage.wire import loads
+from unified_accounting_sage.json_values import loads
 
 CONTACT_ID = "0b9c1f2e3d4c5b6a79881726354433e1"
 INVOICE_ID = "7225a1b2c3d4e5f60718293a4b5c6de2"

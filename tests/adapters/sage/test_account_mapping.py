@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import responses
 from unified_accounting_sage.countries import AccountMapping
-from unified_accounting_sage.mapping_store import MappingKind
+from unified_accounting_sage.mappings import MappingKind
 
 import unified_accounting as ua
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 from unified_accounting_sage.errors import error_from_response, parse_error_body
-from unified_accounting_sage.paths import unified_path
+from unified_accounting_sage.field_paths import unified_path
 
 from unified_accounting.errors import (
     AccountingError,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from unified_accounting_sage.limits import MAX_LENGTHS, check_lengths, check_required
+from unified_accounting_sage.field_limits import MAX_LENGTHS, check_lengths, check_required
 
 from unified_accounting.errors import ValidationError
 

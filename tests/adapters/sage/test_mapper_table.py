@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from unified_accounting_sage.limits import MAX_LENGTHS, REQUIRED
+from unified_accounting_sage.field_limits import MAX_LENGTHS, REQUIRED
+from unified_accounting_sage.field_paths import FIELD_PATHS
 from unified_accounting_sage.mappers import MAPPERS, ResourceMapper
-from unified_accounting_sage.paths import FIELD_PATHS
 
 from .sage_json import purchase_invoice, sales_invoice
 

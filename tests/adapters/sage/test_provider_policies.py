@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 import responses
-from unified_accounting_sage.envelope import read_envelope
+from unified_accounting_sage.list_pages import read_envelope
 from unified_accounting_sage.provider import SageProvider
 
 import unified_accounting as ua

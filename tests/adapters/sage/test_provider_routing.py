@@ -6,7 +6,7 @@ import logging
 
 import pytest
 import responses
-from unified_accounting_sage.routing import BusinessChange, BusinessChangedWarning
+from unified_accounting_sage.business_routing import BusinessChange, BusinessChangedWarning
 
 import unified_accounting as ua
 

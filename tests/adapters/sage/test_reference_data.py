@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import responses
-from unified_accounting_sage.static import StaticData
+from unified_accounting_sage.reference_cache import ReferenceCache
 
 import unified_accounting as ua
 
@@ -21,7 +21,7 @@ class Clock:
 
 def test_entries_expire_after_the_ttl() -> None:
     clock, loads = Clock(), []
-    cache = StaticData(ttl=60, clock=clock)
+    cache = ReferenceCache(ttl=60, clock=clock)
 
     def load() -> list[str]:
         loads.append(clock.now)
@@ -36,7 +36,7 @@ def test_entries_expire_after_the_ttl() -> None:
 
 
 def test_entries_are_kept_per_business() -> None:
-    cache = StaticData(ttl=60, clock=Clock())
+    cache = ReferenceCache(ttl=60, clock=Clock())
     cache.get("b1", "countries", lambda: ["GB"])
     assert cache.get("b2", "countries", lambda: ["CA"]) == ["CA"]
     assert cache.get("b1", "countries", lambda: ["??"]) == ["GB"]
@@ -44,7 +44,7 @@ def test_entries_are_kept_per_business() -> None:
 
 def test_nothing_expires_while_pinned() -> None:
     clock, loads = Clock(), []
-    cache = StaticData(ttl=60, clock=clock)
+    cache = ReferenceCache(ttl=60, clock=clock)
 
     def load() -> int:
         loads.append(1)
@@ -61,7 +61,7 @@ def test_nothing_expires_while_pinned() -> None:
 
 
 def test_callers_get_copies() -> None:
-    cache = StaticData(ttl=60, clock=Clock())
+    cache = ReferenceCache(ttl=60, clock=Clock())
     first = cache.get(None, "x", lambda: [{"id": "a"}])
     first[0]["id"] = "changed"
     assert cache.get(None, "x", lambda: []) == [{"id": "a"}]
@@ -99,6 +99,6 @@ def test_an_unknown_list_is_refused(rsps: responses.RequestsMock, client: ua.Cli
 
 def test_the_ttl_is_configurable(rsps: responses.RequestsMock) -> None:
     client = connect(static_data_ttl=5)
-    assert client.extras._services.static.ttl == 5
+    assert client.extras._tenant.reference_cache.ttl == 5
     with pytest.raises(ua.ConfigurationError):
         connect(static_data_ttl=-1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from unified_accounting_sage.routing import (
+from unified_accounting_sage.business_routing import (
     describe_businesses,
     detect_business_change,
     next_forbidden_streak,

@@ -9,7 +9,7 @@ import requests
 from unified_accounting_sage_za.sandbox import SageZASandbox
 
 import unified_accounting as ua
-from unified_accounting.sync import SQLiteMirror, Syncer
+from unified_accounting.syncing import SQLiteMirror, Syncer
 
 
 def _direct(sb: SageZASandbox, method: str, path: str, **kwargs: object) -> requests.Response:

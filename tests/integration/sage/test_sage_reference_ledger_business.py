@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from unified_accounting_sage.routing import BusinessChangedWarning
+from unified_accounting_sage.business_routing import BusinessChangedWarning
 from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua

@@ -17,7 +17,7 @@ import responses
 from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
-from unified_accounting.sync import RESOURCES, SQLiteMirror, Syncer, scope_of
+from unified_accounting.syncing import RESOURCES, SQLiteMirror, Syncer, scope_of
 
 from .books import open_client
 

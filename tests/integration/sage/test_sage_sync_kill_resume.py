@@ -33,7 +33,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 import unified_accounting as ua
 from unified_accounting.errors import UnsupportedOperationError
 from unified_accounting.http import LocalLimiter, RateLimits
-from unified_accounting.sync import RESOURCES, Scope, SQLiteMirror, Syncer, scope_of
+from unified_accounting.syncing import RESOURCES, Scope, SQLiteMirror, Syncer, scope_of
 from unified_accounting.tokens import SQLiteTokenStore
 
 from .books import customer, sales_invoice

@@ -5,7 +5,6 @@ Countries covered: GB, IE, US, CA (by province, incl. Quebec), FR, ES, DE.
 
 from __future__ import annotations
 
-from unified_accounting_sage.countries._types import ConceptSuggestion, CountryRules, StatutoryRate
 from unified_accounting_sage.countries.ca import PROVINCES, Province, tax_address_region_id
 from unified_accounting_sage.countries.chart import (
     CONCEPT_CLASSIFICATIONS,
@@ -17,6 +16,7 @@ from unified_accounting_sage.countries.chart import (
     suggest_account_mapping,
 )
 from unified_accounting_sage.countries.registry import COUNTRIES
+from unified_accounting_sage.countries.rules import ConceptSuggestion, CountryRules, StatutoryRate
 from unified_accounting_sage.countries.tax import TaxCodeError, classify_tax_rate, resolve_tax_rate
 
 __all__ = [

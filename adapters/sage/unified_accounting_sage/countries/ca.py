@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from unified_accounting_sage.countries._types import (
+from unified_accounting_sage.countries.rules import (
     ConceptSuggestion,
     CountryRules,
     StatutoryRate,

@@ -19,7 +19,7 @@ from typing import Any
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import Classification, LedgerAccountType
 from unified_accounting_sage.countries.registry import COUNTRIES
-from unified_accounting_sage.wire import ref_id
+from unified_accounting_sage.json_values import ref_id
 
 __all__ = [
     "CONCEPT_CLASSIFICATIONS",

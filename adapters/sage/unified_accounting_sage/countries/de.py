@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from unified_accounting_sage.countries._types import (
+from unified_accounting_sage.countries.rules import (
     ConceptSuggestion,
     CountryRules,
     StatutoryRate,

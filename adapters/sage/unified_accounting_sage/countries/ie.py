@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from unified_accounting_sage.countries._types import CountryRules, StatutoryRate, rates
 from unified_accounting_sage.countries.gb import UK_SUGGESTIONS
+from unified_accounting_sage.countries.rules import CountryRules, StatutoryRate, rates
 
 __all__ = ["IE"]
 

@@ -24,10 +24,10 @@ from typing import Any
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import TaxCode
-from unified_accounting_sage.countries._types import CountryRules, StatutoryRate
 from unified_accounting_sage.countries.ca import PROVINCES, Province
 from unified_accounting_sage.countries.registry import COUNTRIES
-from unified_accounting_sage.wire import parse_money
+from unified_accounting_sage.countries.rules import CountryRules, StatutoryRate
+from unified_accounting_sage.json_values import parse_money
 
 __all__ = ["TaxCodeError", "classify_tax_rate", "resolve_tax_rate"]
 

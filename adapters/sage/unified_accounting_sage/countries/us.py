@@ -8,7 +8,7 @@ numbering and are assumptions to review.
 
 from __future__ import annotations
 
-from unified_accounting_sage.countries._types import ConceptSuggestion, CountryRules
+from unified_accounting_sage.countries.rules import ConceptSuggestion, CountryRules
 
 __all__ = ["US"]
 

@@ -8,8 +8,9 @@ from contextlib import AbstractContextManager
 import click
 
 import unified_accounting as ua
-from unified_accounting.cli_common import RequestCounter, read_json_file
-from unified_accounting.connection import CLIENT_ID_ENV, CLIENT_SECRET_ENV
+from unified_accounting.cli.options import RequestCounter
+from unified_accounting.cli.parsing import read_json_file
+from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.tokens.registry import STORE_ENV
 from unified_accounting_sage.demo import steps
 from unified_accounting_sage.demo.steps import say

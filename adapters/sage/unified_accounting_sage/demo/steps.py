@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 import unified_accounting as ua
-from unified_accounting.cli_common import RequestCounter, echo_table
+from unified_accounting.cli.options import RequestCounter
+from unified_accounting.cli.output import echo_table
 from unified_accounting_sage.demo.target import DemoTarget
 
 __all__ = [

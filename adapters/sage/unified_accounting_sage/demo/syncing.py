@@ -6,9 +6,10 @@ import time
 from collections.abc import Sequence
 
 import unified_accounting as ua
-from unified_accounting.cli_common import RequestCounter, echo_table
-from unified_accounting.cli_sync import summary_rows
-from unified_accounting.sync import SQLiteMirror, StreamResult, Syncer, SyncResult
+from unified_accounting.cli.options import RequestCounter
+from unified_accounting.cli.output import echo_table
+from unified_accounting.cli.sync import summary_rows
+from unified_accounting.syncing import SQLiteMirror, StreamResult, Syncer, SyncResult
 from unified_accounting_sage.demo.steps import say
 from unified_accounting_sage.demo.target import DemoTarget
 

@@ -13,7 +13,7 @@ from typing import Any
 import requests
 
 import unified_accounting as ua
-from unified_accounting.sync import DEFAULT_OVERLAP
+from unified_accounting.syncing import DEFAULT_OVERLAP
 from unified_accounting.tokens.base import TokenStore
 from unified_accounting.tokens.registry import default_token_store, token_store_from_url
 from unified_accounting_sage.sandbox import SageSandbox

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -11,14 +12,39 @@ from urllib.parse import quote
 from unified_accounting.errors import AccountingError, ProviderError
 from unified_accounting.http.transport import Transport
 from unified_accounting.models import DeletedRecord
-from unified_accounting.provider import ProviderContext, RecordPage, ResourceHandler
-from unified_accounting_sage.envelope import MAX_ITEMS_PER_PAGE, read_envelope
-from unified_accounting_sage.handlers.query import FieldAttributes, Filter, sage_params, timestamp
-from unified_accounting_sage.paging import PageFetch, numbered_pages, whole_seconds
-from unified_accounting_sage.services import Services
-from unified_accounting_sage.wire import parse_datetime
+from unified_accounting.provider import (
+    STANDARD_OPERATIONS,
+    ProviderContext,
+    RecordPage,
+    ResourceCapabilities,
+    ResourceHandler,
+)
+from unified_accounting_sage.handlers.query import (
+    COMMON_FILTERS,
+    FieldAttributes,
+    Filter,
+    sage_params,
+    timestamp,
+)
+from unified_accounting_sage.json_values import parse_datetime
+from unified_accounting_sage.list_pages import (
+    MAX_ITEMS_PER_PAGE,
+    PageFetch,
+    numbered_pages,
+    read_envelope,
+    whole_seconds,
+)
+from unified_accounting_sage.tenant import Tenant
 
-__all__ = ["RecordMapper", "SageHandler", "check_options", "path_of", "rounded_since"]
+__all__ = [
+    "CRUD",
+    "RecordMapper",
+    "SageHandler",
+    "capabilities_of",
+    "check_options",
+    "path_of",
+    "rounded_since",
+]
 
 M = TypeVar("M")
 M_co = TypeVar("M_co", covariant=True)
@@ -59,6 +85,47 @@ def check_options(options: Mapping[str, Any], allowed: Iterable[str], operation:
                         f"(accepted: {', '.join(sorted(accepted)) or 'none'})")
 
 
+#: The operations of a resource Sage lets the API list, read, create, change and delete.
+CRUD = frozenset({"list", "get", "create", "update", "delete"})
+
+# Operations ``ResourceHandler`` answers with UnsupportedOperationError unless overridden
+# (``pages`` follows ``list``).
+_REFUSED_BY_DEFAULT = tuple(sorted(STANDARD_OPERATIONS - {"pages"}))
+
+
+def _check_declaration(cls: type[SageHandler[Any]]) -> None:
+    """Make a handler class agree with what it declares.
+
+    A declared operation must have a method; an undeclared standard operation answers with
+    ``UnsupportedOperationError`` even where this base class shares an implementation
+    (``list``, ``get``, ``delete``, ``list_deleted``), so that the class can do exactly what
+    its capabilities say.
+
+    Raises:
+        TypeError: a declared operation has no method, or a class implements an operation
+            it does not declare.
+    """
+    for operation in sorted(cls.operations):
+        method = getattr(cls, operation, None)
+        if not callable(method) or method is getattr(ResourceHandler, operation, None):
+            raise TypeError(f"{cls.__name__} declares {operation!r} but has no such method")
+    for operation in _REFUSED_BY_DEFAULT:
+        if operation in cls.operations:
+            continue
+        if operation in cls.__dict__:
+            raise TypeError(f"{cls.__name__} implements {operation!r} without declaring it")
+        setattr(cls, operation, getattr(ResourceHandler, operation))
+    if "list" not in cls.operations and "pages" not in cls.__dict__:
+        cls.pages = ResourceHandler.pages  # type: ignore[method-assign]
+
+
+def capabilities_of(
+    handlers: Iterable[type[SageHandler[Any]]],
+) -> dict[str, ResourceCapabilities]:
+    """Read the capabilities table off handler classes: resource -> what its class declares."""
+    return {handler.resource: handler.capabilities() for handler in handlers}
+
+
 _UNREADABLE = (TypeError, ValueError, LookupError, AttributeError, ArithmeticError)
 
 
@@ -81,25 +148,39 @@ def _guarded(to_model: Callable[..., Any], resource: str) -> Callable[..., Any]:
 class SageHandler(ResourceHandler[M]):
     """Base of the Sage handlers.
 
+    A subclass declares what it does, and the capabilities table is read from it
+    (:func:`capabilities_of`): ``operations`` names what it supports, ``filters`` and
+    ``own_filters`` what ``list`` accepts. ``list``, ``get``, ``delete`` and ``list_deleted``
+    of one Sage collection are shared here; a subclass overrides them only where Sage needs
+    more.
+
     Class attributes:
+        operations: standard operations (``list``, ``get``, ``create``, ...) and extras
+            (``upsert``, ``release``, ``lead``), each a method of the class.
         collection: the Sage collection (``contacts``).
         wrapper: the write wrapper key (``contact``).
         filters: unified filter -> Sage parameter; the capabilities table lists these names
-            (plus ``fields`` and ``include_remote_data``, which every list takes).
+            (plus ``list_options``).
+        own_filters: filters the handler reads itself instead of passing them to Sage.
+        list_options: filters every list of the handler takes besides its own
+            (``fields`` and ``include_remote_data``).
         attributes: what ``attributes`` to ask for, and how ``fields=`` narrows it.
         page_sort: Sage's ``sort`` for numbered pages, where the collection offers a stable
             key (``created_at:asc``), so that records do not move while pages are read.
     """
 
+    operations: ClassVar[frozenset[str]] = frozenset()
     collection: ClassVar[str] = ""
     wrapper: ClassVar[str] = ""
     filters: ClassVar[Mapping[str, Filter]] = {}
+    own_filters: ClassVar[frozenset[str]] = frozenset()
+    list_options: ClassVar[frozenset[str]] = COMMON_FILTERS
     attributes: ClassVar[FieldAttributes | None] = None
     page_sort: ClassVar[str | None] = None
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
-        self.services = Services(context)
+        self.tenant = Tenant(context)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -108,6 +189,13 @@ class SageHandler(ResourceHandler[M]):
         # clear ProviderError, not as a bare TypeError from deep inside the mapper.
         if "to_model" in cls.__dict__:
             cls.to_model = _guarded(cls.__dict__["to_model"], cls.resource)  # type: ignore[attr-defined]
+        _check_declaration(cls)
+
+    @classmethod
+    def capabilities(cls) -> ResourceCapabilities:
+        """What this handler declares: its operations and the filters ``list`` takes."""
+        return ResourceCapabilities.of(
+            cls.operations, set(cls.filters) | cls.list_options | cls.own_filters)
 
     @property
     def transport(self) -> Transport:
@@ -120,6 +208,27 @@ class SageHandler(ResourceHandler[M]):
         return self.context.business_id
 
     # -- reading -------------------------------------------------------------------------
+
+    def list(self, filters: Mapping[str, Any]) -> Iterator[M]:
+        """``GET /{collection}`` with the filters of the handler's ``filters`` table, page by
+        page as the records are consumed."""
+        mapper = cast(_MapsOneRecord[M], self)
+        remote = self.tenant.include_remote(filters)
+        for raw in self.raw_list(self.collection, self.list_params(filters)):
+            yield mapper.to_model(raw, remote)
+
+    def get(self, id: str) -> M:
+        """``GET /{collection}/{id}``.
+
+        Raises:
+            NotFoundError: Sage has no such record.
+        """
+        mapper = cast(_MapsOneRecord[M], self)
+        return mapper.to_model(self.raw_get(self.collection, id), self.tenant.include_remote())
+
+    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
+        """``GET /{collection}?deleted_since=...``."""
+        return self.raw_deleted(self.collection, since)
 
     def list_params(self, filters: Mapping[str, Any]) -> dict[str, str]:
         """Return the first-page query of a list: translated filters and ``attributes``."""
@@ -157,9 +266,9 @@ class SageHandler(ResourceHandler[M]):
     # -- numbered pages (``resource.pages``, what sync reads) ------------------------------
 
     def map_records(self, raws: Sequence[Mapping[str, Any]],
-                    filters: Mapping[str, Any]) -> list[M]:
+                    filters: Mapping[str, Any]) -> builtins.list[M]:
         """Map one page of this handler's Sage records (``to_model`` of each by default)."""
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         mapper = cast(_MapsOneRecord[M], self)
         return [mapper.to_model(raw, remote) for raw in raws]
 
@@ -174,7 +283,7 @@ class SageHandler(ResourceHandler[M]):
     def page_fetch(self, collection: str, params: Mapping[str, Any], page_size: int,
                    convert: RecordMapper[M]) -> PageFetch[M]:
         """Return a function fetching page ``n`` of ``collection`` in one request."""
-        def fetch(number: int) -> tuple[list[M], int | None]:
+        def fetch(number: int) -> tuple[builtins.list[M], int | None]:
             query = {**params, "page": str(number), "items_per_page": str(page_size)}
             answer = self.transport.request("GET", path_of(collection), params=query)
             envelope = read_envelope(answer.json())
@@ -213,6 +322,11 @@ class SageHandler(ResourceHandler[M]):
             idempotency_key=self.transport.new_idempotency_key(),
         )
         return self.record(response.json())
+
+    def delete(self, id: str, **options: Any) -> None:
+        """``DELETE /{collection}/{id}`` (takes no options)."""
+        check_options(options, (), f"{self.resource}.delete")
+        self.remove(path_of(self.collection, id))
 
     def remove(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """Send a DELETE (never retried once sent: Sage takes no idempotency id on deletes)."""

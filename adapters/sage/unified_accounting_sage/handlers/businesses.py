@@ -14,12 +14,12 @@ from typing import Any
 from unified_accounting.errors import NotFoundError, PermissionDeniedError
 from unified_accounting.models import Business
 from unified_accounting.provider import RecordPage, ResourceHandler
+from unified_accounting_sage.business_routing import BusinessChange
 from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
+from unified_accounting_sage.json_values import ref_id
 from unified_accounting_sage.mappers import businesses
-from unified_accounting_sage.reporting import report_change
-from unified_accounting_sage.routing import BusinessChange
-from unified_accounting_sage.wire import ref_id
+from unified_accounting_sage.response_hook import report_change
 
 __all__ = ["BusinessHandler"]
 
@@ -28,8 +28,11 @@ class BusinessHandler(SageHandler[Business]):
     """The businesses the connected user can reach."""
 
     resource = "businesses"
+    operations = frozenset({"list", "get", "update", "lead"})
     collection = "businesses"
     wrapper = businesses.WRAPPER_KEY
+    # ``/businesses`` takes no ``attributes``, so ``fields=`` cannot narrow it.
+    list_options = frozenset({"include_remote_data"})
 
     def to_model(self, raw: Mapping[str, Any], remote: bool, *, lead: str | None,
                  currency: str | None = None) -> Business:
@@ -39,7 +42,7 @@ class BusinessHandler(SageHandler[Business]):
 
     def list(self, filters: Mapping[str, Any]) -> Iterator[Business]:
         """``GET /businesses`` (all on one page), then ``GET /businesses/lead``."""
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         lead: str | None = None
         for index, raw in enumerate(self.raw_list(self.collection, {})):
             if index == 0:
@@ -62,11 +65,11 @@ class BusinessHandler(SageHandler[Business]):
     def _remember_lead(self, lead: Any) -> None:
         if not isinstance(lead, str) or not lead:
             return
-        state = self.services.state
+        state = self.tenant.state
         with state.lock:
             previous, state.lead_business_id = state.lead_business_id, lead
         if previous is not None and previous != lead:
-            report_change(self.services.shared, BusinessChange(
+            report_change(self.tenant.shared, BusinessChange(
                 "lead_changed", previous, lead, "/businesses/lead", self.context.connection))
 
     def _currency(self, business_id: str) -> str | None:
@@ -80,8 +83,8 @@ class BusinessHandler(SageHandler[Business]):
     def get(self, id: str) -> Business:
         """``GET /businesses/{id}`` and its ``/financial_settings``."""
         raw = self.raw_get(self.collection, id)
-        lead = self.services.state.lead_business_id
-        return self.to_model(raw, self.services.include_remote(), lead=lead,
+        lead = self.tenant.state.lead_business_id
+        return self.to_model(raw, self.tenant.include_remote(), lead=lead,
                              currency=self._currency(str(raw.get("id") or id)))
 
     def lead(self) -> Business:
@@ -91,7 +94,7 @@ class BusinessHandler(SageHandler[Business]):
         business change (warning and ``on_business_change``).
         """
         raw = self._lead_record()
-        return self.to_model(raw, self.services.include_remote(), lead=raw.get("id"),
+        return self.to_model(raw, self.tenant.include_remote(), lead=raw.get("id"),
                              currency=self._currency(str(raw.get("id"))))
 
     def update(self, id: str, changes: Business | Mapping[str, Any], **options: Any) -> Business:
@@ -103,6 +106,6 @@ class BusinessHandler(SageHandler[Business]):
             provider_fields=options.get("provider_fields"),
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
-        self.services.static.invalidate(str(raw.get("id") or id), "business")
-        return self.to_model(raw, self.services.include_remote(),
-                             lead=self.services.state.lead_business_id)
+        self.tenant.reference_cache.invalidate(str(raw.get("id") or id), "business")
+        return self.to_model(raw, self.tenant.include_remote(),
+                             lead=self.tenant.state.lead_business_id)

@@ -4,7 +4,7 @@ Sage's PUT bodies are partial: only the fields sent change. A whole model is map
 (``to_sage(..., partial=True)``). A mapping of changes is applied to a skeleton model, mapped,
 and cut down to the Sage fields that carry the changed unified fields, so placeholders never
 reach Sage. Which Sage fields carry which unified field comes from the same tables the error
-mapping uses (:data:`unified_accounting_sage.paths.FIELD_PATHS`).
+mapping uses (:data:`unified_accounting_sage.field_paths.FIELD_PATHS`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import fields
 from typing import Any, TypeVar
 
 from unified_accounting.errors import ValidationError
-from unified_accounting_sage.limits import check_lengths
+from unified_accounting_sage.field_limits import check_lengths
+from unified_accounting_sage.field_paths import FIELD_PATHS, split_path
 from unified_accounting_sage.mappers._common import merge
-from unified_accounting_sage.paths import FIELD_PATHS, split_path
 
 __all__ = ["carriers", "model_from_changes", "update_body"]
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from unified_accounting.errors import NotFoundError, ValidationError
-from unified_accounting.models import ContactPerson, DeletedRecord
-from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting.models import ContactPerson
+from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import FieldAttributes, Filter, text, timestamp
+from unified_accounting_sage.json_values import ref_id
 from unified_accounting_sage.mappers import contact_persons
-from unified_accounting_sage.wire import ref_id
 
 __all__ = ["ContactPersonHandler"]
 
@@ -31,6 +30,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
     """People at the business's contacts."""
 
     resource = "contact_persons"
+    operations = CRUD | {"list_deleted"}
     collection = "contact_persons"
     wrapper = contact_persons.WRAPPER_KEY
     filters = {
@@ -61,7 +61,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
 
     def list(self, filters: Mapping[str, Any]) -> Iterator[ContactPerson]:
         """``GET /contact_persons`` (``contact_id``, ``address_id``, ``updated_since``)."""
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         contact_id = filters.get("contact_id")
         known: dict[str, str | None] = {}
         for raw in self.raw_list(self.collection, self.list_params(filters)):
@@ -81,7 +81,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
         the connection (an address never changes hands); a page with several unknown addresses
         reads ``GET /addresses?attributes=contact`` once instead of one address at a time.
         """
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         contact_id = filters.get("contact_id")
         owners: dict[str, str | None] = self.context.cache.setdefault(
             f"unified_accounting_sage.address_owners.{self.business_id}", {})
@@ -100,11 +100,6 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
                 owners[str(record.get("id"))] = ref_id(record, "contact")
         for address in missing - set(owners):
             owners[address] = self._contact_of_address(address)
-
-    def get(self, id: str) -> ContactPerson:
-        """``GET /contact_persons/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
     def create(self, model: ContactPerson, **options: Any) -> ContactPerson:
         """``POST /contact_persons``; options: ``address_id``, ``type_ids``, ``provider_fields``.
 
@@ -120,7 +115,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
             type_ids=options.get("type_ids") or self._default_types(),
         )
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote(), model.contact_id)
+        return self.to_model(raw, self.tenant.include_remote(), model.contact_id)
 
     def _main_address(self, contact_id: str | None) -> str:
         if not contact_id:
@@ -139,7 +134,7 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
         return address
 
     def _default_types(self) -> tuple[str, ...]:
-        ids = tuple(str(item["id"]) for item in self.services.reference("contact_person_types")
+        ids = tuple(str(item["id"]) for item in self.tenant.reference("contact_person_types")
                     if item.get("id"))
         if _DEFAULT_TYPE in ids:
             return (_DEFAULT_TYPE,)
@@ -156,13 +151,4 @@ class ContactPersonHandler(SageHandler[ContactPerson]):
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         owner = changes.contact_id if isinstance(changes, ContactPerson) else None
-        return self.to_model(raw, self.services.include_remote(), owner)
-
-    def delete(self, id: str, **options: Any) -> None:
-        """``DELETE /contact_persons/{id}``."""
-        check_options(options, (), "contact_persons.delete")
-        self.remove(path_of(self.collection, id))
-
-    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
-        """``GET /contact_persons?deleted_since=...``."""
-        return self.raw_deleted(self.collection, since)
+        return self.to_model(raw, self.tenant.include_remote(), owner)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from unified_accounting.errors import ConflictError, ValidationError
-from unified_accounting.models import Contact, DeletedRecord
-from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting.models import Contact
+from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import FieldAttributes, Filter, choice, text, timestamp
 from unified_accounting_sage.mappers import contacts
@@ -24,6 +23,7 @@ class ContactHandler(SageHandler[Contact]):
     """Contacts (customers and suppliers) of the connection's business."""
 
     resource = "contacts"
+    operations = CRUD | {"list_deleted", "upsert"}
     collection = "contacts"
     wrapper = contacts.WRAPPER_KEY
     filters = {
@@ -52,23 +52,12 @@ class ContactHandler(SageHandler[Contact]):
         """Map one Sage contact for this connection."""
         return contacts.to_unified(raw, business_id=self.business_id, include_remote=remote)
 
-    def list(self, filters: Mapping[str, Any]) -> Iterator[Contact]:
-        """``GET /contacts`` (``updated_since`` -> ``updated_or_created_since``, ``search``,
-        ``contact_type`` customer/supplier -> ``contact_type_id``, ``email``)."""
-        remote = self.services.include_remote(filters)
-        for raw in self.raw_list(self.collection, self.list_params(filters)):
-            yield self.to_model(raw, remote)
-
-    def get(self, id: str) -> Contact:
-        """``GET /contacts/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
     def create(self, model: Contact, **options: Any) -> Contact:
         """``POST /contacts`` with an ``idempotency_id``; options: ``provider_fields``."""
         check_options(options, {"provider_fields"}, "contacts.create")
         body = contacts.to_sage(model, provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def update(self, id: str, changes: Contact | Mapping[str, Any], **options: Any) -> Contact:
         """``PUT /contacts/{id}`` with only the changed fields; options: ``provider_fields``."""
@@ -79,16 +68,7 @@ class ContactHandler(SageHandler[Contact]):
             provider_fields=options.get("provider_fields"),
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
-
-    def delete(self, id: str, **options: Any) -> None:
-        """``DELETE /contacts/{id}`` (Sage refuses contacts that have transactions)."""
-        check_options(options, (), "contacts.delete")
-        self.remove(path_of(self.collection, id))
-
-    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
-        """``GET /contacts?deleted_since=...``."""
-        return self.raw_deleted(self.collection, since)
+        return self.to_model(raw, self.tenant.include_remote())
 
     def upsert(self, contact: Contact, match_on: Literal["reference", "email"] = "reference",
                **options: Any) -> Contact:

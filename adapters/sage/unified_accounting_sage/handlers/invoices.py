@@ -19,8 +19,8 @@ from typing import Any
 from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.models import DeletedRecord, Invoice, InvoiceType
 from unified_accounting.provider import ProviderContext, RecordPage
-from unified_accounting_sage.envelope import MAX_ITEMS_PER_PAGE
 from unified_accounting_sage.handlers.base import (
+    CRUD,
     RecordMapper,
     SageHandler,
     check_options,
@@ -36,10 +36,10 @@ from unified_accounting_sage.handlers.query import (
     text,
     timestamp,
 )
+from unified_accounting_sage.json_values import ref_ids
+from unified_accounting_sage.list_pages import MAX_ITEMS_PER_PAGE, numbered_pages
 from unified_accounting_sage.mappers import invoices
 from unified_accounting_sage.mappings import AccountMappings, TaxCodes
-from unified_accounting_sage.paging import numbered_pages
-from unified_accounting_sage.wire import ref_ids
 
 __all__ = ["InvoiceHandler"]
 
@@ -81,6 +81,7 @@ class InvoiceHandler(SageHandler[Invoice]):
     """Sales and purchase invoices."""
 
     resource = "invoices"
+    operations = CRUD | {"list_deleted", "release"}
     filters = {
         "updated_since": Filter("updated_or_created_since", timestamp),
         "search": Filter("search", text),
@@ -89,6 +90,7 @@ class InvoiceHandler(SageHandler[Invoice]):
         "from_date": Filter("from_date", day),
         "to_date": Filter("to_date", day),
     }
+    own_filters = frozenset({"type"})
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
@@ -113,7 +115,7 @@ class InvoiceHandler(SageHandler[Invoice]):
         """
         kinds = KINDS if filters.get("type") is None else (_kind(filters["type"]),)
         rest = {k: v for k, v in filters.items() if k != "type"}
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         for kind in kinds:
             for raw in self.raw_list(_collection(kind), self._params(rest, kind)):
                 yield self.to_model(raw, kind, remote)
@@ -122,10 +124,10 @@ class InvoiceHandler(SageHandler[Invoice]):
               start_page: int = 1) -> Iterator[RecordPage[Invoice]]:
         """``GET /sales_invoices`` then ``/purchase_invoices`` by page number, sorted by
         ``created_at``; pages are numbered across both and carry the sum of both totals (see
-        :mod:`unified_accounting_sage.paging`)."""
+        :mod:`unified_accounting_sage.list_pages`)."""
         kinds = KINDS if filters.get("type") is None else (_kind(filters["type"]),)
         rest = {k: v for k, v in filters.items() if k != "type"}
-        remote = self.services.include_remote(filters)
+        remote = self.tenant.include_remote(filters)
         size = min(page_size, MAX_ITEMS_PER_PAGE)
 
         def mapper(kind: InvoiceType) -> RecordMapper[Invoice]:
@@ -161,7 +163,7 @@ class InvoiceHandler(SageHandler[Invoice]):
     def get(self, id: str) -> Invoice:
         """``GET /sales_invoices/{id}``, or ``/purchase_invoices/{id}``."""
         kind, raw = self._find(id)
-        return self.to_model(raw, kind, self.services.include_remote())
+        return self.to_model(raw, kind, self.tenant.include_remote())
 
     # -- writing -------------------------------------------------------------------------
 
@@ -180,13 +182,13 @@ class InvoiceHandler(SageHandler[Invoice]):
         if region:
             code = str(region).strip().upper()
             if "-" not in code:
-                code = f"{self.services.country() or ''}-{code}"
+                code = f"{self.tenant.country() or ''}-{code}"
             extra.setdefault("tax_address_region_id", code)
         return region or extra.get("tax_address_region_id"), extra
 
     def _to_sage(self, invoice: Invoice, region: str | None, extra: Mapping[str, Any] | None,
                  partial: bool) -> dict[str, Any]:
-        tax, accounts = TaxCodes(self.services), AccountMappings(self.services)
+        tax, accounts = TaxCodes(self.tenant), AccountMappings(self.tenant)
         return invoices.to_sage(
             invoice, provider_fields=extra, partial=partial,
             resolve_tax_code=lambda code: tax.resolve(code, region=region),
@@ -210,7 +212,7 @@ class InvoiceHandler(SageHandler[Invoice]):
         body = self._to_sage(model, region, extra, partial=False)
         wrapper = invoices.wrapper_key(model)
         raw = self.send("POST", path_of(_collection(model.type)), wrapper, body)
-        return self.to_model(raw, model.type, self.services.include_remote())
+        return self.to_model(raw, model.type, self.tenant.include_remote())
 
     def update(self, id: str, changes: Invoice | Mapping[str, Any], **options: Any) -> Invoice:
         """``PUT /sales_invoices/{id}`` or ``/purchase_invoices/{id}`` with the changes.
@@ -239,7 +241,7 @@ class InvoiceHandler(SageHandler[Invoice]):
             to_sage=build, provider_fields=extra,
         )
         raw = self.send("PUT", path_of(_collection(kind), id), invoices.WRAPPER_KEYS[kind], body)
-        return self.to_model(raw, kind, self.services.include_remote())
+        return self.to_model(raw, kind, self.tenant.include_remote())
 
     def delete(self, id: str, **options: Any) -> None:
         """Void a sales invoice (``DELETE /sales_invoices/{id}?void_reason=...``) or delete a
@@ -262,7 +264,7 @@ class InvoiceHandler(SageHandler[Invoice]):
         kind = self._kind_of(id)
         answer = self.transport.request("POST", path_of(_collection(kind), id, "release")).json()
         if isinstance(answer, dict) and answer.get("date"):
-            return self.to_model(answer, kind, self.services.include_remote())
+            return self.to_model(answer, kind, self.tenant.include_remote())
         return self.get(id)
 
     def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:

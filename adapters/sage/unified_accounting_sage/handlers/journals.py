@@ -8,11 +8,10 @@ account mapping.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
-from unified_accounting.models import DeletedRecord, JournalEntry
+from unified_accounting.models import JournalEntry
 from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.query import FieldAttributes, Filter, timestamp
 from unified_accounting_sage.mappers import journals
@@ -25,6 +24,7 @@ class JournalHandler(SageHandler[JournalEntry]):
     """Manual journals."""
 
     resource = "journals"
+    operations = frozenset({"list", "get", "create", "delete", "list_deleted"})
     collection = "journals"
     wrapper = journals.WRAPPER_KEY
     filters = {"updated_since": Filter("updated_or_created_since", timestamp)}
@@ -34,17 +34,6 @@ class JournalHandler(SageHandler[JournalEntry]):
     def to_model(self, raw: Mapping[str, Any], remote: bool) -> JournalEntry:
         """Map one Sage journal."""
         return journals.to_unified(raw, business_id=self.business_id, include_remote=remote)
-
-    def list(self, filters: Mapping[str, Any]) -> Iterator[JournalEntry]:
-        """``GET /journals`` (``updated_since`` -> ``updated_or_created_since``)."""
-        remote = self.services.include_remote(filters)
-        for raw in self.raw_list(self.collection, self.list_params(filters)):
-            yield self.to_model(raw, remote)
-
-    def get(self, id: str) -> JournalEntry:
-        """``GET /journals/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
     def create(self, model: JournalEntry, **options: Any) -> JournalEntry:
         """``POST /journals`` with an ``idempotency_id``; options: ``provider_fields``.
 
@@ -54,15 +43,6 @@ class JournalHandler(SageHandler[JournalEntry]):
         """
         check_options(options, {"provider_fields"}, "journals.create")
         body = journals.to_sage(model, provider_fields=options.get("provider_fields"),
-                                resolve_account=AccountMappings(self.services).resolve)
+                                resolve_account=AccountMappings(self.tenant).resolve)
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
-
-    def delete(self, id: str, **options: Any) -> None:
-        """``DELETE /journals/{id}``."""
-        check_options(options, (), "journals.delete")
-        self.remove(path_of(self.collection, id))
-
-    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
-        """``GET /journals?deleted_since=...``."""
-        return self.raw_deleted(self.collection, since)
+        return self.to_model(raw, self.tenant.include_remote())

@@ -6,7 +6,7 @@ chart as it now is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from unified_accounting.models import LedgerAccount
@@ -30,6 +30,7 @@ class LedgerAccountHandler(SageHandler[LedgerAccount]):
     """The chart of accounts."""
 
     resource = "ledger_accounts"
+    operations = frozenset({"list", "get", "create", "update"})
     collection = "ledger_accounts"
     wrapper = ledger_accounts.WRAPPER_KEY
     filters = {
@@ -49,20 +50,8 @@ class LedgerAccountHandler(SageHandler[LedgerAccount]):
         """Map one Sage ledger account."""
         return ledger_accounts.to_unified(raw, business_id=self.business_id,
                                           include_remote=remote)
-
-    def list(self, filters: Mapping[str, Any]) -> Iterator[LedgerAccount]:
-        """``GET /ledger_accounts`` (``updated_since``, ``search``, ``type`` ->
-        ``ledger_account_type_id``, ``visible_in``)."""
-        remote = self.services.include_remote(filters)
-        for raw in self.raw_list(self.collection, self.list_params(filters)):
-            yield self.to_model(raw, remote)
-
-    def get(self, id: str) -> LedgerAccount:
-        """``GET /ledger_accounts/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
     def _chart_changed(self) -> None:
-        self.services.static.invalidate(self.business_id, "ledger_accounts")
+        self.tenant.forget_reference("ledger_accounts")
 
     def create(self, model: LedgerAccount, **options: Any) -> LedgerAccount:
         """``POST /ledger_accounts`` (Sage allows it in CA, FR, GB, IE and US)."""
@@ -70,7 +59,7 @@ class LedgerAccountHandler(SageHandler[LedgerAccount]):
         body = ledger_accounts.to_sage(model, provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
         self._chart_changed()
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def update(self, id: str, changes: LedgerAccount | Mapping[str, Any],
                **options: Any) -> LedgerAccount:
@@ -83,4 +72,4 @@ class LedgerAccountHandler(SageHandler[LedgerAccount]):
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         self._chart_changed()
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())

@@ -10,15 +10,15 @@ default method is used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from unified_accounting.errors import ValidationError
-from unified_accounting.models import DeletedRecord, Payment
-from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting.models import Payment
+from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import (
     FieldAttributes,
@@ -28,9 +28,9 @@ from unified_accounting_sage.handlers.query import (
     text,
     timestamp,
 )
+from unified_accounting_sage.json_values import ref_id
 from unified_accounting_sage.mappers import payments
 from unified_accounting_sage.mappings import AccountMappings
-from unified_accounting_sage.wire import ref_id
 
 __all__ = ["PaymentHandler", "choose_bank_account", "choose_payment_method"]
 
@@ -88,6 +88,7 @@ class PaymentHandler(SageHandler[Payment]):
     """Customer receipts and refunds, supplier payments and refunds."""
 
     resource = "payments"
+    operations = CRUD | {"list_deleted"}
     collection = "contact_payments"
     page_sort = "created_at:asc"
     wrapper = payments.WRAPPER_KEY
@@ -109,29 +110,17 @@ class PaymentHandler(SageHandler[Payment]):
     def to_model(self, raw: Mapping[str, Any], remote: bool) -> Payment:
         """Map one Sage contact payment."""
         return payments.to_unified(raw, business_id=self.business_id, include_remote=remote)
-
-    def list(self, filters: Mapping[str, Any]) -> Iterator[Payment]:
-        """``GET /contact_payments`` (``updated_since``, ``contact_id``, ``bank_account_id``,
-        ``type`` -> ``transaction_type_id``, ``from_date``, ``to_date``)."""
-        remote = self.services.include_remote(filters)
-        for raw in self.raw_list(self.collection, self.list_params(filters)):
-            yield self.to_model(raw, remote)
-
-    def get(self, id: str) -> Payment:
-        """``GET /contact_payments/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
     def resolve(self, payment: Payment) -> Payment:
         """Return the payment with its bank account and payment method resolved."""
         bank_id, method = payment.bank_account_id, payment.payment_method
         if bank_id is None:
-            mapping = AccountMappings(self.services).get()
+            mapping = AccountMappings(self.tenant).get()
             ledger = mapping.accounts.get("bank") if mapping else None
-            bank_id = choose_bank_account(self.services.reference("bank_accounts"), ledger)
+            bank_id = choose_bank_account(self.tenant.reference("bank_accounts"), ledger)
         if method is not None:
-            method = choose_payment_method(self.services.reference("payment_methods"), method)
+            method = choose_payment_method(self.tenant.reference("payment_methods"), method)
         else:
-            accounts = self.services.reference("bank_accounts")
+            accounts = self.tenant.reference("bank_accounts")
             chosen = next((a for a in accounts if a.get("id") == bank_id), {})
             method = ref_id(chosen, "default_payment_method")
         return replace(payment, bank_account_id=bank_id, payment_method=method)
@@ -147,7 +136,7 @@ class PaymentHandler(SageHandler[Payment]):
         body = payments.to_sage(self.resolve(model),
                                 provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def update(self, id: str, changes: Payment | Mapping[str, Any], **options: Any) -> Payment:
         """``PUT /contact_payments/{id}`` with only the changed fields."""
@@ -155,7 +144,7 @@ class PaymentHandler(SageHandler[Payment]):
         if isinstance(changes, Payment):
             changes = self.resolve(changes)
         elif changes.get("payment_method") is not None:
-            methods = self.services.reference("payment_methods")
+            methods = self.tenant.reference("payment_methods")
             changes = {**changes,
                        "payment_method": choose_payment_method(methods, changes["payment_method"])}
         body = update_body(
@@ -166,13 +155,4 @@ class PaymentHandler(SageHandler[Payment]):
             provider_fields=options.get("provider_fields"),
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
-        return self.to_model(raw, self.services.include_remote())
-
-    def delete(self, id: str, **options: Any) -> None:
-        """``DELETE /contact_payments/{id}``."""
-        check_options(options, (), "payments.delete")
-        self.remove(path_of(self.collection, id))
-
-    def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
-        """``GET /contact_payments?deleted_since=...``."""
-        return self.raw_deleted(self.collection, since)
+        return self.to_model(raw, self.tenant.include_remote())

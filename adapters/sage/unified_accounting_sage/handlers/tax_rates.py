@@ -8,12 +8,12 @@ resolve tax codes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from unified_accounting.errors import UnsupportedOperationError
 from unified_accounting.models import TaxRate
-from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
+from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import (
     FieldAttributes,
@@ -43,6 +43,7 @@ class TaxRateHandler(SageHandler[TaxRate]):
     """The business's tax rates."""
 
     resource = "tax_rates"
+    operations = CRUD
     collection = "tax_rates"
     wrapper = tax_rates.WRAPPER_KEY
     filters = {
@@ -61,28 +62,16 @@ class TaxRateHandler(SageHandler[TaxRate]):
     def to_model(self, raw: Mapping[str, Any], remote: bool) -> TaxRate:
         """Map one Sage tax rate, classified with the business's country table."""
         return tax_rates.to_unified(raw, business_id=self.business_id, include_remote=remote,
-                                    country=self.services.country())
-
-    def list(self, filters: Mapping[str, Any]) -> Iterator[TaxRate]:
-        """``GET /tax_rates`` (``updated_since``, ``usage`` sales/purchase, ``region`` ->
-        ``address_region_id`` such as ``CA-QC``, ``date``)."""
-        remote = self.services.include_remote(filters)
-        for raw in self.raw_list(self.collection, self.list_params(filters)):
-            yield self.to_model(raw, remote)
-
-    def get(self, id: str) -> TaxRate:
-        """``GET /tax_rates/{id}``."""
-        return self.to_model(self.raw_get(self.collection, id), self.services.include_remote())
-
+                                    country=self.tenant.country())
     def _us_only(self, operation: str) -> None:
-        country = self.services.country()
+        country = self.tenant.country()
         if country != "US":
             raise UnsupportedOperationError(
                 f"Sage {operation}s tax rates through the API only for US businesses "
                 f"(this business: {country or 'unknown country'})", provider="sage")
 
     def _rates_changed(self) -> None:
-        self.services.static.invalidate(self.business_id, "tax_rates")
+        self.tenant.forget_reference("tax_rates")
 
     def create(self, model: TaxRate, **options: Any) -> TaxRate:
         """``POST /tax_rates`` (US only); options: ``provider_fields`` (``agency``, ...)."""
@@ -91,7 +80,7 @@ class TaxRateHandler(SageHandler[TaxRate]):
         body = tax_rates.to_sage(model, provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
         self._rates_changed()
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def update(self, id: str, changes: TaxRate | Mapping[str, Any], **options: Any) -> TaxRate:
         """``PUT /tax_rates/{id}`` (US only) with only the changed fields."""
@@ -103,7 +92,7 @@ class TaxRateHandler(SageHandler[TaxRate]):
         )
         raw = self.send("PUT", path_of(self.collection, id), self.wrapper, body)
         self._rates_changed()
-        return self.to_model(raw, self.services.include_remote())
+        return self.to_model(raw, self.tenant.include_remote())
 
     def delete(self, id: str, **options: Any) -> None:
         """``DELETE /tax_rates/{id}`` (US only)."""

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from unified_accounting.errors import ValidationError
-from unified_accounting_sage.limits import check_lengths, check_required
-from unified_accounting_sage.wire import parse_datetime
+from unified_accounting_sage.field_limits import check_lengths, check_required
+from unified_accounting_sage.json_values import parse_datetime
 
 #: Turns a unified code (a tax code or an account concept) into a tenant id, raising
 #: ``ValidationError`` when it cannot; the provider builds it from cached tenant data.

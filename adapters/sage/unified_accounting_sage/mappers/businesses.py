@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from unified_accounting.models import Business
+from unified_accounting_sage.json_values import ref_id
 from unified_accounting_sage.mappers._common import compact, finish, remote, stamps
-from unified_accounting_sage.wire import ref_id
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "to_sage", "to_unified", "wrapper_key"]
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from unified_accounting.models import ContactPerson
+from unified_accounting_sage.json_values import parse_bool, ref_id
 from unified_accounting_sage.mappers._common import compact, finish, remote, stamps
-from unified_accounting_sage.wire import parse_bool, ref_id
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "person_body", "to_sage", "to_unified", "wrapper_key"]
 

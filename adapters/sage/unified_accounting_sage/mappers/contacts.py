@@ -18,6 +18,13 @@ from typing import Any
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import Address, AddressType, BankDetails, Contact, ContactPerson
+from unified_accounting_sage.json_values import (
+    format_money,
+    parse_bool,
+    parse_money,
+    ref_id,
+    ref_ids,
+)
 from unified_accounting_sage.mappers import contact_persons
 from unified_accounting_sage.mappers._common import (
     compact,
@@ -26,13 +33,6 @@ from unified_accounting_sage.mappers._common import (
     remote,
     rename_paths,
     stamps,
-)
-from unified_accounting_sage.wire import (
-    format_money,
-    parse_bool,
-    parse_money,
-    ref_id,
-    ref_ids,
 )
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "to_sage", "to_unified", "wrapper_key"]

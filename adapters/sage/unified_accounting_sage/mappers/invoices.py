@@ -19,6 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from unified_accounting.models import Invoice, InvoiceLine, InvoiceStatus, InvoiceType
+from unified_accounting_sage.json_values import (
+    format_date,
+    format_money,
+    parse_date,
+    parse_money,
+    ref_id,
+)
 from unified_accounting_sage.mappers._common import (
     Resolver,
     compact,
@@ -28,13 +35,6 @@ from unified_accounting_sage.mappers._common import (
     remote,
     resolve_code,
     stamps,
-)
-from unified_accounting_sage.wire import (
-    format_date,
-    format_money,
-    parse_date,
-    parse_money,
-    ref_id,
 )
 
 __all__ = [

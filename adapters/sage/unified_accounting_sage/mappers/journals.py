@@ -14,6 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from unified_accounting.models import JournalEntry, JournalLine
+from unified_accounting_sage.json_values import (
+    format_date,
+    format_money,
+    parse_date,
+    parse_money,
+    ref_id,
+)
 from unified_accounting_sage.mappers._common import (
     Resolver,
     compact,
@@ -22,13 +29,6 @@ from unified_accounting_sage.mappers._common import (
     remote,
     resolve_code,
     stamps,
-)
-from unified_accounting_sage.wire import (
-    format_date,
-    format_money,
-    parse_date,
-    parse_money,
-    ref_id,
 )
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "to_sage", "to_unified", "wrapper_key"]

@@ -20,8 +20,8 @@ from unified_accounting_sage.countries.chart import (
     classify_account_type,
     sage_account_type,
 )
+from unified_accounting_sage.json_values import parse_bool, ref_id
 from unified_accounting_sage.mappers._common import compact, finish, refuse, remote, stamps
-from unified_accounting_sage.wire import parse_bool, ref_id
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "to_sage", "to_unified", "wrapper_key"]
 

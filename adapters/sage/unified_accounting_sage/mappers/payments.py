@@ -14,14 +14,14 @@ from typing import Any
 
 from unified_accounting.errors import ProviderError
 from unified_accounting.models import Payment, PaymentAllocation, PaymentType
-from unified_accounting_sage.mappers._common import compact, finish, objects, remote, stamps
-from unified_accounting_sage.wire import (
+from unified_accounting_sage.json_values import (
     format_date,
     format_money,
     parse_date,
     parse_money,
     ref_id,
 )
+from unified_accounting_sage.mappers._common import compact, finish, objects, remote, stamps
 
 __all__ = [
     "ATTRIBUTES",

@@ -16,13 +16,13 @@ from typing import Any
 from unified_accounting.models import TaxRate
 from unified_accounting_sage.countries.registry import COUNTRIES
 from unified_accounting_sage.countries.tax import classify_tax_rate
-from unified_accounting_sage.mappers._common import compact, finish, objects, refuse, remote, stamps
-from unified_accounting_sage.wire import (
+from unified_accounting_sage.json_values import (
     format_money,
     parse_bool,
     parse_date,
     parse_money,
 )
+from unified_accounting_sage.mappers._common import compact, finish, objects, refuse, remote, stamps
 
 __all__ = ["ATTRIBUTES", "WRAPPER_KEY", "to_sage", "to_unified", "wrapper_key"]
 

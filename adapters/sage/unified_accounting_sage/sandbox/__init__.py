@@ -10,8 +10,8 @@ from unified_accounting.sandbox_kit import FAULT_HEADER, CounterSnapshot
 from unified_accounting_sage.sandbox.options import (
     SAGE_REPORTED_LIMITS,
     FaultRates,
-    RateLimits,
     SandboxOptions,
+    SandboxRateLimits,
 )
 from unified_accounting_sage.sandbox.sandbox import SageSandbox
 
@@ -20,7 +20,7 @@ __all__ = [
     "SAGE_REPORTED_LIMITS",
     "CounterSnapshot",
     "FaultRates",
-    "RateLimits",
     "SageSandbox",
     "SandboxOptions",
+    "SandboxRateLimits",
 ]

@@ -14,19 +14,43 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 
 if TYPE_CHECKING:
     from unified_accounting.client import Client
     from unified_accounting.tokens.base import TokenStore
-    from unified_accounting_sage.sandbox.sandbox import SageSandbox
 
 PROVIDER = "sage"
 #: The connection name ``SageSandbox.connect`` stores tokens under unless told otherwise; not
 #: ``"default"``, so that a sandbox never replaces a real connection in a shared store.
 DEFAULT_CONNECTION = "sandbox"
+
+
+class SandboxApp(Protocol):
+    """What the connect flow needs from a sandbox: where it listens, the test app's
+    credentials and the business of a country. ``SageSandbox`` is one; this module never
+    imports it, so the sandbox can import the flow without a cycle."""
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """Provider settings pointing the Sage plugin at the sandbox."""
+        ...
+
+    @property
+    def client_id(self) -> str:
+        """OAuth client id of the test app."""
+        ...
+
+    @property
+    def client_secret(self) -> str:
+        """OAuth client secret of the test app."""
+        ...
+
+    def business_id(self, country: str) -> str:
+        """The id of the test user's business in ``country``."""
+        ...
 
 
 class OwnedStore:
@@ -94,7 +118,7 @@ def _oauth_error(reply: requests.Response) -> str:
 
 
 def authorize_and_connect(
-    sandbox: SageSandbox,
+    sandbox: SandboxApp,
     *,
     country: str,
     token_store: TokenStore,
@@ -105,7 +129,7 @@ def authorize_and_connect(
     """Authorize ``connection`` for the sandbox's test user, then connect over the store.
 
     Args:
-        sandbox: the running :class:`~unified_accounting_sage.sandbox.SageSandbox`.
+        sandbox: the running sandbox (a :class:`~unified_accounting_sage.sandbox.SageSandbox`).
         country: the business to connect to (and the ``country`` of the authorize request).
         token_store: where the tokens are stored.
         connection: the connection name to store them under.

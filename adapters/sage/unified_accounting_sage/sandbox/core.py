@@ -36,6 +36,13 @@ from unified_accounting_sage.sandbox.errors import (
     unavailable,
     unexpected,
 )
+from unified_accounting_sage.sandbox.messages import (
+    SandboxRequest,
+    SandboxResponse,
+    dumps,
+    json_response,
+    timestamp,
+)
 from unified_accounting_sage.sandbox.oauth import OAuthService
 from unified_accounting_sage.sandbox.options import SandboxOptions
 from unified_accounting_sage.sandbox.resources import ROUTES
@@ -49,13 +56,6 @@ from unified_accounting_sage.sandbox.seed import (
     user_record,
 )
 from unified_accounting_sage.sandbox.store import Record, Store
-from unified_accounting_sage.sandbox.wire import (
-    SandboxRequest,
-    SandboxResponse,
-    dumps,
-    json_response,
-    timestamp,
-)
 
 API_PREFIX = "/v3.1"
 AUTHORIZE_PATH = "/oauth2/auth/central"
@@ -67,7 +67,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class Services:
+class HandlerCaches:
     """Caches shared by handlers (rebuilt from the store when missing)."""
 
     list_cache: dict[Any, Any] = field(default_factory=dict)
@@ -89,7 +89,7 @@ class SandboxCore:
         self.limiter = RateLimiter(options.rate_limits)
         self.faults = FaultInjector(options.faults, options.seed)
         self.lock = threading.RLock()
-        self.services = Services()
+        self.caches = HandlerCaches()
         self.router = Router(ROUTES)
         self._sleep = options.sleep or time.sleep
         self.user_id, _ = seed_ids(options.seed, options.lead_country)
@@ -241,7 +241,7 @@ class SandboxCore:
         return Ctx(
             store=self.store, business=business, query=dict(request.query),
             query_list=list(request.query), raw_body=request.body, now=self.clock.now(),
-            path=sub, services=self.services,
+            path=sub, caches=self.caches,
         )
 
     def _idempotent(self, route: Route, ctx: Ctx, key: str | None) -> Reply:

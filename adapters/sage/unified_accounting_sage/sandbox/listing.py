@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from unified_accounting_sage.sandbox.errors import invalid
+from unified_accounting_sage.sandbox.messages import parse_date, parse_timestamp, timestamp
 from unified_accounting_sage.sandbox.routing import Ctx, Reply
 from unified_accounting_sage.sandbox.store import Record
-from unified_accounting_sage.sandbox.wire import parse_date, parse_timestamp, timestamp
 
 Predicate = Callable[[Record], bool]
 FilterFactory = Callable[[str], Predicate]
@@ -181,7 +181,7 @@ def _filtered(
     coll = ctx.store.collection(ctx.business_id, collection)
     if not used and not sort:
         return coll.ordered()
-    cache: dict[Any, tuple[int, Sequence[Record]]] = ctx.services.list_cache
+    cache: dict[Any, tuple[int, Sequence[Record]]] = ctx.caches.list_cache
     key = (ctx.business_id, collection, used, sort)
     hit = cache.get(key)
     if hit is not None and hit[0] == coll.version:

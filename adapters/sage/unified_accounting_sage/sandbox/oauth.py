@@ -17,9 +17,9 @@ from urllib.parse import urlencode
 
 from unified_accounting.sandbox_kit import Counters, SandboxClock
 from unified_accounting_sage.sandbox.errors import unauthorized
+from unified_accounting_sage.sandbox.messages import SandboxResponse, json_response
 from unified_accounting_sage.sandbox.options import SandboxOptions
 from unified_accounting_sage.sandbox.store import Store
-from unified_accounting_sage.sandbox.wire import SandboxResponse, json_response
 
 SCOPES = ("full_access", "readonly")
 _STATE_KEY = "oauth"

@@ -9,14 +9,20 @@ from typing import Any
 
 from unified_accounting.sandbox_kit.faults import FaultRates
 
-__all__ = ["COUNTRIES", "SAGE_REPORTED_LIMITS", "FaultRates", "RateLimits", "SandboxOptions"]
+__all__ = [
+    "COUNTRIES",
+    "SAGE_REPORTED_LIMITS",
+    "FaultRates",
+    "SandboxOptions",
+    "SandboxRateLimits",
+]
 
 COUNTRIES = ("GB", "IE", "US", "CA", "FR", "ES", "DE")
 THIRTY_ONE_DAYS = 31 * 24 * 3600
 
 
 @dataclass
-class RateLimits:
+class SandboxRateLimits:
     """Request quotas; None means unlimited.
 
     ``app_*`` count per OAuth client, ``business_*`` per business. Windows are fixed and
@@ -32,7 +38,7 @@ class RateLimits:
     business_concurrent: int | None = None
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, int | None]) -> RateLimits:
+    def from_mapping(cls, values: Mapping[str, int | None]) -> SandboxRateLimits:
         """Build limits from ``{"business_per_minute": 100, ...}``.
 
         Raises:
@@ -43,7 +49,7 @@ class RateLimits:
 
 #: The limits third-party guides attribute to Sage (unverified): 100/min and 2,500/day per
 #: business. Pass ``rate_limits=SAGE_REPORTED_LIMITS`` to rehearse against them.
-SAGE_REPORTED_LIMITS = RateLimits(business_per_minute=100, business_per_day=2500)
+SAGE_REPORTED_LIMITS = SandboxRateLimits(business_per_minute=100, business_per_day=2500)
 
 
 @dataclass
@@ -78,7 +84,7 @@ class SandboxOptions:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     redirect_uris: tuple[str, ...] = ()
-    rate_limits: RateLimits = field(default_factory=RateLimits)
+    rate_limits: SandboxRateLimits = field(default_factory=SandboxRateLimits)
     faults: FaultRates = field(default_factory=FaultRates)
     db_path: str | None = None
     start_time: datetime | None = None
@@ -95,10 +101,10 @@ class SandboxOptions:
         faults = options.pop("faults", None)
         built = cls(**_checked(cls, options))
         if isinstance(limits, Mapping):
-            limits = RateLimits.from_mapping(limits)
+            limits = SandboxRateLimits.from_mapping(limits)
         if isinstance(faults, Mapping):
             faults = FaultRates.from_mapping(faults)
-        built.rate_limits = limits or RateLimits()
+        built.rate_limits = limits or SandboxRateLimits()
         built.faults = faults or FaultRates()
         built.countries = tuple(country.upper() for country in built.countries)
         built.lead_country = built.lead_country.upper()

@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from unified_accounting_sage.sandbox.errors import SageError, bad_request, blank, invalid, not_found
+from unified_accounting_sage.sandbox.messages import loads, timestamp
 from unified_accounting_sage.sandbox.store import Record, Store
-from unified_accounting_sage.sandbox.wire import loads, timestamp
 
 Reply = tuple[int, Any]
 
@@ -39,7 +39,7 @@ class Ctx:
     raw_body: bytes
     now: datetime
     path: str
-    services: Any = None
+    caches: Any = None
     trusted: bool = False
     _body: Any = field(default=None, repr=False)
 

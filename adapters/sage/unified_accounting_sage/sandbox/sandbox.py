@@ -28,7 +28,7 @@ from unified_accounting_sage.sandbox.core import (
     SandboxCore,
 )
 from unified_accounting_sage.sandbox.errors import SageError
-from unified_accounting_sage.sandbox.options import FaultRates, RateLimits, SandboxOptions
+from unified_accounting_sage.sandbox.options import FaultRates, SandboxOptions, SandboxRateLimits
 from unified_accounting_sage.sandbox.seed import BUSINESSES, GLOBAL
 
 if TYPE_CHECKING:
@@ -202,9 +202,10 @@ class SageSandbox:
             hidden.discard(business) if accessible else hidden.add(business)
             self.core.store.set_meta("inaccessible", sorted(hidden))
 
-    def set_rate_limits(self, limits: RateLimits | None = None, **values: int | None) -> None:
+    def set_rate_limits(self, limits: SandboxRateLimits | None = None,
+                        **values: int | None) -> None:
         """Replace the rate limits, e.g. ``set_rate_limits(business_per_minute=5)``."""
-        self.core.limiter.configure(limits or RateLimits.from_mapping(values))
+        self.core.limiter.configure(limits or SandboxRateLimits.from_mapping(values))
 
     def set_fault_rates(self, rates: FaultRates | None = None, **values: float) -> None:
         """Replace fault probabilities, e.g. ``set_fault_rates(error_503=0.1)``."""

@@ -10,7 +10,7 @@ import click
 
 import unified_accounting as ua
 from unified_accounting.login_credentials import LoginCredentials, save_credentials
-from unified_accounting.sync import SQLiteMirror, StreamResult, Syncer
+from unified_accounting.syncing import SQLiteMirror, StreamResult, Syncer
 from unified_accounting_sage_za.demo import steps
 from unified_accounting_sage_za.demo.steps import say, table
 from unified_accounting_sage_za.sandbox import SageZASandbox

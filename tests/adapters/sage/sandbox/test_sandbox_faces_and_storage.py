@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from unified_accounting_sage.cli import sandbox as sandbox_cli
 from unified_accounting_sage.sandbox import SageSandbox
-from unified_accounting_sage.sandbox.calc import line_amounts, payment_status
+from unified_accounting_sage.sandbox.amounts import line_amounts, payment_status
 
 from .conftest import START
 

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from unified_accounting_sage.sandbox import SageSandbox
+from unified_accounting_sage.sandbox.messages import SandboxRequest, SandboxResponse
 from unified_accounting_sage.sandbox.options import SandboxOptions
-from unified_accounting_sage.sandbox.wire import SandboxRequest, SandboxResponse
 
 REDIRECT = "http://127.0.0.1/callback"
 

@@ -8,6 +8,7 @@ from typing import Any
 from unified_accounting_sage.sandbox.errors import invalid
 from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, since
 from unified_accounting_sage.sandbox.listing import list_reply as _list
+from unified_accounting_sage.sandbox.messages import money, path_for, ref, ref_of, to_decimal
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
     getter,
@@ -21,7 +22,6 @@ from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.seed import bank_account_record
 from unified_accounting_sage.sandbox.store import Record
 from unified_accounting_sage.sandbox.validation import validate
-from unified_accounting_sage.sandbox.wire import money, path_for, ref, ref_of, to_decimal
 
 
 def post_transaction(

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from unified_accounting_sage.sandbox.errors import invalid, not_found
+from unified_accounting_sage.sandbox.messages import ref_of
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Handler, Reply
 from unified_accounting_sage.sandbox.store import Record
 from unified_accounting_sage.sandbox.validation import validate
-from unified_accounting_sage.sandbox.wire import ref_of
 
 #: Applies a validated write body to a record; raises ``SageError`` before changing anything.
 Apply = Callable[[Ctx, Record, dict[str, Any]], None]
@@ -80,7 +80,7 @@ def touch(ctx: Ctx, collection: str, record: Record) -> None:
 
 def unique_index(ctx: Ctx, collection: str, field: str) -> dict[str, str]:
     """A lazily built value -> id index of one field, kept by the handlers that write it."""
-    indexes: dict[tuple[str, str, str], dict[str, str]] = ctx.services.indexes
+    indexes: dict[tuple[str, str, str], dict[str, str]] = ctx.caches.indexes
     key = (ctx.business_id, collection, field)
     index = indexes.get(key)
     if index is None:

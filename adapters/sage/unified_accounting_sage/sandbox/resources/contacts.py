@@ -7,6 +7,7 @@ from typing import Any
 from unified_accounting_sage.sandbox.errors import invalid
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import ref_list_has, search, since
+from unified_accounting_sage.sandbox.messages import money, path_for, ref, ref_of, to_decimal
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
     getter,
@@ -22,7 +23,6 @@ from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.seed import currency_ref
 from unified_accounting_sage.sandbox.store import Record
 from unified_accounting_sage.sandbox.validation import validate
-from unified_accounting_sage.sandbox.wire import money, path_for, ref, ref_of, to_decimal
 
 CONTACT_TYPES = ("CUSTOMER", "VENDOR")
 _PLAIN = ("name", "reference", "tax_number", "notes", "locale", "credit_days", "credit_terms",

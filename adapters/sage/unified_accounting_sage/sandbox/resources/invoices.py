@@ -7,10 +7,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from unified_accounting_sage.sandbox.calc import LineAmounts, line_amounts, totals
+from unified_accounting_sage.sandbox.amounts import LineAmounts, line_amounts, totals
 from unified_accounting_sage.sandbox.errors import blank, invalid
 from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, search, since
 from unified_accounting_sage.sandbox.listing import list_reply as _list
+from unified_accounting_sage.sandbox.messages import money, parse_date, path_for, ref_of, to_decimal
 from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
@@ -24,7 +25,6 @@ from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
 from unified_accounting_sage.sandbox.validation import validate
-from unified_accounting_sage.sandbox.wire import money, parse_date, path_for, ref_of, to_decimal
 
 
 @dataclass(frozen=True)

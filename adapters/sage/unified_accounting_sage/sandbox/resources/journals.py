@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from unified_accounting_sage.sandbox.calc import journal_totals
+from unified_accounting_sage.sandbox.amounts import journal_totals
 from unified_accounting_sage.sandbox.errors import invalid
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import since
+from unified_accounting_sage.sandbox.messages import money, path_for, to_decimal
 from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
 from unified_accounting_sage.sandbox.resources.common import delete_record, getter, linked
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
 from unified_accounting_sage.sandbox.validation import validate
-from unified_accounting_sage.sandbox.wire import money, path_for, to_decimal
 
 
 def _lines(ctx: Ctx, lines: list[dict[str, Any]]) -> list[Record]:

@@ -7,6 +7,7 @@ from typing import Any
 from unified_accounting_sage.sandbox.errors import SageError, invalid
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import ref_is, search, since
+from unified_accounting_sage.sandbox.messages import to_decimal
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
     getter,
@@ -18,7 +19,6 @@ from unified_accounting_sage.sandbox.resources.common import (
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.seed import ledger_account_record, tax_rate_record
 from unified_accounting_sage.sandbox.validation import validate
-from unified_accounting_sage.sandbox.wire import to_decimal
 
 #: Sage offers POST /ledger_accounts in these countries only.
 LEDGER_CREATE_COUNTRIES = ("CA", "FR", "GB", "IE", "US")

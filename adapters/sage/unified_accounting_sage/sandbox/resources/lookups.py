@@ -6,10 +6,10 @@ from functools import cache
 
 from unified_accounting_sage.sandbox.errors import not_found
 from unified_accounting_sage.sandbox.listing import envelope
+from unified_accounting_sage.sandbox.messages import ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route
 from unified_accounting_sage.sandbox.seed import currency_ref, lookups
 from unified_accounting_sage.sandbox.store import Record
-from unified_accounting_sage.sandbox.wire import ref
 
 TABLES = (
     "contact_types",

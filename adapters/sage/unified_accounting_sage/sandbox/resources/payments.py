@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from unified_accounting_sage.sandbox.calc import payment_status
+from unified_accounting_sage.sandbox.amounts import payment_status
 from unified_accounting_sage.sandbox.errors import invalid
 from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, since
 from unified_accounting_sage.sandbox.listing import list_reply as _list
+from unified_accounting_sage.sandbox.messages import money, path_for, ref_of, to_decimal
 from unified_accounting_sage.sandbox.resources.banking import (
     adjust_bank_balance,
     bank_ref,
@@ -26,7 +27,6 @@ from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
 from unified_accounting_sage.sandbox.validation import validate
-from unified_accounting_sage.sandbox.wire import money, path_for, ref_of, to_decimal
 
 #: transaction type -> (contact type, invoices it may settle, sign of the bank movement)
 PAYMENT_TYPES: dict[str, tuple[str, str | None, int]] = {

@@ -12,9 +12,9 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
+from unified_accounting_sage.sandbox.messages import money, path_for, ref
 from unified_accounting_sage.sandbox.oauth import derived_secret
 from unified_accounting_sage.sandbox.store import Record, Store
-from unified_accounting_sage.sandbox.wire import money, path_for, ref
 
 GLOBAL = "_global"
 BUSINESSES = "businesses"

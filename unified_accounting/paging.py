@@ -1,0 +1,43 @@
+"""Pages of unified records, as resource handlers yield them and sync reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Generic, TypeVar
+
+__all__ = ["RecordPage", "pages_of"]
+
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class RecordPage(Generic[M]):
+    """One page of a list, mapped to unified models.
+
+    Attributes:
+        items: the page's records.
+        total: the provider's count of the whole filtered list, when it gives one.
+    """
+
+    items: Sequence[M]
+    total: int | None = None
+
+
+def pages_of(items: Iterable[M], page_size: int, start_page: int = 1) -> Iterator[RecordPage[M]]:
+    """Group a stream of records into pages, skipping the pages before ``start_page``.
+
+    The fallback for providers that cannot fetch a page by number: the records before the
+    start page are still read (and dropped), and no total is known. No empty page is yielded
+    after the last one; an empty list gives one empty first page.
+    """
+    iterator = iter(items)
+    for _ in islice(iterator, (start_page - 1) * page_size):
+        pass
+    first = True
+    while (chunk := list(islice(iterator, page_size))) or (first and start_page == 1):
+        yield RecordPage(items=chunk)
+        if len(chunk) < page_size:
+            return
+        first = False

@@ -1,0 +1,398 @@
+"""The default mirror: one SQLite file, one table per resource plus ``sync_state``.
+
+Every row is keyed by (provider, connection, business_id, id), so two businesses whose ids
+clash never share a row. The file uses WAL journaling so readers are not blocked while a sync
+writes, and each commit takes the write lock up front (``BEGIN IMMEDIATE``) so the records of
+a page and the cursor that vouches for them land together. Syncs of one stream from several
+processes are serialised by a lock file per stream next to the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from os import PathLike, fspath
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from unified_accounting.errors import ConfigurationError, ConflictError
+from unified_accounting.models import DeletedRecord
+from unified_accounting.syncing.cursor import StreamState, state_from_json, state_to_json
+from unified_accounting.syncing.mirror import (
+    CommitCounts,
+    Mirror,
+    MirrorItem,
+    MirrorRecord,
+    Scope,
+    StoredVersion,
+    StreamKey,
+    deletion_applies,
+    item_digest,
+    upsert_action,
+)
+from unified_accounting.utctime import as_utc
+
+__all__ = ["SQLiteMirror"]
+
+_RESOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_RESERVED = frozenset({"sync_state"})
+_SCHEMA_VERSION = 1
+_STATE_TABLE = """
+CREATE TABLE IF NOT EXISTS sync_state (
+    provider TEXT NOT NULL, connection TEXT NOT NULL, business_id TEXT NOT NULL,
+    resource TEXT NOT NULL, state TEXT NOT NULL, saved_at TEXT NOT NULL,
+    PRIMARY KEY (provider, connection, business_id, resource)
+) WITHOUT ROWID
+"""
+_RECORD_TABLE = """
+CREATE TABLE IF NOT EXISTS "{table}" (
+    provider TEXT NOT NULL, connection TEXT NOT NULL, business_id TEXT NOT NULL, id TEXT NOT NULL,
+    updated_at TEXT, deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT, digest TEXT,
+    data TEXT, remote_data TEXT, synced_at TEXT NOT NULL,
+    PRIMARY KEY (provider, connection, business_id, id)
+) WITHOUT ROWID
+"""
+_COLUMNS = "id, updated_at, deleted, deleted_at, digest, data, remote_data, synced_at"
+_SCOPE_WHERE = "provider = ? AND connection = ? AND business_id = ?"
+
+
+class SQLiteMirror(Mirror):
+    """A mirror in one SQLite file, safe to share between threads and processes.
+
+    Args:
+        path: the database file; created with its tables if missing.
+        lock_timeout: seconds to wait for another process syncing the same stream before
+            giving up with :class:`~unified_accounting.errors.ConflictError`.
+        busy_timeout: seconds SQLite waits for another writer before failing.
+
+    Raises:
+        ConfigurationError: ``path`` is ``:memory:`` (each thread would see its own database).
+    """
+
+    def __init__(
+        self, path: str | PathLike[str], *, lock_timeout: float = 30.0, busy_timeout: float = 30.0
+    ) -> None:
+        if fspath(path) == ":memory:":
+            raise ConfigurationError("the SQLite mirror needs a file path, not ':memory:'")
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._busy_timeout = busy_timeout
+        self._idle: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._closed = False
+        self._tables: set[str] = set()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._write() as conn:
+            conn.execute(_STATE_TABLE)
+            conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+
+    def __repr__(self) -> str:
+        return f"SQLiteMirror({str(self.path)!r})"
+
+    # -- cursors and commits -------------------------------------------------------------
+
+    def load_state(self, key: StreamKey) -> StreamState:
+        """Return the saved cursors of one stream (an empty state if it never ran)."""
+        with self._connection() as conn:
+            row = conn.execute(
+                f"SELECT state FROM sync_state WHERE {_SCOPE_WHERE} AND resource = ?",  # noqa: S608
+                (*_scope_params(key.scope), key.resource),
+            ).fetchone()
+        return StreamState() if row is None else state_from_json(json.loads(row[0]))
+
+    def commit(
+        self,
+        key: StreamKey,
+        *,
+        state: StreamState,
+        upserts: Sequence[MirrorItem] = (),
+        deletions: Sequence[DeletedRecord] = (),
+    ) -> CommitCounts:
+        """Apply listed records and deletions and save ``state``, in one transaction."""
+        table = self._table_name(key.resource)
+        with self._write() as conn:
+            self._ensure_table(conn, table)
+            counts = _apply_upserts(conn, table, key.scope, upserts)
+            counts += _apply_deletions(conn, table, key.scope, deletions)
+            _save_state(conn, key, state)
+        return counts
+
+    def stream_lock(self, key: StreamKey) -> AbstractContextManager[object]:
+        """Lock one stream across processes with a lock file beside the database."""
+        return self._stream_lock(key)
+
+    @contextmanager
+    def _stream_lock(self, key: StreamKey) -> Iterator[None]:
+        name = "\x00".join((*_scope_params(key.scope), key.resource)).encode("utf-8")
+        lock_dir = self.path.with_name(self.path.name + ".locks")
+        lock_dir.mkdir(exist_ok=True)
+        lock_path = lock_dir / (hashlib.sha256(name).hexdigest()[:24] + ".lock")
+        lock = filelock.FileLock(lock_path, timeout=self.lock_timeout, thread_local=False)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise ConflictError(
+                f"another sync of {key.resource} for business {key.scope.business_id} "
+                "is still running"
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # -- reading back ----------------------------------------------------------------------
+
+    def get(
+        self, scope: Scope, resource: str, record_id: str, *, include_deleted: bool = False
+    ) -> MirrorRecord | None:
+        """Return one record, or ``None`` if it is unknown (or deleted, unless included)."""
+        table = self._table_name(resource)
+        if not self._has_table(table):
+            return None
+        with self._connection() as conn:
+            row = conn.execute(
+                f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE} AND id = ?',  # noqa: S608
+                (*_scope_params(scope), record_id),
+            ).fetchone()
+        if row is None or (row[2] and not include_deleted):
+            return None
+        return _record(scope, resource, row)
+
+    def records(
+        self, scope: Scope, resource: str, *, include_deleted: bool = False
+    ) -> Iterator[MirrorRecord]:
+        """Iterate over a resource's records of one scope, ordered by id."""
+        table = self._table_name(resource)
+        if not self._has_table(table):
+            return
+        live = "" if include_deleted else " AND deleted = 0"
+        with self._connection() as conn:
+            cursor = conn.execute(
+                f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE}{live} ORDER BY id',  # noqa: S608
+                _scope_params(scope),
+            )
+            while rows := cursor.fetchmany(500):
+                for row in rows:
+                    yield _record(scope, resource, row)
+
+    def count(self, scope: Scope, resource: str, *, include_deleted: bool = False) -> int:
+        """Count a resource's records of one scope."""
+        table = self._table_name(resource)
+        if not self._has_table(table):
+            return 0
+        live = "" if include_deleted else " AND deleted = 0"
+        with self._connection() as conn:
+            row = conn.execute(
+                f'SELECT COUNT(*) FROM "{table}" WHERE {_SCOPE_WHERE}{live}',  # noqa: S608
+                _scope_params(scope),
+            ).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        """Close the idle connections; connections in use close when they are handed back."""
+        with self._guard:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        # A small pool rather than one connection per thread: sync threads come and go with
+        # each run, and per-thread connections would pile up in a long-lived process.
+        with self._guard:
+            if self._closed:
+                raise ConfigurationError(f"{self!r} is closed")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = self._open()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            with self._guard:
+                keep = not self._closed
+                if keep:
+                    self._idle.append(conn)
+            if not keep:
+                conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        # Autocommit mode: transactions are opened explicitly in _write.
+        conn = sqlite3.connect(
+            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _table_name(self, resource: str) -> str:
+        if not _RESOURCE_NAME.match(resource) or resource in _RESERVED:
+            raise ConfigurationError(f"{resource!r} cannot be a mirror table name")
+        return resource
+
+    def _has_table(self, table: str) -> bool:
+        if table in self._tables:
+            return True
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+        if row is not None:
+            self._tables.add(table)
+        return row is not None
+
+    def _ensure_table(self, conn: sqlite3.Connection, table: str) -> None:
+        # Not cached: a rolled-back transaction would take the new table with it.
+        conn.execute(_RECORD_TABLE.format(table=table))
+
+
+def _apply_upserts(
+    conn: sqlite3.Connection, table: str, scope: Scope, items: Sequence[MirrorItem]
+) -> CommitCounts:
+    stored = _stored_versions(conn, table, scope, [item.id for item in items])
+    inserted = updated = unchanged = 0
+    now = _ts(datetime.now(UTC))
+    for item in items:
+        digest = item_digest(item)
+        action = upsert_action(stored.get(item.id), item, digest)
+        if action == "unchanged":
+            unchanged += 1
+            continue
+        conn.execute(
+            f'INSERT OR REPLACE INTO "{table}" (provider, connection, business_id, {_COLUMNS}) '  # noqa: S608
+            "VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?, ?, ?)",
+            (
+                *_scope_params(scope), item.id, _ts(item.updated_at), digest,
+                json.dumps(item.data, sort_keys=True),
+                None if item.remote_data is None else json.dumps(item.remote_data, default=str),
+                now,
+            ),
+        )
+        inserted += action == "insert"
+        updated += action == "update"
+        stored[item.id] = StoredVersion(
+            updated_at=item.updated_at, digest=digest, deleted=False, deleted_at=None
+        )
+    return CommitCounts(inserted=inserted, updated=updated, unchanged=unchanged)
+
+
+def _apply_deletions(
+    conn: sqlite3.Connection, table: str, scope: Scope, records: Sequence[DeletedRecord]
+) -> CommitCounts:
+    stored = _stored_versions(conn, table, scope, [record.id for record in records])
+    deleted = 0
+    now = _ts(datetime.now(UTC))
+    for record in records:
+        current = stored.get(record.id)
+        if not deletion_applies(current, record):
+            continue
+        deleted_at = None if record.deleted_at is None else as_utc(record.deleted_at)
+        if current is None:
+            conn.execute(
+                f'INSERT INTO "{table}" (provider, connection, business_id, id, deleted, '  # noqa: S608
+                "deleted_at, synced_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
+                (*_scope_params(scope), record.id, _ts(deleted_at), now),
+            )
+        else:
+            conn.execute(
+                f'UPDATE "{table}" SET deleted = 1, deleted_at = ?, synced_at = ? '  # noqa: S608
+                f"WHERE {_SCOPE_WHERE} AND id = ?",
+                (_ts(deleted_at), now, *_scope_params(scope), record.id),
+            )
+        deleted += 1
+        updated_at = None if current is None else current.updated_at
+        digest = None if current is None else current.digest
+        stored[record.id] = StoredVersion(
+            updated_at=updated_at, digest=digest, deleted=True, deleted_at=deleted_at
+        )
+    return CommitCounts(deleted=deleted)
+
+
+def _stored_versions(
+    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
+) -> dict[str, StoredVersion]:
+    found: dict[str, StoredVersion] = {}
+    unique = sorted(set(ids))
+    # Stay well under SQLite's bound-parameter limit whatever the page size.
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows = conn.execute(
+            f'SELECT id, updated_at, digest, deleted, deleted_at FROM "{table}" '  # noqa: S608
+            f"WHERE {_SCOPE_WHERE} AND id IN ({marks})",
+            (*_scope_params(scope), *chunk),
+        )
+        for record_id, updated_at, digest, deleted, deleted_at in rows:
+            found[record_id] = StoredVersion(
+                updated_at=_parse(updated_at), digest=digest,
+                deleted=bool(deleted), deleted_at=_parse(deleted_at),
+            )
+    return found
+
+
+def _save_state(conn: sqlite3.Connection, key: StreamKey, state: StreamState) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_state (provider, connection, business_id, resource, state, "
+        "saved_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            *_scope_params(key.scope), key.resource,
+            json.dumps(state_to_json(state), sort_keys=True), _ts(datetime.now(UTC)),
+        ),
+    )
+
+
+def _record(scope: Scope, resource: str, row: tuple[Any, ...]) -> MirrorRecord:
+    record_id, updated_at, deleted, deleted_at, _digest, data, remote_data, synced_at = row
+    return MirrorRecord(
+        scope=scope,
+        resource=resource,
+        id=record_id,
+        updated_at=_parse(updated_at),
+        deleted=bool(deleted),
+        deleted_at=_parse(deleted_at),
+        data=None if data is None else json.loads(data),
+        remote_data=None if remote_data is None else json.loads(remote_data),
+        synced_at=_parse_required(synced_at),
+    )
+
+
+def _scope_params(scope: Scope) -> tuple[str, str, str]:
+    return (scope.provider, scope.connection, scope.business_id)
+
+
+def _ts(value: datetime | None) -> str | None:
+    # A fixed-width UTC form, so the stored text also sorts in time order.
+    if value is None:
+        return None
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _parse(value: str | None) -> datetime | None:
+    return None if value is None else _parse_required(value)
+
+
+def _parse_required(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
