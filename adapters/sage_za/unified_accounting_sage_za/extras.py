@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from unified_accounting.provider import ProviderContext
 from unified_accounting_sage_za.country import suggest_account_mapping
+from unified_accounting_sage_za.quota import board_for, login_key
 
 __all__ = ["SageZAExtras"]
 
@@ -21,8 +22,6 @@ class SageZAExtras:
 
         Counted by this process, or by every process sharing the ``redis_url`` quota.
         """
-        from unified_accounting_sage_za.provider import board_for, login_key
-
         company = self._context.business_id or "0"
         return board_for(self._context).usage(login_key(self._context, company))
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import threading
-import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -41,46 +40,20 @@ from unified_accounting_sage_za.config import (
     CREDENTIAL_FIELDS,
     DEFAULT_SETTINGS,
     rate_limits_from,
-    setting_flag,
-    setting_int,
 )
 from unified_accounting_sage_za.errors import BLOCK_SECONDS, map_error
 from unified_accounting_sage_za.extras import SageZAExtras
 from unified_accounting_sage_za.handlers import CAPABILITIES, HANDLERS
 from unified_accounting_sage_za.handlers.base import PAGE_LIMIT, read_envelope
-from unified_accounting_sage_za.quota import LocalQuota, Quota, QuotaBoard, RedisQuota, quota_key
+from unified_accounting_sage_za.quota import board_for, login_key
 
-__all__ = ["SageZAProvider", "board_for"]
+__all__ = ["SageZAProvider"]
 
 _UNSCOPED = frozenset({"company"})
-# Blocks and daily counts are shared by every client of the process unless Redis is named.
-_PROCESS_QUOTA = LocalQuota()
 
 
 def _segment(path: str) -> str:
     return path.split("?", 1)[0].lstrip("/").split("/", 1)[0].lower()
-
-
-def board_for(context: ProviderContext) -> QuotaBoard:
-    """The connection's view of the shared blocks and daily budget."""
-    found = context.cache.get("sage_za.board")
-    if isinstance(found, QuotaBoard):
-        return found
-    url = context.settings.get("redis_url")
-    quota: Quota = RedisQuota(str(url)) if url else _PROCESS_QUOTA
-    clock = context.options.get("clock", time.time)
-    board = QuotaBoard(quota, clock=clock,
-                       daily_budget=setting_int(context.settings, "daily_budget"),
-                       enforce=setting_flag(context.settings, "enforce_daily_budget"))
-    context.cache["sage_za.board"] = board
-    return board
-
-
-def login_key(context: ProviderContext, company: str) -> str:
-    """The quota key of the connection's login and a company."""
-    login = LoginCredentials.from_secret(context.transport.token_source.access_token())
-    return quota_key(login.value("api_key").reveal(), login.value("username").reveal(),
-                     company)
 
 
 class SageZAProvider(Provider):

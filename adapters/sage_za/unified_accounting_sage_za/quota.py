@@ -20,8 +20,18 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from unified_accounting.errors import ConfigurationError, RateLimitError
+from unified_accounting.provider import LoginCredentials, ProviderContext
+from unified_accounting_sage_za.config import setting_flag, setting_int
 
-__all__ = ["LocalQuota", "Quota", "QuotaBoard", "RedisQuota", "quota_key"]
+__all__ = [
+    "LocalQuota",
+    "Quota",
+    "QuotaBoard",
+    "RedisQuota",
+    "board_for",
+    "login_key",
+    "quota_key",
+]
 
 Clock = Callable[[], float]
 _DAY = 86400
@@ -168,3 +178,29 @@ class QuotaBoard:
         used = self.quota.used(key, self._day())
         return {"used": used, "budget": self.daily_budget,
                 "remaining": max(0, self.daily_budget - used)}
+
+
+# Blocks and daily counts are shared by every client of the process unless Redis is named.
+_PROCESS_QUOTA = LocalQuota()
+
+
+def board_for(context: ProviderContext) -> QuotaBoard:
+    """The connection's view of the shared blocks and daily budget."""
+    found = context.cache.get("sage_za.board")
+    if isinstance(found, QuotaBoard):
+        return found
+    url = context.settings.get("redis_url")
+    quota: Quota = RedisQuota(str(url)) if url else _PROCESS_QUOTA
+    clock = context.options.get("clock", time.time)
+    board = QuotaBoard(quota, clock=clock,
+                       daily_budget=setting_int(context.settings, "daily_budget"),
+                       enforce=setting_flag(context.settings, "enforce_daily_budget"))
+    context.cache["sage_za.board"] = board
+    return board
+
+
+def login_key(context: ProviderContext, company: str) -> str:
+    """The quota key of the connection's login and a company."""
+    login = LoginCredentials.from_secret(context.transport.token_source.access_token())
+    return quota_key(login.value("api_key").reveal(), login.value("username").reveal(),
+                     company)
