@@ -85,10 +85,10 @@ class LazyGroup(click.Group):
             return None
         # Only the command being run is imported (the shared loader names group and plugin
         # when it fails).
-        command = load_plugin(CLI_ENTRY_POINT_GROUP, cmd_name)
-        if not isinstance(command, click.Command):
+        plugin = load_plugin(CLI_ENTRY_POINT_GROUP, cmd_name)
+        if not isinstance(plugin, click.Command):
             raise click.ClickException(f"plugin command {cmd_name!r} is not a click command")
-        return command
+        return plugin
 
     def _listed(self, ctx: click.Context) -> list[tuple[str, click.Command]]:
         """Each command to list: the command once loaded, else a stand-in with its summary."""
