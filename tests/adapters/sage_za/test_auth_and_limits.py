@@ -13,6 +13,7 @@ import unified_accounting as ua
 from unified_accounting.login_credentials import LoginCredentials, save_credentials
 from unified_accounting.plugins import load_provider
 from unified_accounting.tokens import SQLiteTokenStore
+from unified_accounting.tokens.crypto import FernetCipher, generate_key
 from unified_accounting.tokens.base import Health
 
 
@@ -117,3 +118,17 @@ def test_the_daily_budget_is_counted_and_enforced_when_asked() -> None:
         with pytest.raises(ua.RateLimitError, match="daily budget"):
             list(client.tax_rates.list())
         assert sb.counters().total_requests == sent
+
+
+def test_the_stored_login_is_encrypted_at_rest_with_a_key(tmp_path: Path) -> None:
+    login = {"username": "me@example.co.za", "password": "pa55-word-at-rest",
+             "api_key": "{ABCDEF0123456789ABCDEF0123456789}"}
+    with SQLiteTokenStore(tmp_path / "t.db", cipher=FernetCipher([generate_key()])) as store:
+        save_credentials(store, "shop", "sage_za", LoginCredentials(login))
+        record = store.load("shop")
+    raw = (tmp_path / "t.db").read_bytes()
+    assert b"pa55-word-at-rest" not in raw
+    assert b"ABCDEF0123456789" not in raw
+    assert record is not None
+    assert LoginCredentials.from_secret(record.tokens.access_token).value(
+        "password").reveal() == "pa55-word-at-rest"

@@ -164,3 +164,16 @@ def test_the_proxy_reaches_other_controllers_with_the_same_auth(
     item = za_client.proxy.request("POST", "/Item/Save", json={"Code": "X1", "Description": "X"})
     assert item.status == 201
     assert [r["Code"] for r in za_client.proxy.paginate("/Item/Get")] == ["CONSULT", "X1"]
+
+
+def test_a_deleted_journal_of_several_entries_is_reported_once(
+        za_client: ua.Client, za_sandbox: SageZASandbox) -> None:
+    wages, paye = _account(za_sandbox, "Salaries and Wages"), _account(za_sandbox, "PAYE Payable")
+    petty = _account(za_sandbox, "Petty Cash")
+    journal = za_client.journals.create(ua.JournalEntry(date=DAY, lines=[
+        ua.JournalLine(account_id=wages, debit=Decimal("10.00")),
+        ua.JournalLine(account_id=paye, credit=Decimal("4.00")),
+        ua.JournalLine(account_id=petty, credit=Decimal("6.00"))]))
+    za_client.journals.delete(journal.id or "")
+    since = (journal.created_at or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=1)
+    assert [d.id for d in za_client.journals.list_deleted(since=since)] == [journal.id]

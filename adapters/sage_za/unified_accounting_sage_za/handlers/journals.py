@@ -55,8 +55,10 @@ class JournalsHandler(ZAHandler[JournalEntry]):
         stamps = [parse_stamp(raw.get("Modified")) or parse_stamp(raw.get("Created"))
                   for raw in raws]
         known = [stamp for stamp in stamps if stamp is not None]
+        unified_id = "J" + "-".join(str(raw["ID"]) for raw in raws)
+        self._journal_of().update({int(raw["ID"]): unified_id for raw in raws})
         return JournalEntry(
-            id="J" + "-".join(str(raw["ID"]) for raw in raws),
+            id=unified_id,
             business_id=self.context.business_id,
             date=parse_wire_date(first.get("Date")),  # type: ignore[arg-type]
             reference=first.get("Reference") or None,
@@ -134,8 +136,20 @@ class JournalsHandler(ZAHandler[JournalEntry]):
         for entry in _entry_ids(id):
             self.remove(CONTROLLER, entry)
 
+    def _journal_of(self) -> dict[int, str]:
+        """Entry id -> the unified id of its journal, for every journal this client read."""
+        found = self.context.cache.setdefault("sage_za.journal_of", {})
+        return found  # type: ignore[no-any-return]
+
     def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
-        """Entries that vanished from a full re-list (one record per entry id)."""
+        """Journals whose entries vanished from a full re-list (each journal once)."""
         for _ in self.listed(CONTROLLER, {}):
             pass
-        yield from self.snapshot.records(CONTROLLER, since, self.context.business_id, "J")
+        reported: set[str] = set()
+        journal_of = self._journal_of()
+        for entry, when in self.snapshot.deletions(CONTROLLER, since):
+            unified_id = journal_of.get(entry, f"J{entry}")
+            if unified_id not in reported:
+                reported.add(unified_id)
+                yield DeletedRecord(id=unified_id, business_id=self.context.business_id,
+                                    deleted_at=when)
