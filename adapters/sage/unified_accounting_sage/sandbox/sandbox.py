@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -11,6 +12,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
+from unified_accounting.sandbox_kit import CounterSnapshot, SandboxHTTPServer
+from unified_accounting.sandbox_kit.responses_face import register as register_callbacks
 from unified_accounting_sage.sandbox import bulk
 from unified_accounting_sage.sandbox.connecting import (
     DEFAULT_CONNECTION,
@@ -24,14 +27,11 @@ from unified_accounting_sage.sandbox.core import (
     TOKEN_PATH,
     SandboxCore,
 )
-from unified_accounting_sage.sandbox.counters import CounterSnapshot
 from unified_accounting_sage.sandbox.errors import SageError
 from unified_accounting_sage.sandbox.messages import timestamp
 from unified_accounting_sage.sandbox.oauth import derived_secret
 from unified_accounting_sage.sandbox.options import FaultRates, SandboxOptions, SandboxRateLimits
-from unified_accounting_sage.sandbox.responses_face import register as register_callbacks
 from unified_accounting_sage.sandbox.seed import BUSINESSES, GLOBAL, seed_business
-from unified_accounting_sage.sandbox.server import SandboxHTTPServer
 
 if TYPE_CHECKING:
     import responses
@@ -79,7 +79,7 @@ class SageSandbox:
 
     def start(self, port: int = 0, host: str = "127.0.0.1") -> None:
         """Start serving HTTP in a background thread."""
-        self._server = SandboxHTTPServer(self.core, host, port)
+        self._server = SandboxHTTPServer(self.core, host, port, name="sage-sandbox")
         self._server.start()
         origin = self._server.origin
         self._origins = (origin, origin, origin)
@@ -97,8 +97,12 @@ class SageSandbox:
 
         Sage's default settings then reach the sandbox, as do :attr:`settings`.
         """
-        register_callbacks(self.core, mock, api_origin=SAGE_API_ORIGIN,
-                           oauth_origin=SAGE_OAUTH_ORIGIN, authorize_origin=SAGE_AUTHORIZE_ORIGIN)
+        register_callbacks(self.core, mock, [
+            re.escape(SAGE_API_ORIGIN + API_PREFIX) + r"/.*",
+            re.escape(SAGE_OAUTH_ORIGIN) + "(" + re.escape(TOKEN_PATH) + "|"
+            + re.escape(REVOKE_PATH) + r")(\?.*)?$",
+            re.escape(SAGE_AUTHORIZE_ORIGIN + AUTHORIZE_PATH) + r"(\?.*)?$",
+        ])
 
     # -- where to point clients -----------------------------------------------------------
     @property
