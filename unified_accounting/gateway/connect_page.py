@@ -11,6 +11,9 @@
 4. ``GET /oauth/callback`` completes it (``ua.complete_authorization`` stores the tokens as
    ``tenant:connection``), records the businesses the grant reaches (the lead one first)
    and shows them.
+
+A provider that logs in without OAuth gets a form of the fields it declares instead of the
+button (``connect_login``); its post tries the login once, stores it and shows the businesses.
 """
 
 from __future__ import annotations
@@ -25,13 +28,20 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 import unified_accounting as ua
-from unified_accounting.errors import AccountingError, ValidationError
+from unified_accounting.errors import AccountingError, AuthenticationError, ValidationError
+from unified_accounting.gateway.connect_login import (
+    credential_fields,
+    login_inputs,
+    read_login,
+    store_login,
+)
 from unified_accounting.gateway.context import Gateway, authenticate, gateway_of, in_thread
 from unified_accounting.gateway.flows import Flow
 from unified_accounting.gateway.html import page
 from unified_accounting.gateway.jsonio import json_response, read_json
 from unified_accounting.gateway.signing import ConnectLink
 from unified_accounting.gateway.tenancy import check_name, stored_name
+from unified_accounting.plugins import PROVIDER_ENTRY_POINT_GROUP, load_plugin
 
 __all__ = ["CONNECT_ROUTES"]
 
@@ -53,7 +63,9 @@ def _refused(reason: str, status: int = 400) -> HTMLResponse:
 
 
 def _provider_title(name: str) -> str:
-    return name.replace("_", " ").title()
+    """What the page calls the provider: its ``display_name``, else its name in words."""
+    plugin = load_plugin(PROVIDER_ENTRY_POINT_GROUP, name)
+    return str(getattr(plugin, "display_name", "") or name.replace("_", " ").title())
 
 
 def _client_id(gateway: Gateway, provider: str) -> str:
@@ -114,6 +126,9 @@ async def connect_page(request: Request) -> Response:
     nonce = request.cookies.get(_CSRF_COOKIE, "")
     if not gateway.signer.csrf_is_valid(nonce, link, str(fields.get("csrf", ""))):
         return _refused("The form expired or was not sent from this page.", 403)
+    login_fields = credential_fields(link.provider)
+    if login_fields:
+        return await _log_in(request, gateway, link, fields, login_fields)
     return await _begin(request, gateway, link)
 
 
@@ -124,8 +139,15 @@ def _show(gateway: Gateway, link: ConnectLink, signature: str) -> Response:
     inputs = "".join(f"<input type=hidden name={name} value='{escape(value)}'>"
                      for name, value in hidden.items())
     title = _provider_title(link.provider)
+    login_fields = credential_fields(link.provider)
+    if login_fields:
+        how = (f"Sign in with your {escape(title)} login; it is checked once with "
+               f"{escape(title)}, then kept encrypted for this connection only.")
+        inputs += login_inputs(login_fields)
+    else:
+        how = f"You will sign in at {escape(title)} and choose what to share."
     body = (f"<p>Connect your {escape(title)} books so that your accounting stays in step "
-            f"automatically. You will sign in at {escape(title)} and choose what to share."
+            f"automatically. {how}"
             f"</p><form method=post>{inputs}<button type=submit id=connect>Connect "
             f"{escape(title)}</button></form><p class=muted>Connection "
             f"<code>{escape(link.connection)}</code> of <code>{escape(link.tenant)}</code>."
@@ -134,6 +156,36 @@ def _show(gateway: Gateway, link: ConnectLink, signature: str) -> Response:
     response.set_cookie(_CSRF_COOKIE, nonce, max_age=3600, httponly=True, samesite="strict",
                         path="/connect")
     return response
+
+
+async def _log_in(request: Request, gateway: Gateway, link: ConnectLink, fields: Any,
+                  login_fields: Any) -> Response:
+    """Try the posted login once and store it; show the businesses it reaches."""
+    title = _provider_title(link.provider)
+    try:
+        login = read_login(login_fields, fields)
+    except ValidationError as exc:
+        return _refused(f"Fill in every field ({', '.join(sorted(exc.errors))}).")
+    stored = stored_name(link.tenant, link.connection)
+    try:
+        businesses = await in_thread(request, store_login, gateway, link.provider, stored, login)
+    except AuthenticationError:
+        # The provider's own message is not shown: it may echo what was typed.
+        return _refused(f"{title} refused the login; nothing was stored.", 401)
+    except AccountingError as exc:
+        return _refused(f"{title} did not connect: {exc.message}")
+    return _connected(link.provider, businesses)
+
+
+def _connected(provider: str, businesses: list[dict[str, Any]]) -> HTMLResponse:
+    items = "".join(f"<li><strong>{escape(str(b.get('name') or b['id']))}</strong>"
+                    f"{' (main business)' if b.get('is_lead') else ''}"
+                    f" <span class=muted>{escape(str(b.get('country') or ''))}</span></li>"
+                    for b in businesses)
+    body = (f"<p class=ok id=connected>Your {escape(_provider_title(provider))} books "
+            f"are connected.</p><p>Businesses this connection reaches:</p>"
+            f"<ul class=businesses>{items}</ul><p class=muted>You can close this page.</p>")
+    return _html("Connected", body)
 
 
 async def _begin(request: Request, gateway: Gateway, link: ConnectLink) -> Response:
@@ -184,14 +236,7 @@ async def oauth_callback(request: Request) -> Response:
         businesses = await in_thread(request, _finish, gateway, flow, params)
     except AccountingError as exc:
         return _refused(f"{_provider_title(flow.provider)} did not connect: {exc.message}")
-    items = "".join(f"<li><strong>{escape(str(b.get('name') or b['id']))}</strong>"
-                    f"{' (main business)' if b.get('is_lead') else ''}"
-                    f" <span class=muted>{escape(str(b.get('country') or ''))}</span></li>"
-                    for b in businesses)
-    body = (f"<p class=ok id=connected>Your {escape(_provider_title(flow.provider))} books "
-            f"are connected.</p><p>Businesses this connection reaches:</p>"
-            f"<ul class=businesses>{items}</ul><p class=muted>You can close this page.</p>")
-    response = _html("Connected", body)
+    response = _connected(flow.provider, businesses)
     response.delete_cookie(_FLOW_COOKIE, path="/oauth")
     return response
 

@@ -23,6 +23,10 @@ code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.88em}
 code.m{font-weight:600}
 .ok{color:#17663a}.bad{color:#a4262c}
 ul.businesses{padding-left:1.2rem}
+label{display:block;font-size:.92rem;margin:.8rem 0 .25rem}
+input[type=text],input[type=password]{font:inherit;width:100%;box-sizing:border-box;
+padding:.5rem .6rem;border:1px solid #c5ccd6;border-radius:6px;margin-bottom:.2rem}
+form button{margin-top:1.1rem}
 """
 
 
