@@ -31,6 +31,7 @@ from unified_accounting.provider import (
     ResourceHandler,
 )
 from unified_accounting.proxy import Proxy
+from unified_accounting.read_ahead import ReadAhead
 
 __all__ = ["Client", "Resource"]
 
@@ -40,6 +41,9 @@ T = TypeVar("T")
 
 class _UnsupportedExtra(UnsupportedOperationError, AttributeError):
     """An extra operation this provider does not offer (also an AttributeError for hasattr)."""
+
+
+_READ_AHEAD_PAGE_SIZE = 200  # the provider caps it to what it serves
 
 
 class _Lazy(Iterator[T]):
@@ -54,6 +58,13 @@ class _Lazy(Iterator[T]):
             assert self._start is not None
             self._items, self._start = iter(self._start()), None
         return next(self._items)
+
+    def close(self) -> None:
+        """Stop early: a list reading ahead stops its background fetch."""
+        self._start = None
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
 
 
 def _check_id(id: str) -> str:
@@ -108,17 +119,32 @@ class Resource(Generic[M]):
                 f"{', '.join(unknown)} (supported: {supported})", provider=self._provider_name)
         return handler
 
-    def list(self, **filters: Any) -> Iterator[M]:
+    def list(self, *, read_ahead: bool = False, **filters: Any) -> Iterator[M]:
         """Return a lazy iterator over the records; pages are fetched as they are consumed.
 
         Args:
+            read_ahead: fetch the next page on a background thread while this one is read
+                (at most one page waits, so memory stays flat; an error is raised where it
+                happened in the list). The same records come in the same order.
             **filters: provider-supported filters, e.g. ``updated_since=datetime(...)``.
 
         Raises:
             UnsupportedOperationError: at call time, for an unsupported operation or filter.
         """
         handler = self._listing(filters)
-        return _Lazy(lambda: handler.list(dict(filters)))
+        if not read_ahead:
+            return _Lazy(lambda: handler.list(dict(filters)))
+
+        def records() -> Iterator[M]:
+            pages = ReadAhead(handler.pages(dict(filters), page_size=_READ_AHEAD_PAGE_SIZE,
+                                            start_page=1))
+            try:
+                for page in pages:
+                    yield from page.items
+            finally:
+                pages.close()
+
+        return _Lazy(records)
 
     def pages(self, *, page_size: int = 100, start_page: int = 1,
               updated_since: datetime | None = None, **filters: Any) -> Iterator[RecordPage[M]]:
