@@ -24,6 +24,7 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
     ("list", "bench_list.py", [],
      ["--contacts", "2000", "--invoices", "2000", "--rounds", "2", "--latency-ms", "0"]),
     ("mapping", "bench_mapping.py", [], ["--number", "200", "--rounds", "3"]),
+    ("fast_json", "bench_fast_json.py", [], ["--number", "100", "--rounds", "3"]),
     ("memory", "bench_memory.py", [], ["--small", "1000", "--large", "5000", "--rounds", "1"]),
     ("quota", "bench_quota.py", [],
      ["--contacts", "400", "--invoices", "100", "--run", "8,4,default"]),

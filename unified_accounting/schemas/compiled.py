@@ -170,10 +170,25 @@ def _dump_value(plan: _FieldPlan, value: Any, currency: Any) -> Any:
     if kind == "iso":
         return value.isoformat()
     if kind == "money" and currency is not _NO_CURRENCY:
-        return money.format_money(value, currency)
+        return _money_text(value, money.minor_units(currency), currency)
     if kind == "raw":
         return dict(value)
     return format(value, "f")
+
+
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(8)}
+
+
+def _money_text(value: Decimal, places: int, currency: str | None) -> str:
+    """``money.format_money`` without its general walk for the usual amounts."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -places and places in _QUANTA:
+        try:
+            # Adding zeros is exact; only a value beyond the context's precision raises.
+            return format(value.quantize(_QUANTA[places]), "f")
+        except ArithmeticError:
+            pass
+    return money.format_money(value, currency)
 
 
 def fast_native(schema_cls: type[RecordSchema], model: Any) -> dict[str, Any] | None:
