@@ -180,6 +180,9 @@ def decimal_places(value: Decimal) -> int:
 
 def fits(value: Decimal, places: int) -> bool:
     """Return whether ``value`` can be written with at most ``places`` decimals, exactly."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -places:
+        return True  # written with no more places than allowed: no digits need counting
     return value.is_finite() and decimal_places(value) <= places
 
 
