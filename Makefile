@@ -10,9 +10,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Re-install when any distribution's metadata changes.
-$(STAMP): $(BIN)/python pyproject.toml adapters/sage/pyproject.toml tests/example_provider/pyproject.toml
+$(STAMP): $(BIN)/python pyproject.toml adapters/sage/pyproject.toml adapters/sage_za/pyproject.toml tests/example_provider/pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev,redis,encryption]" -e adapters/sage -e tests/example_provider
+	$(BIN)/python -m pip install --quiet -e ".[test,dev,redis,encryption,postgres,celery]" -e adapters/sage -e adapters/sage_za -e tests/example_provider
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict unified_accounting adapters/sage/unified_accounting_sage
+	$(BIN)/mypy --strict unified_accounting adapters/sage/unified_accounting_sage adapters/sage_za/unified_accounting_sage_za
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

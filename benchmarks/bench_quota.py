@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from harness import Bench, Report, freeze_heap, log, running_sandbox, verdict
-from unified_accounting_sage.sandbox.limits import Refusal
 
 from unified_accounting.http import RateLimits
 from unified_accounting.http.limiter import LimitScope, LocalLimiter
+from unified_accounting.sandbox_kit import Refusal
 from unified_accounting.syncing import SQLiteMirror, Syncer
 
 COUNTRIES = ("GB", "IE", "US", "CA", "FR", "ES", "DE")

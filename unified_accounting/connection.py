@@ -23,6 +23,11 @@ from unified_accounting.http.limiter import Limiter, LimiterRegistry, RateLimits
 from unified_accounting.http.options import RetryConfig, Timeouts
 from unified_accounting.http.retry import Jitter, full_jitter
 from unified_accounting.http.transport import Transport
+from unified_accounting.login_credentials import (
+    LoginCredentials,
+    StaticCredentials,
+    StoredCredentials,
+)
 from unified_accounting.plugins import load_provider
 from unified_accounting.provider import Provider, ProviderContext
 from unified_accounting.tokens.base import TokenStore
@@ -46,6 +51,7 @@ class _Credentials:
     token_store: TokenStore | None = None
     client_id: str | None = None
     client_secret: str | Secret | None = None
+    login: Mapping[str, str | Secret] | LoginCredentials | None = None
 
 
 def _token_source(
@@ -62,7 +68,25 @@ def _token_source(
         return creds.token_source
     if creds.access_token is not None:
         return StaticAccessToken(creds.access_token)
+    if plugin.credential_fields:
+        return _login_source(plugin, connection, creds)
     return _stored_tokens(plugin, connection, creds, settings, session)
+
+
+def _login_source(plugin: Provider, connection: str,
+                  creds: _Credentials) -> StaticCredentials | StoredCredentials:
+    """A provider without OAuth: the login given, or the one stored for the connection."""
+    if creds.login is not None:
+        login = (creds.login if isinstance(creds.login, LoginCredentials)
+                 else LoginCredentials(creds.login))
+        return StaticCredentials(login.check(plugin.credential_fields), connection=connection)
+    store = creds.token_store if creds.token_store is not None else default_token_store()
+    if store.load(connection) is None:
+        raise ReauthorizationRequired(
+            f"no login is stored for connection {connection!r}: store one first "
+            f"(unified-accounting connect {plugin.name})", connection=connection,
+        )
+    return StoredCredentials(connection, store)
 
 
 def _stored_tokens(
@@ -106,6 +130,7 @@ def connect(
     token_source: AccessTokenSource | None = None,
     client_id: str | None = None,
     client_secret: str | Secret | None = None,
+    credentials: Mapping[str, str | Secret] | LoginCredentials | None = None,
     retry: RetryConfig | None = None,
     timeouts: Timeouts | None = None,
     limiter: Limiter | None = None,
@@ -134,6 +159,10 @@ def connect(
             also come from ``settings`` or the ``UNIFIED_ACCOUNTING_CLIENT_ID`` /
             ``UNIFIED_ACCOUNTING_CLIENT_SECRET`` environment variables (the client id is
             also remembered with the connection).
+        credentials: for a provider that logs in without OAuth (it declares
+            ``credential_fields``): the login to use for this client only, e.g.
+            ``{"username": ..., "password": ..., "api_key": ...}``. Without it the login
+            stored for ``connection`` is used; a refused login is never retried.
         retry: retry policy and deadline for every call.
         timeouts: connect and read timeouts.
         limiter: a client-side limiter; by default one shared by every client of the app.
@@ -150,7 +179,7 @@ def connect(
     merged = {**plugin.default_settings(), **(settings or {})}
     creds = _Credentials(access_token=access_token, token_source=token_source,
                          token_store=token_store, client_id=client_id,
-                         client_secret=client_secret)
+                         client_secret=client_secret, login=credentials)
     tokens = _token_source(plugin, connection, creds, merged, session)
     limits = plugin.rate_limits(merged)
     app_key = f"{plugin.name}:{merged.get('client_id') or 'default'}"
@@ -163,6 +192,8 @@ def connect(
     context = ProviderContext(provider=plugin, connection=connection, settings=merged,
                               transport=transport, options=options)
     transport.response_hooks.append(lambda response: plugin.on_response(response, context))
+    transport.request_hooks.append(
+        lambda request, business: plugin.before_request(request, business, context))
     if business_id is not None or select_business:
         context.business_id = plugin.select_business(context)
     return Client(context)

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLI_ENTRY_POINT_GROUP",
+    "DEMO_ENTRY_POINT_GROUP",
     "MIRROR_ENTRY_POINT_GROUP",
     "PROVIDER_ENTRY_POINT_GROUP",
+    "SANDBOX_ENTRY_POINT_GROUP",
     "TOKEN_STORE_ENTRY_POINT_GROUP",
     "available_providers",
     "instantiate",
@@ -44,6 +46,10 @@ PROVIDER_ENTRY_POINT_GROUP = "unified_accounting.providers"
 TOKEN_STORE_ENTRY_POINT_GROUP = "unified_accounting.token_stores"  # noqa: S105 - not a secret
 MIRROR_ENTRY_POINT_GROUP = "unified_accounting.mirrors"
 CLI_ENTRY_POINT_GROUP = "unified_accounting.cli"
+# A provider's local sandbox (``sandbox serve --provider NAME``) and demo (``demo --provider
+# NAME``): click commands registered under the provider's name.
+SANDBOX_ENTRY_POINT_GROUP = "unified_accounting.sandboxes"
+DEMO_ENTRY_POINT_GROUP = "unified_accounting.demos"
 
 # What a plugin of each group is called in messages.
 _KINDS = {
@@ -51,6 +57,8 @@ _KINDS = {
     TOKEN_STORE_ENTRY_POINT_GROUP: "token store",
     MIRROR_ENTRY_POINT_GROUP: "mirror",
     CLI_ENTRY_POINT_GROUP: "CLI command",
+    SANDBOX_ENTRY_POINT_GROUP: "sandbox",
+    DEMO_ENTRY_POINT_GROUP: "demo",
 }
 _ERRORS: dict[str, tuple[type[PluginNotFoundError], type[PluginLoadError]]] = {
     PROVIDER_ENTRY_POINT_GROUP: (ProviderNotFoundError, ProviderLoadError),

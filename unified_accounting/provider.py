@@ -27,6 +27,7 @@ from unified_accounting.http.headers import normalize_rate_limit, request_id_fro
 from unified_accounting.http.limiter import RateLimits
 from unified_accounting.http.policies import OutgoingRequest, Page
 from unified_accounting.http.response import HttpResponse, error_from_response
+from unified_accounting.login_credentials import CredentialField, LoginCredentials
 from unified_accounting.models import DeletedRecord
 from unified_accounting.paging import RecordPage, pages_of
 
@@ -38,6 +39,8 @@ __all__ = [
     "RESOURCE_KINDS",
     "STANDARD_OPERATIONS",
     "Capabilities",
+    "CredentialField",
+    "LoginCredentials",
     "OutgoingRequest",
     "Page",
     "Provider",
@@ -241,6 +244,13 @@ class Provider(ABC):
     sequential_collections: ClassVar[frozenset[str]] = frozenset()
     """First path segments whose POSTs create numbered documents, serialized per business."""
     idempotency_header: ClassVar[str] = "Idempotency-Key"
+    idempotency_tokens: ClassVar[bool] = True
+    """Whether the provider deduplicates writes by a token; one that cannot (False) must
+    look a write up before resending it, and the transport never resends writes for it."""
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
+    """The login a provider without OAuth needs (user name, password, API key, ...); when
+    set, connections store these credentials instead of OAuth tokens (see
+    :mod:`unified_accounting.login_credentials`)."""
 
     # -- identity, settings and resources -------------------------------------------------
 
@@ -312,6 +322,14 @@ class Provider(ABC):
         """Return the headers that authenticate one request (``Bearer`` by default)."""
         return {"Authorization": f"Bearer {token.reveal()}"}
 
+    def auth_params(self, token: Secret) -> dict[str, str]:
+        """Return query parameters that authenticate one request (none by default).
+
+        For providers that want an API key in the query string. The transport never logs a
+        query, and errors show only the path.
+        """
+        return {}
+
     # -- requests --------------------------------------------------------------------------
 
     def business_headers(self, business_id: str | None, path: str) -> dict[str, str]:
@@ -325,6 +343,13 @@ class Provider(ABC):
         if _first_segment(path) in self.unscoped_collections:
             return {}
         return {self.business_header: business_id}
+
+    def business_params(self, business_id: str | None, path: str) -> dict[str, str]:
+        """Return query parameters that route a request to ``business_id`` (none by default).
+
+        For providers that name the business in the query string rather than a header.
+        """
+        return {}
 
     def new_idempotency_key(self) -> str:
         """Return a fresh idempotency token (32 lowercase hex characters by default)."""
@@ -354,6 +379,14 @@ class Provider(ABC):
     def parse_page(self, payload: Any) -> Page:
         """Split one decoded list response into its records and the path of the next page."""
 
+    def parse_page_at(self, payload: Any, path: str, params: Mapping[str, Any] | None) -> Page:
+        """Like :meth:`parse_page`, knowing the request the page answers.
+
+        For providers whose list answers carry no next-page link (offset paging): the next
+        path is computed from the request's own path and query. The default ignores them.
+        """
+        return self.parse_page(payload)
+
     @abstractmethod
     def rate_limits(self, settings: Mapping[str, Any]) -> RateLimits:
         """Return the default limits for this provider, possibly changed by ``settings``."""
@@ -376,6 +409,15 @@ class Provider(ABC):
     def rate_limit_info(self, headers: Mapping[str, str]) -> dict[str, str]:
         """Return ``ratelimit-limit``/``-remaining``/``-reset`` from response headers."""
         return normalize_rate_limit(headers)
+
+    def before_request(  # noqa: B027 - an optional hook, empty on purpose
+        self, request: OutgoingRequest, business_id: str | None, context: ProviderContext
+    ) -> None:
+        """Inspect every call before its first attempt (mapped resources and the proxy).
+
+        For example: refuse at once a call to a business the provider has blocked for an
+        hour. Exceptions raised here propagate to the caller and nothing is sent.
+        """
 
     def on_response(  # noqa: B027 - an optional hook, empty on purpose
         self, response: HttpResponse, context: ProviderContext

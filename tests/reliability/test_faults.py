@@ -26,10 +26,10 @@ from support.fault_writes import (
     stored_references,
 )
 from unified_accounting_sage.sandbox import SageSandbox
-from unified_accounting_sage.sandbox.counters import CounterSnapshot
 
 import unified_accounting as ua
 from unified_accounting.http import LocalLimiter, RateLimits
+from unified_accounting.sandbox_kit import CounterSnapshot
 
 pytestmark = pytest.mark.slow
 

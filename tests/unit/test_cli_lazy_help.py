@@ -99,13 +99,16 @@ def test_a_command_shows_its_full_help_once_asked() -> None:
     assert "--client-secret" in result.stdout
 
 
-def test_plugin_commands_are_listed_by_their_distribution_and_load_when_used() -> None:
+def test_sandbox_and_demo_are_one_command_each_that_runs_the_chosen_providers_tool() -> None:
     runner = CliRunner()
     listing = runner.invoke(main, ["--help"])
-    assert re.search(r"\n  demo +From unified-accounting-sage\.\n", listing.stdout)
+    assert re.search(r"\n  demo +Show the library at work against a provider's", listing.stdout)
     sandbox = runner.invoke(main, ["sandbox", "--help"])
     assert sandbox.exit_code == 0
-    assert "Run a local Sage Business Cloud Accounting v3.1 sandbox." in sandbox.stdout
+    assert "serve  Serve a provider's sandbox on loopback" in sandbox.stdout
+    demo = runner.invoke(main, ["demo", "--provider", "sage", "--help"])
+    assert demo.exit_code == 0, demo.output
+    assert "embedded Sage sandbox" in demo.stdout
 
 
 def test_a_target_that_is_not_a_command_is_refused() -> None:

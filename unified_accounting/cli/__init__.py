@@ -4,8 +4,9 @@ Each command group lives in its own module (``connections``, ``records``, ``sync
 ``proxy``), imported only when one of its commands runs, so ``unified-accounting --help``
 loads click and little else. Provider packages add commands through the entry-point group
 ``unified_accounting.cli``; each entry point names a ``click.Command`` (or group) that is
-attached under its entry-point name. Provider packages bring their own tools this way (a local
-sandbox, a demo).
+attached under its entry-point name. A provider's local sandbox and demo are registered under
+the provider's name in ``unified_accounting.sandboxes`` and ``unified_accounting.demos`` and
+run by the core's ``sandbox serve --provider NAME`` and ``demo --provider NAME``.
 
 Conventions: results go to stdout (``--json`` for scripts), progress and errors to stderr;
 exit status 0 on success, 1 when the provider or the library refused (``Error: ...``), 2 for
@@ -43,6 +44,11 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
     "proxy": LazyCommand(
         "unified_accounting.cli.proxy", "proxy",
         "Send METHOD PATH to the provider's API and print the JSON answer."),
+    "sandbox": LazyCommand(
+        "unified_accounting.cli.provider_tools", "sandbox", "Run a provider's local sandbox."),
+    "demo": LazyCommand(
+        "unified_accounting.cli.provider_tools", "demo",
+        "Show the library at work against a provider's local sandbox."),
     **{resource: _records(resource)
        for resource in ("contacts", "invoices", "payments", "journals")},
 }

@@ -14,11 +14,14 @@ from datetime import datetime
 
 import click
 
+from unified_accounting.cli.login import read_login, store_login
 from unified_accounting.cli.parsing import parse_pairs
 from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.errors import AccountingError
 from unified_accounting.oauth import begin_authorization, complete_authorization, revoke
 from unified_accounting.oauth_callback import CallbackServer
+from unified_accounting.plugins import resolve_provider
+from unified_accounting.provider import Provider
 from unified_accounting.tokens.base import ConnectionInfo, TokenStore
 from unified_accounting.tokens.registry import STORE_ENV, default_token_store, token_store_from_url
 
@@ -79,9 +82,14 @@ _setting_option = click.option(
     help="Provider setting, e.g. token_url=http://127.0.0.1:8000/token (repeatable).",
 )
 _client_id_option = click.option(
-    "--client-id", envvar=CLIENT_ID_ENV, prompt="Client id", help="OAuth client id."
+    "--client-id", envvar=CLIENT_ID_ENV, help="OAuth client id (prompted when missing)."
 )
 _client_secret_option = click.option(
+    "--client-secret",
+    envvar=CLIENT_SECRET_ENV,
+    help=f"OAuth client secret (prefer ${CLIENT_SECRET_ENV} or the prompt).",
+)
+_prompted_client_secret_option = click.option(
     "--client-secret",
     envvar=CLIENT_SECRET_ENV,
     prompt="Client secret",
@@ -105,10 +113,14 @@ _client_secret_option = click.option(
 @_store_option
 @click.option("--no-browser", is_flag=True, help="Only print the URL.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait.")
+@click.option("--credential", "credentials", multiple=True, metavar="NAME=VALUE",
+              help="A login field, for providers without OAuth (e.g. api_key=...); fields not "
+              "given come from their environment variable or a prompt.")
+@click.option("--no-check", is_flag=True, help="Store a login without trying it first.")
 def connect(
     provider: str,
-    client_id: str,
-    client_secret: str,
+    client_id: str | None,
+    client_secret: str | None,
     connection: str,
     redirect_port: int,
     redirect_host: str,
@@ -120,13 +132,29 @@ def connect(
     store: str | None,
     no_browser: bool,
     timeout: float,
+    credentials: tuple[str, ...],
+    no_check: bool,
 ) -> None:
     """Authorize PROVIDER in a browser and store the tokens as a connection.
 
     A small server on loopback receives the provider's redirect; register its redirect URI
-    (http://127.0.0.1:8765/callback by default) with the provider.
+    (http://127.0.0.1:8765/callback by default) with the provider. A provider that logs in
+    without OAuth asks for its login fields instead (secrets without echo), tries the login
+    once and stores it.
     """
     provider_settings = _settings(settings)
+    plugin = resolve_provider(provider)
+    fields = getattr(plugin, "credential_fields", ())
+    if fields and isinstance(plugin, Provider):
+        login = read_login(fields,
+                           dict(parse_pairs(credentials, "--credential", strip=False)))
+        with _open_store(store) as tokens_home:
+            info = store_login(plugin, login, connection=connection, store=tokens_home,
+                               settings=provider_settings, check=not no_check)
+        click.echo(f"Connected {info.connection!r} ({info.provider}); the login is stored.")
+        return
+    client_id = client_id or click.prompt("Client id")
+    client_secret = client_secret or click.prompt("Client secret", hide_input=True)
     with _open_store(store) as tokens_home:
         with _callback_server(redirect_host, redirect_port, redirect_path) as callback:
             request = begin_authorization(
@@ -228,7 +256,7 @@ def show_connection(name: str, store: str | None) -> None:
 @connections.command("revoke")
 @click.argument("name")
 @click.option("--client-id", envvar=CLIENT_ID_ENV, help="Default: the stored client id.")
-@_client_secret_option
+@_prompted_client_secret_option
 @_setting_option
 @_store_option
 @click.confirmation_option(prompt="Revoke the grant and delete the stored tokens?")

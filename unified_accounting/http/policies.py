@@ -63,8 +63,16 @@ class ProviderPolicies(Protocol):
         """Return the headers that authenticate one request."""
         ...
 
+    def auth_params(self, token: Secret) -> dict[str, str]:
+        """Return query parameters that authenticate one request (an API key, or none)."""
+        ...
+
     def business_headers(self, business_id: str | None, path: str) -> dict[str, str]:
         """Return the headers that route a request on ``path`` to ``business_id``."""
+        ...
+
+    def business_params(self, business_id: str | None, path: str) -> dict[str, str]:
+        """Return query parameters that route a request on ``path`` to ``business_id``."""
         ...
 
     def new_idempotency_key(self) -> str:
@@ -85,6 +93,10 @@ class ProviderPolicies(Protocol):
 
     def parse_page(self, payload: Any) -> Page:
         """Split one decoded list response into its records and the next page's path."""
+        ...
+
+    def parse_page_at(self, payload: Any, path: str, params: Mapping[str, Any] | None) -> Page:
+        """Like :meth:`parse_page`, knowing the request (path and query) the page answers."""
         ...
 
     def map_error(self, response: HttpResponse) -> AccountingError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
@@ -39,6 +40,7 @@ from unified_accounting.http.limiter import Limiter, LimitScope
 from unified_accounting.http.options import CallOptions, RetryConfig, Timeouts
 from unified_accounting.http.paths import check_path, relative_to_base
 from unified_accounting.http.policies import OutgoingRequest, Page, ProviderPolicies
+from unified_accounting.http.redaction import install_query_redaction
 from unified_accounting.http.response import HttpResponse
 from unified_accounting.http.retry import (
     Jitter,
@@ -64,6 +66,7 @@ def _dist_version() -> str:
 
 _USER_AGENT = f"unified-accounting/{_dist_version()}"
 ResponseHook = Callable[[HttpResponse], None]
+RequestHook = Callable[[OutgoingRequest, "str | None"], None]
 
 
 @dataclass(frozen=True)
@@ -134,11 +137,13 @@ class Transport:
         self.timeouts = timeouts or Timeouts()
         self.limiter = limiter
         self.response_hooks: list[ResponseHook] = []
+        self.request_hooks: list[RequestHook] = []
         self._tokens = token_source
         self._owns_session = session is None
         self.session = session or self._make_session(pool_size)
         self._sleep, self._clock, self._jitter, self._now = sleep, clock, jitter, now
         self.max_response_bytes = max_response_bytes
+        install_query_redaction()
 
     @property
     def token_source(self) -> AccessTokenSource:
@@ -217,6 +222,13 @@ class Transport:
         out = OutgoingRequest(verb, check_path(path), dict(params) if params else None, json,
                               dict(headers or {}))
         out.headers.update(self.provider.business_headers(target, out.path))
+        routing = self.provider.business_params(target, out.path)
+        if routing:
+            out.params = {**(out.params or {}), **routing}
+        for hook in self.request_hooks:
+            # A hook may refuse the call before anything is sent (e.g. a business the
+            # provider has blocked for a while).
+            hook(out, target)
         if idempotency_key:
             # The provider may write the token into the body; the caller's object stays as is.
             out.json = copy.deepcopy(out.json)
@@ -307,7 +319,8 @@ class Transport:
             started = self._clock()
             try:
                 raw = self.session.request(
-                    out.method, self.base_url + out.path, params=out.params, data=body,
+                    out.method, self.base_url + out.path,
+                    params=_with_auth(out.params, self.provider.auth_params(token)), data=body,
                     headers=headers, timeout=(timeouts.connect, read), allow_redirects=False,
                     stream=True,
                 )
@@ -353,7 +366,7 @@ class Transport:
         transient = transient and not isinstance(exc, requests.exceptions.SSLError)
         error = ProviderUnavailableError(message, retryable=transient,
                                          provider=self.provider.name)
-        error.__cause__ = exc
+        error.__cause__ = _without_query(exc)
         return _Failure(error, transient)
 
     def _error_for(self, response: HttpResponse, retry_after: float | None) -> AccountingError:
@@ -378,11 +391,12 @@ class Transport:
         The first request carries ``provider.prepare_list_params(params)``; later ones follow
         the provider's next-page path as given.
         """
-        response = self.request("GET", path, params=self.provider.prepare_list_params(params),
-                                options=options)
+        first = self.provider.prepare_list_params(params)
+        response = self.request("GET", path, params=first, options=options)
         seen = {check_path(path)}
+        current: tuple[str, Mapping[str, Any] | None] = (path, first)
         while True:
-            page = self.provider.parse_page(response.json())
+            page = self.provider.parse_page_at(response.json(), *current)
             yield page
             if not page.next_path:
                 return
@@ -391,6 +405,7 @@ class Transport:
                 _log.warning("stopping at a repeated next-page link on %s", _route(path))
                 return
             seen.add(next_path)
+            current = (next_path, None)
             response = self.request("GET", next_path, options=options)
 
     def paginate(self, path: str, params: Mapping[str, Any] | None = None, *,
@@ -402,6 +417,29 @@ class Transport:
     def __repr__(self) -> str:
         return (f"Transport(provider={self.provider.name!r}, base_url={self.base_url!r}, "
                 f"business_id={self.business_id!r})")
+
+
+_QUERY = re.compile(r"\?[^\s'\")]*")
+
+
+def _without_query(exc: requests.RequestException) -> BaseException:
+    """The failure as a cause safe to show: urllib3 puts the whole URL in its messages, and a
+    query may carry an API key (``Provider.auth_params``)."""
+    text = str(exc)
+    if "?" not in text:
+        return exc
+    safe = requests.ConnectionError(_QUERY.sub("?<query removed>", text))
+    safe.__cause__ = None
+    safe.__suppress_context__ = True
+    return safe
+
+
+def _with_auth(params: dict[str, Any] | None,
+               auth: Mapping[str, str]) -> dict[str, Any] | None:
+    """The query of one attempt: the call's parameters plus the provider's auth parameters."""
+    if not auth:
+        return params
+    return {**(params or {}), **auth}
 
 
 def _route(path: str) -> str:

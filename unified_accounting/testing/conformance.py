@@ -249,6 +249,8 @@ class ProviderConformance:
 
     def test_writes_carry_an_idempotency_token(self, ua_client: Client) -> None:
         provider = ua_client.context.provider
+        if not provider.idempotency_tokens:
+            pytest.skip(f"{provider.name} takes no idempotency token; it looks writes up")
         key = provider.new_idempotency_key()
         assert key
         assert key != provider.new_idempotency_key()
@@ -261,6 +263,8 @@ class ProviderConformance:
         self, ua_client: Client, ua_samples: ConformanceSamples
     ) -> None:
         provider = ua_client.context.provider
+        if provider.credential_fields:
+            pytest.skip(f"{provider.name} logs in with stored credentials, not OAuth tokens")
         now = datetime.now(UTC)
         tokens = provider.parse_token_response(ua_samples.token_response, now)
         assert isinstance(tokens, TokenSet)

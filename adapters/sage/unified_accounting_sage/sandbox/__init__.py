@@ -6,8 +6,7 @@ callbacks for a ``responses`` mock (:meth:`SageSandbox.register`). See ``docs/sa
 
 from __future__ import annotations
 
-from unified_accounting_sage.sandbox.counters import CounterSnapshot
-from unified_accounting_sage.sandbox.faults import FAULT_HEADER
+from unified_accounting.sandbox_kit import FAULT_HEADER, CounterSnapshot
 from unified_accounting_sage.sandbox.options import (
     SAGE_REPORTED_LIMITS,
     FaultRates,

@@ -19,8 +19,14 @@ from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from unified_accounting_sage.sandbox.clock import SandboxClock
-from unified_accounting_sage.sandbox.counters import Counters
+from unified_accounting.sandbox_kit import (
+    FAULT_HEADER,
+    WRITE_METHODS,
+    Counters,
+    FaultInjector,
+    RateLimiter,
+    SandboxClock,
+)
 from unified_accounting_sage.sandbox.errors import (
     SageError,
     business_forbidden,
@@ -30,8 +36,6 @@ from unified_accounting_sage.sandbox.errors import (
     unavailable,
     unexpected,
 )
-from unified_accounting_sage.sandbox.faults import FAULT_HEADER, WRITE_METHODS, FaultInjector
-from unified_accounting_sage.sandbox.limits import RateLimiter
 from unified_accounting_sage.sandbox.messages import (
     SandboxRequest,
     SandboxResponse,
@@ -173,14 +177,15 @@ class SandboxCore:
                 raise role_forbidden()
             business = self._business(request) if route.scoped else None
         business_key = business["id"] if business else "user"
-        refusal = self.limiter.acquire(grant.client_id, business_key, self.clock.epoch())
+        scopes = (("app", grant.client_id), ("business", business_key))
+        refusal = self.limiter.acquire(scopes, self.clock.epoch())
         if refusal is not None:
             self.counters.limited(refusal.scope)
             raise too_many_requests(refusal.retry_after, refusal.scope)
         try:
             return self._faulty(request, route, key, sub, business)
         finally:
-            self.limiter.release(grant.client_id, business_key)
+            self.limiter.release(scopes)
 
     def _business(self, request: SandboxRequest) -> Record:
         wanted = (request.header("x-business") or "").strip() or self.store.meta("lead_business")
@@ -259,14 +264,20 @@ class SandboxCore:
         })
         return status, body
 
-    def run_in_business(self, country: str, action: Callable[[Ctx], T]) -> T:
+    def run_in_business(
+        self, country: str, action: Callable[[Ctx], T], business_id: str | None = None
+    ) -> T:
         """Run ``action`` with a context for one business, under the state lock (bulk seeding).
+
+        ``business_id`` picks a business added with ``add_business`` instead of the country's
+        first one.
 
         Raises:
             SageError: whatever the action raises.
         """
         with self.lock:
-            business = self.store.get(GLOBAL, BUSINESSES, self.business_id(country))
+            wanted = business_id or self.business_id(country)
+            business = self.store.get(GLOBAL, BUSINESSES, wanted)
             if business is None:
                 raise business_forbidden()
             request = SandboxRequest("POST", API_PREFIX + "/")

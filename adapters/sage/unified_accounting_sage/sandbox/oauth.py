@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from unified_accounting_sage.sandbox.clock import SandboxClock
-from unified_accounting_sage.sandbox.counters import Counters
+from unified_accounting.sandbox_kit import Counters, SandboxClock
 from unified_accounting_sage.sandbox.errors import unauthorized
 from unified_accounting_sage.sandbox.messages import SandboxResponse, json_response
 from unified_accounting_sage.sandbox.options import SandboxOptions

@@ -7,6 +7,16 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from unified_accounting.sandbox_kit.faults import FaultRates
+
+__all__ = [
+    "COUNTRIES",
+    "SAGE_REPORTED_LIMITS",
+    "FaultRates",
+    "SandboxOptions",
+    "SandboxRateLimits",
+]
+
 COUNTRIES = ("GB", "IE", "US", "CA", "FR", "ES", "DE")
 THIRTY_ONE_DAYS = 31 * 24 * 3600
 
@@ -40,33 +50,6 @@ class SandboxRateLimits:
 #: The limits third-party guides attribute to Sage (unverified): 100/min and 2,500/day per
 #: business. Pass ``rate_limits=SAGE_REPORTED_LIMITS`` to rehearse against them.
 SAGE_REPORTED_LIMITS = SandboxRateLimits(business_per_minute=100, business_per_day=2500)
-
-
-@dataclass
-class FaultRates:
-    """Probabilities (0..1) of injected faults on data API requests.
-
-    ``error_500``/``error_503`` answer before anything is written; ``error_500_after_commit``
-    and ``drop_after_commit`` apply to writes, which are committed first; ``drop`` closes the
-    connection without handling the request; ``latency`` adds ``latency_seconds`` of delay.
-    """
-
-    error_500: float = 0.0
-    error_503: float = 0.0
-    error_500_after_commit: float = 0.0
-    drop_after_commit: float = 0.0
-    drop: float = 0.0
-    latency: float = 0.0
-    latency_seconds: float = 0.2
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, float]) -> FaultRates:
-        """Build rates from ``{"error_503": 0.05, ...}``.
-
-        Raises:
-            ValueError: a key is not a known fault.
-        """
-        return cls(**_checked(cls, values))
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The ``responses`` face: callbacks on a ``responses.RequestsMock`` that call the core.
+"""The ``responses`` face of a sandbox: callbacks on a ``responses.RequestsMock`` that call a core.
 
 A dropped connection becomes ``requests.ConnectionError`` raised from the callback, which is
 what a client sees when a real server closes the socket.
@@ -7,49 +7,31 @@ what a client sees when a real server closes the socket.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-from unified_accounting_sage.sandbox.core import (
-    API_PREFIX,
-    AUTHORIZE_PATH,
-    REVOKE_PATH,
-    TOKEN_PATH,
-    SandboxCore,
-)
-from unified_accounting_sage.sandbox.messages import SandboxRequest
+from unified_accounting.sandbox_kit.server import RequestHandler
+from unified_accounting.sandbox_kit.wire import SandboxRequest
 
 if TYPE_CHECKING:
     import responses
 
+__all__ = ["METHODS", "register"]
+
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 
-def register(
-    core: SandboxCore,
-    mock: responses.RequestsMock,
-    *,
-    api_origin: str,
-    oauth_origin: str,
-    authorize_origin: str,
-) -> None:
-    """Route every request to the three origins into the core.
+def register(core: RequestHandler, mock: responses.RequestsMock, patterns: Sequence[str]) -> None:
+    """Route every request whose URL matches one of ``patterns`` into the core.
 
     Args:
         core: the sandbox core.
         mock: an active ``responses.RequestsMock`` (or the ``responses`` module itself).
-        api_origin: scheme and host of the data API (``https://api.accounting.sage.com``).
-        oauth_origin: scheme and host of the token and revoke endpoints.
-        authorize_origin: scheme and host of the authorize page.
+        patterns: regular expressions of full URLs (scheme, host, path and query).
     """
-    patterns = [
-        re.escape(api_origin + API_PREFIX) + r"/.*",
-        re.escape(oauth_origin) + "(" + re.escape(TOKEN_PATH) + "|" + re.escape(REVOKE_PATH)
-        + r")(\?.*)?$",
-        re.escape(authorize_origin + AUTHORIZE_PATH) + r"(\?.*)?$",
-    ]
 
     def callback(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         return _call(core, prepared)
@@ -60,7 +42,7 @@ def register(
             mock.add_callback(method, compiled, callback=callback)
 
 
-def _call(core: SandboxCore, prepared: requests.PreparedRequest) -> tuple[
+def _call(core: RequestHandler, prepared: requests.PreparedRequest) -> tuple[
     int, dict[str, str], bytes
 ]:
     url = urlsplit(prepared.url or "")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import dataclass
-
-from unified_accounting_sage.sandbox.options import FaultRates
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 
 FAULT_HEADER = "x-sandbox-fault"
 #: Faults that answer before the request is handled (nothing is written).
@@ -27,6 +26,37 @@ _TOKENS = {
     "drop-after-commit": "drop_after_commit",
 }
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+
+
+@dataclass
+class FaultRates:
+    """Probabilities (0..1) of injected faults on data API requests.
+
+    ``error_500``/``error_503`` answer before anything is written; ``error_500_after_commit``
+    and ``drop_after_commit`` apply to writes, which are committed first; ``drop`` closes the
+    connection without handling the request; ``latency`` adds ``latency_seconds`` of delay.
+    """
+
+    error_500: float = 0.0
+    error_503: float = 0.0
+    error_500_after_commit: float = 0.0
+    drop_after_commit: float = 0.0
+    drop: float = 0.0
+    latency: float = 0.0
+    latency_seconds: float = 0.2
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, float]) -> FaultRates:
+        """Build rates from ``{"error_503": 0.05, ...}``.
+
+        Raises:
+            ValueError: a key is not a known fault.
+        """
+        known = {item.name for item in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown {cls.__name__} option(s): {', '.join(unknown)}")
+        return cls(**values)
 
 
 @dataclass
@@ -102,7 +132,7 @@ class FaultInjector:
         path_contains: str | None = None,
         latency: float = 0.0,
     ) -> None:
-        """Serve ``kind`` to the next ``count`` matching data API requests.
+        """Serve ``kind`` to the next ``count`` matching requests.
 
         Raises:
             ValueError: an unknown kind.

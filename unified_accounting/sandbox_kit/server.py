@@ -1,4 +1,4 @@
-"""The HTTP face: a threaded server on loopback that hands every request to the core."""
+"""The HTTP face of a sandbox: a threaded server on loopback that hands every request to a core."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ import contextlib
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from unified_accounting_sage.sandbox.core import SandboxCore
-from unified_accounting_sage.sandbox.messages import SandboxRequest
+from unified_accounting.sandbox_kit.wire import SandboxRequest, SandboxResponse
+
+__all__ = ["RequestHandler", "SandboxHTTPServer"]
+
+
+class RequestHandler(Protocol):
+    """What a sandbox core offers its faces: one call per request."""
+
+    def handle(self, request: SandboxRequest) -> SandboxResponse: ...
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -67,12 +75,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     def log_message(self, format: str, *args: object) -> None:
-        # Request lines carry tokens in query strings of OAuth redirects; print nothing.
+        # Request lines carry tokens and API keys in query strings; print nothing.
         return
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
-    """A threaded HTTP server bound to loopback, serving one :class:`SandboxCore`."""
+    """A threaded HTTP server bound to loopback, serving one sandbox core."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -80,10 +88,12 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     # kernel drops their connection attempts and each one waits a second to retry.
     request_queue_size = 128
 
-    def __init__(self, core: SandboxCore, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, core: RequestHandler, host: str = "127.0.0.1", port: int = 0,
+                 *, name: str = "sandbox") -> None:
         super().__init__((host, port), _Handler)
         self.core = core
         self._thread: threading.Thread | None = None
+        self._name = name
 
     @property
     def origin(self) -> str:
@@ -95,7 +105,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         """Serve in a background thread."""
         # A short poll interval keeps shutdown quick (tests start and stop many sandboxes).
         self._thread = threading.Thread(target=self.serve_forever, args=(0.05,),
-                                        name="sage-sandbox", daemon=True)
+                                        name=self._name, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -1,0 +1,176 @@
+"""Payments: ``CustomerReceipt`` (``CR123``) and ``SupplierPayment`` (``SP45``), with their
+allocations kept in the separate ``Allocation`` resource.
+
+A create saves the payment (its document number set by the adapter, the look-up key), then
+one ``Allocation/Save`` per allocation. Every allocation is checked against the invoice's
+amount due before the payment is sent, so a refused allocation cannot leave a half-written
+payment behind in the ordinary case. Reads list a page's allocations in one request.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from unified_accounting.errors import ProviderUnavailableError, ValidationError
+from unified_accounting.models import Payment, PaymentAllocation
+from unified_accounting_sage_za.config import setting_int
+from unified_accounting_sage_za.handlers.base import ZAHandler, new_reference
+from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
+
+__all__ = ["KINDS", "PaymentsHandler"]
+
+#: unified type -> (controller, id prefix, party field, party prefix, invoice controller,
+#: invoice prefix)
+KINDS: Mapping[str, tuple[str, str, str, str, str, str]] = {
+    "customer_receipt": ("CustomerReceipt", "CR", "CustomerId", "C", "TaxInvoice", "TI"),
+    "supplier_payment": ("SupplierPayment", "SP", "SupplierId", "S", "SupplierInvoice", "SI"),
+}
+_BY_PREFIX = {spec[1]: kind for kind, spec in KINDS.items()}
+#: unified payment method -> v2 ``PaymentMethod``
+METHODS: Mapping[str, int] = {"cash": 1, "cheque": 2, "credit_card": 3, "eft": 4}
+_OWN_NUMBER = {"useSystemDocumentNumber": "false"}
+
+
+def _fail(path: str, message: str) -> ValidationError:
+    return ValidationError({path: [message]}, provider="sage_za")
+
+
+class PaymentsHandler(ZAHandler[Payment]):
+    """``CustomerReceipt/*``, ``SupplierPayment/*`` and ``Allocation/*``."""
+
+    resource = "payments"
+
+    def to_model(self, raw: Mapping[str, Any], kind: str,
+                 allocations: Sequence[Mapping[str, Any]], remote: bool = False) -> Payment:
+        """A unified payment from a stored payment and its allocations."""
+        _, prefix, party_field, party_prefix, _, invoice_prefix = KINDS[kind]
+        created = parse_stamp(raw.get("Created"))
+        methods = {code: name for name, code in METHODS.items()}
+        return Payment(
+            id=f"{prefix}{raw['ID']}", business_id=self.context.business_id, type=kind,  # type: ignore[arg-type]
+            contact_id=f"{party_prefix}{raw.get(party_field)}",
+            date=parse_wire_date(raw.get("Date")),  # type: ignore[arg-type]
+            amount=as_decimal(raw.get("Total")) or Decimal("0"), currency="ZAR",
+            bank_account_id=str(raw["BankAccountId"]) if raw.get("BankAccountId") else None,
+            payment_method=methods.get(raw.get("PaymentMethod")),  # type: ignore[arg-type]
+            reference=raw.get("Reference") or None,
+            allocations=[PaymentAllocation(
+                invoice_id=f"{invoice_prefix}{item['AllocatedToDocumentId']}",
+                amount=as_decimal(item.get("Total")) or Decimal("0"),
+                discount=as_decimal(item.get("Discount")) or None) for item in allocations],
+            created_at=created, updated_at=parse_stamp(raw.get("Modified")) or created,
+            remote_data=dict(raw) if remote else None)
+
+    def _allocations(self, source_ids: Sequence[int]) -> dict[int, builtins.list[dict[str, Any]]]:
+        """The allocations of several payments, in one request per 25 ids."""
+        found: dict[int, builtins.list[dict[str, Any]]] = {sage_id: [] for sage_id in source_ids}
+        for start in range(0, len(source_ids), 25):
+            chunk = source_ids[start:start + 25]
+            expression = " or ".join(f"SourceDocumentId eq {sage_id}" for sage_id in chunk)
+            for item in self.raw_list("Allocation", {"$filter": expression}):
+                found.setdefault(int(item["SourceDocumentId"]), []).append(item)
+        return found
+
+    def _page(self, raws: builtins.list[dict[str, Any]], kind: str,
+              remote: bool) -> builtins.list[Payment]:
+        allocations = self._allocations([int(raw["ID"]) for raw in raws]) if raws else {}
+        return [self.to_model(raw, kind, allocations.get(int(raw["ID"]), []), remote)
+                for raw in raws]
+
+    def list(self, filters: Mapping[str, Any]) -> Iterator[Payment]:
+        """``GET CustomerReceipt/Get`` and ``SupplierPayment/Get``, 100 at a time, each page
+        with one ``Allocation/Get`` for its allocations."""
+        remote = bool(filters.get("include_remote_data"))
+        wanted = filters.get("type")
+        kinds: builtins.list[str] = [str(wanted)] if wanted in KINDS else [*KINDS]
+        for kind in kinds:
+            batch: builtins.list[dict[str, Any]] = []
+            for raw in self.listed(KINDS[kind][0], filters):
+                batch.append(raw)
+                if len(batch) == 100:
+                    yield from self._page(batch, kind, remote)
+                    batch = []
+            yield from self._page(batch, kind, remote)
+
+    def get(self, id: str) -> Payment:
+        """``GET CustomerReceipt/Get/{id}`` plus its allocations."""
+        prefix, sage_id = parse_id(id, tuple(_BY_PREFIX))
+        kind = _BY_PREFIX[prefix]
+        raw = self.raw_get(KINDS[kind][0], sage_id)
+        return self._page([raw], kind, False)[0]
+
+    def _bank_account(self, model: Payment) -> int:
+        if model.bank_account_id:
+            if not model.bank_account_id.isdigit():
+                raise _fail("bank_account_id", "v2 bank account ids are whole numbers")
+            return int(model.bank_account_id)
+        accounts = list(self.raw_list("BankAccount"))
+        chosen = next((a for a in accounts if a.get("Default")), accounts[0] if accounts else None)
+        if chosen is None:
+            raise _fail("bank_account_id", "the company has no bank account")
+        return int(chosen["ID"])
+
+    def _check_allocations(self, model: Payment, invoice_controller: str,
+                           invoice_prefix: str) -> builtins.list[tuple[int, PaymentAllocation]]:
+        checked = []
+        for index, allocation in enumerate(model.allocations):
+            _, sage_id = parse_id(allocation.invoice_id, (invoice_prefix,))
+            invoice = self.raw_get(invoice_controller, sage_id)
+            due = as_decimal(invoice.get("AmountDue")) or Decimal("0")
+            if allocation.amount + (allocation.discount or 0) > due:
+                raise _fail(f"allocations[{index}].amount",
+                            f"the invoice has {due} due, less than the allocation")
+            checked.append((sage_id, allocation))
+        if sum((a.amount for a in model.allocations), Decimal("0")) > model.amount:
+            raise _fail("allocations", "the allocations add up to more than the payment")
+        return checked
+
+    def create(self, model: Payment, **options: Any) -> Payment:
+        """``POST CustomerReceipt/Save?useSystemDocumentNumber=false``, then
+        ``POST Allocation/Save`` for each allocation (each looked up before a resend)."""
+        if model.type not in KINDS:
+            raise _fail("type", "v2 records customer receipts and supplier payments only")
+        controller, _, party_field, party_prefix, invoice_controller, invoice_prefix = \
+            KINDS[model.type]
+        party = next((piece for piece in model.contact_id.split("-")
+                      if piece[:1] == party_prefix and piece[1:].isdigit()), None)
+        if party is None:
+            raise _fail("contact_id", f"a {model.type} needs a contact id starting with "
+                                      f"{party_prefix}")
+        allocations = self._check_allocations(model, invoice_controller, invoice_prefix)
+        number = new_reference("UA")
+        body = {party_field: int(party[1:]), "Date": model.date.isoformat(),
+                "Total": model.amount, "BankAccountId": self._bank_account(model),
+                "Reference": model.reference or "", "DocumentNumber": number,
+                "PaymentMethod": METHODS.get(model.payment_method or "eft", 4),
+                "Description": model.reference or ""}
+        raw = self.save_new(controller, body, key_field="DocumentNumber", key=number,
+                            params=_OWN_NUMBER)
+        for target, allocation in allocations:
+            self._allocate(int(raw["ID"]), target, allocation)
+        self.snapshot.seen(controller, [int(raw["ID"])])
+        return self.get(f"{KINDS[model.type][1]}{raw['ID']}")
+
+    def _allocate(self, source: int, target: int, allocation: PaymentAllocation) -> None:
+        body = {"SourceDocumentId": source, "AllocatedToDocumentId": target,
+                "Total": allocation.amount, "Discount": allocation.discount or Decimal("0")}
+        attempts = setting_int(self.context.settings, "write_attempts")
+        for attempt in range(1, attempts + 1):
+            try:
+                self.transport.request("POST", "/Allocation/Save", json=body)
+                return
+            except ProviderUnavailableError:
+                if attempt == attempts:
+                    raise
+                if self._allocated(source, target):
+                    return
+                self.pause(attempt)
+
+    def _allocated(self, source: int, target: int) -> bool:
+        query = {"$filter": f"SourceDocumentId eq {source} and AllocatedToDocumentId eq {target}"}
+        records, _ = self.fetch_page("Allocation", query, 0)
+        return bool(records)
+
