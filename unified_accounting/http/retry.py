@@ -2,7 +2,8 @@
 
 Reads (GET, HEAD, OPTIONS) are retried on connection errors and on 429, 500, 502, 503 and
 504: a read changes nothing, so a transient 500 in the middle of a list costs a retry, not the
-list. Writes are retried on the same failures only when they carry an idempotency token, which the transport attaches once so that every retry resends the same token.
+list. Writes are retried on the same failures only when they carry an idempotency token,
+which the transport attaches once so that every retry resends the same token.
 """
 
 from __future__ import annotations
