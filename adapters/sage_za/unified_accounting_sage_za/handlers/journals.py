@@ -138,8 +138,8 @@ class JournalsHandler(ZAHandler[JournalEntry]):
 
     def _journal_of(self) -> dict[int, str]:
         """Entry id -> the unified id of its journal, for every journal this client read."""
-        found = self.context.cache.setdefault("sage_za.journal_of", {})
-        return found  # type: ignore[no-any-return]
+        found: dict[int, str] = self.context.cache.setdefault("sage_za.journal_of", {})
+        return found
 
     def list_deleted(self, since: datetime) -> Iterator[DeletedRecord]:
         """Journals whose entries vanished from a full re-list (each journal once)."""
