@@ -1,4 +1,4 @@
-"""Run every benchmark, each in its own process, then print the five tables together.
+"""Run every benchmark, each in its own process, then print their tables together.
 
 ``make bench`` runs this script. Each benchmark prints its table and the command that made
 it as it finishes and writes ``benchmarks/results/<name>.json``; a summary of all tables
@@ -28,6 +28,8 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
     ("quota", "bench_quota.py", [],
      ["--contacts", "400", "--invoices", "100", "--run", "8,4,default"]),
     ("incremental", "bench_incremental.py", [], ["--contacts", "1500", "--invoices", "100"]),
+    ("scale", "bench_scale.py", [],
+     ["--connections", "6", "--contacts", "300", "--invoices", "300", "--rounds", "1"]),
 ]
 
 

@@ -15,12 +15,15 @@ from support.connections import (
     redis_store,
     sqlite_store,
 )
+from support.postgres_server import postgres_schema, postgres_url
 from support.redis_server import pytest_runtest_makereport, redis_prefix, redis_url
 from support.sandbox_connections import sage_sandbox
 
 __all__ = [
     "any_store",
     "oauth_server",
+    "postgres_schema",
+    "postgres_url",
     "provider",
     "pytest_runtest_makereport",
     "redis_prefix",
@@ -29,3 +32,4 @@ __all__ = [
     "sage_sandbox",
     "sqlite_store",
 ]
+

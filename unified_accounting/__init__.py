@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         RetryConfig,
         Timeouts,
     )
+    from unified_accounting.json_validation import validate_json
     from unified_accounting.models import (
         Address,
         BankDetails,
@@ -144,6 +145,7 @@ _IMPORTS: dict[str, str] = {
     "load_mirror": "unified_accounting.syncing",
     "revoke": "unified_accounting.oauth",
     "sync": "unified_accounting.syncing",
+    "validate_json": "unified_accounting.json_validation",
     "validate_model": "unified_accounting.validation",
 }
 
@@ -202,6 +204,7 @@ __all__ = [
     "load_mirror",
     "revoke",
     "sync",
+    "validate_json",
     "validate_model",
 ]
 

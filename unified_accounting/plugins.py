@@ -73,25 +73,20 @@ def _kind(group: str) -> str:
 
 def plugin_names(group: str) -> list[str]:
     """Return the names registered in entry-point ``group``, sorted, importing none of them."""
-    from stevedore import NamedExtensionManager
-
-    # Asked for no names, the manager loads nothing; it still reads the group's entry points.
-    manager: NamedExtensionManager[Any] = NamedExtensionManager(group, names=[])
-    return sorted(set(manager.entry_points_names()))
+    return list(plugin_sources(group))
 
 
 def plugin_sources(group: str) -> dict[str, str]:
-    """Return each plugin name of ``group`` with the distribution that registers it.
+    """Return each plugin name of ``group`` with the distribution that registers it, sorted.
 
-    Read from entry-point metadata alone, so a listing (``--help``) can say where a plugin
-    comes from without importing it.
+    Read from entry-point metadata alone (the same entry points stevedore loads from), so a
+    listing such as ``--help`` neither imports a plugin nor pays for importing stevedore.
     """
-    from stevedore import NamedExtensionManager
+    from importlib.metadata import entry_points
 
-    manager: NamedExtensionManager[Any] = NamedExtensionManager(group, names=[])
     sources: dict[str, str] = {}
-    for entry_point in manager.list_entry_points():
-        dist = getattr(entry_point, "dist", None)
+    for entry_point in entry_points(group=group):
+        dist = entry_point.dist
         sources.setdefault(entry_point.name, dist.name if dist is not None else entry_point.value)
     return dict(sorted(sources.items()))
 

@@ -282,3 +282,17 @@ def test_workers_connected_with_one_redis_limiter_stay_under_the_sandbox_cap(
         alone = [connect(sb, f"alone-{n}", LocalLimiter(RateLimits())) for n in range(2)]
         assert busy_workers(alone, threads=4)["RateLimitError"] > 0
         assert sb.counters.total_429 > 0
+
+
+def test_headroom_stretches_the_window_beyond_the_providers(
+    client: Any, redis_prefix: str
+) -> None:
+    stretched = RedisLimiter(RateLimits(requests_per_second=2), client, prefix=redis_prefix,
+                             poll_interval=0.01, headroom=0.5)
+    scope = LimitScope("app")
+    granted = []
+    for _ in range(3):
+        with stretched.acquire(scope, timeout=10):
+            granted.append(time.monotonic())
+    # Two grants per 1.5 s instead of per second: the third waits for the first's window.
+    assert granted[2] - granted[0] >= 1.45

@@ -142,15 +142,25 @@ def redis_unavailable(reason: str, environ: Mapping[str, str] | None = None) -> 
     pytest.skip(f"Redis tests skipped: {reason}")
 
 
+#: Markers of tests that need a server, and the server's name: in CI they must run.
+SERVICE_MARKERS = {"redis": "Redis", "postgres": "PostgreSQL"}
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Generator[None, Any, None]:
-    """In CI, report a skipped test marked ``redis`` as failed, whatever skipped it."""
+    """In CI, report a skipped test marked ``redis`` or ``postgres`` as failed, whatever
+    skipped it."""
     outcome = yield
     report = outcome.get_result()
-    if report.skipped and item.get_closest_marker("redis") is not None and in_ci():
-        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.outcome = "failed"
-        report.longrepr = f"Redis tests must run in CI, but this one was skipped: {reason}"
+    if not (report.skipped and in_ci()):
+        return
+    for marker, service in SERVICE_MARKERS.items():
+        if item.get_closest_marker(marker) is not None:
+            reason = (report.longrepr[-1] if isinstance(report.longrepr, tuple)
+                      else report.longrepr)
+            report.outcome = "failed"
+            report.longrepr = f"{service} tests must run in CI, but this one was skipped: {reason}"
+            return
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import click
 
 from unified_accounting.cli import main
 from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
+from unified_accounting.plugins import DEMO_ENTRY_POINT_GROUP, load_plugin
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -37,9 +38,16 @@ def test_the_names_are_the_documented_ones() -> None:
 def test_every_command_reads_the_client_from_those_variables() -> None:
     commands = _commands_with_client_options()
     names = {command.name for command in commands}
-    assert {"connect", "revoke", "businesses", "sync", "proxy", "list", "demo"} <= names
+    assert {"connect", "revoke", "businesses", "sync", "proxy", "list"} <= names
     assert {"get", "create"} <= names
     for command in commands:
         envvars = {p.name: p.envvar for p in command.params if isinstance(p, click.Option)}
         assert envvars["client_secret"] == CLIENT_SECRET_ENV, command.name
         assert envvars["client_id"] == CLIENT_ID_ENV, command.name
+
+
+def test_the_sage_demo_reads_the_client_from_those_variables() -> None:
+    demo = load_plugin(DEMO_ENTRY_POINT_GROUP, "sage")
+    assert isinstance(demo, click.Command)
+    envvars = {p.name: p.envvar for p in demo.params if isinstance(p, click.Option)}
+    assert (envvars["client_id"], envvars["client_secret"]) == (CLIENT_ID_ENV, CLIENT_SECRET_ENV)

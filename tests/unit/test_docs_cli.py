@@ -9,6 +9,15 @@ from pathlib import Path
 import click
 
 from unified_accounting.cli import main
+from unified_accounting.plugins import (
+    DEMO_ENTRY_POINT_GROUP,
+    SANDBOX_ENTRY_POINT_GROUP,
+    load_plugin,
+)
+
+# The core's ``sandbox serve`` and ``demo`` hand every option but --provider to the chosen
+# provider's own command, so the doc's options are checked against that command.
+PROVIDER_TOOLS = {"serve": SANDBOX_ENTRY_POINT_GROUP, "demo": DEMO_ENTRY_POINT_GROUP}
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
@@ -35,6 +44,12 @@ def _resolve(words: list[str]) -> tuple[click.Command, list[str]]:
             found = command.get_command(ctx, rest[0])
             assert found is not None, f"no command {rest[0]!r} in {words}"
             command, rest = found, rest[1:]
+    if command.name in PROVIDER_TOOLS:
+        provider = rest[rest.index("--provider") + 1] if "--provider" in rest else "sage"
+        rest = [w for w in rest if w not in ("--provider", provider)]
+        tool = load_plugin(PROVIDER_TOOLS[command.name], provider)
+        assert isinstance(tool, click.Command)
+        command = tool
     return command, rest
 
 

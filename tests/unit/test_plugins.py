@@ -17,6 +17,7 @@ from unified_accounting.plugins import (
     CLI_ENTRY_POINT_GROUP,
     MIRROR_ENTRY_POINT_GROUP,
     PROVIDER_ENTRY_POINT_GROUP,
+    SANDBOX_ENTRY_POINT_GROUP,
     TOKEN_STORE_ENTRY_POINT_GROUP,
     instantiate,
     load_plugin,
@@ -125,7 +126,7 @@ def test_every_group_loads_through_the_same_call() -> None:
     assert load_plugin(MIRROR_ENTRY_POINT_GROUP, "sqlite") is SQLiteMirror
     assert load_plugin(TOKEN_STORE_ENTRY_POINT_GROUP, "sqlite") is SQLiteTokenStore
     assert load_plugin(PROVIDER_ENTRY_POINT_GROUP, "example") is ExampleProvider
-    assert isinstance(load_plugin(CLI_ENTRY_POINT_GROUP, "sandbox"), click.Command)
+    assert isinstance(load_plugin(SANDBOX_ENTRY_POINT_GROUP, "sage"), click.Command)
 
 
 @pytest.mark.usefixtures("extra_plugins")

@@ -16,7 +16,8 @@ ERROR_NAMES = [
     "ProviderNotFoundError", "ProviderLoadError", "ConfigurationError",
 ]
 FUNCTION_NAMES = [
-    "load", "dump", "validate_model", "connect", "available_providers", "sync", "load_mirror",
+    "load", "dump", "validate_json", "validate_model", "connect", "available_providers", "sync",
+    "load_mirror",
 ]
 OTHER_NAMES = [
     "Secret", "TokenSet", "Client", "ProxyResponse", "CallOptions", "RetryConfig", "Timeouts",

@@ -1,3 +1,9 @@
+"""The pure dedupe rules and what only the SQLite mirror does.
+
+The contract every mirror keeps is tested for SQLite and PostgreSQL alike in
+``tests/integration/test_mirror_conformance.py``.
+"""
+
 from __future__ import annotations
 
 import sqlite3
@@ -10,9 +16,8 @@ import pytest
 import unified_accounting as ua
 from unified_accounting.models import DeletedRecord
 from unified_accounting.syncing import sqlite_mirror
-from unified_accounting.syncing.cursor import StreamState, Window
+from unified_accounting.syncing.cursor import StreamState
 from unified_accounting.syncing.mirror import (
-    CommitCounts,
     Mirror,
     MirrorItem,
     Scope,
@@ -83,66 +88,6 @@ def test_deletion_applies(current: StoredVersion | None, deleted_at: datetime | 
     assert deletion_applies(current, DeletedRecord(id="a", deleted_at=deleted_at)) is expected
 
 
-def test_commit_counts_and_dedupes_by_id_and_updated_at(mirror: SQLiteMirror) -> None:
-    key = StreamKey(GB, "contacts")
-    first = mirror.commit(key, state=StreamState(), upserts=[item("a", T0), item("b", T0)])
-    assert first == CommitCounts(inserted=2)
-    again = mirror.commit(
-        key, state=StreamState(),
-        upserts=[item("a", T0), item("b", T0 + SEC, "Acme 2"), item("b", T0 + SEC, "Acme 2")],
-    )
-    assert again == CommitCounts(updated=1, unchanged=2)
-    record = mirror.get(GB, "contacts", "b")
-    assert record is not None
-    assert record.data == {"id": "b", "name": "Acme 2"}
-    assert record.remote_data == {"id": "b", "displayed_as": "Acme 2"}
-    assert record.updated_at == T0 + SEC
-    assert mirror.count(GB, "contacts") == 2
-
-
-def test_clashing_ids_of_two_businesses_never_mix(mirror: SQLiteMirror) -> None:
-    mirror.commit(StreamKey(GB, "contacts"), state=StreamState(), upserts=[item("a", T0, "GB")])
-    mirror.commit(StreamKey(IE, "contacts"), state=StreamState(), upserts=[item("a", T0, "IE")])
-    mirror.commit(StreamKey(IE, "contacts"), state=StreamState(),
-                  deletions=[DeletedRecord(id="a", deleted_at=T0 + SEC)])
-    gb = mirror.get(GB, "contacts", "a")
-    assert gb is not None
-    assert gb.data == {"id": "a", "name": "GB"}
-    assert not gb.deleted
-    assert mirror.get(IE, "contacts", "a") is None
-    assert mirror.count(IE, "contacts", include_deleted=True) == 1
-
-
-def test_deleted_records_are_marked_not_forgotten(mirror: SQLiteMirror) -> None:
-    key = StreamKey(GB, "invoices")
-    mirror.commit(key, state=StreamState(), upserts=[item("a", T0), item("b", T0)])
-    counts = mirror.commit(key, state=StreamState(), deletions=[
-        DeletedRecord(id="a", deleted_at=T0 + SEC),
-        DeletedRecord(id="a", deleted_at=T0 + SEC),
-        DeletedRecord(id="never-seen", deleted_at=T0 + SEC),
-    ])
-    assert counts == CommitCounts(deleted=2)
-    assert [r.id for r in mirror.records(GB, "invoices")] == ["b"]
-    every = {r.id: r for r in mirror.records(GB, "invoices", include_deleted=True)}
-    assert sorted(every) == ["a", "b", "never-seen"]
-    assert every["a"].deleted
-    assert every["a"].deleted_at == T0 + SEC
-    assert every["a"].data == {"id": "a", "name": "Acme"}  # the last known version is kept
-    assert every["never-seen"].data is None
-    assert mirror.get(GB, "invoices", "a") is None
-    assert mirror.count(GB, "invoices", include_deleted=True) == 3
-
-
-def test_state_is_saved_with_the_page_and_read_back(mirror: SQLiteMirror) -> None:
-    key = StreamKey(GB, "contacts")
-    assert mirror.load_state(key) == StreamState()
-    state = StreamState(synced_until=T0, window=Window(
-        since=T0 - SEC, signpost=T0 + SEC, page_size=200, pages_done=2, last_page_digest="x"))
-    mirror.commit(key, state=state, upserts=[item("a", T0)])
-    assert mirror.load_state(key) == state
-    assert mirror.load_state(StreamKey(IE, "contacts")) == StreamState()
-
-
 def test_a_failed_commit_leaves_neither_records_nor_state(
     mirror: SQLiteMirror, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -177,19 +122,6 @@ def test_file_holds_one_table_per_resource_plus_sync_state(mirror: SQLiteMirror)
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master "
                                                  "WHERE type = 'table'")}
     assert tables == {"contacts", "invoices", "sync_state"}
-
-
-def test_stream_lock_excludes_a_second_holder(tmp_path: Path) -> None:
-    path = tmp_path / "m.sqlite3"
-    with SQLiteMirror(path) as one, SQLiteMirror(path, lock_timeout=0.0) as two:
-        key = StreamKey(GB, "contacts")
-        with one.stream_lock(key):
-            with pytest.raises(ua.ConflictError, match="still running"), two.stream_lock(key):
-                pass
-            with two.stream_lock(StreamKey(IE, "contacts")):
-                pass  # another business is not blocked
-        with two.stream_lock(key):
-            pass
 
 
 def test_memory_database_is_refused() -> None:

@@ -206,6 +206,9 @@ class RedisLimiter:
         lease_ttl: seconds after which the concurrency slots and write lock of a worker that
             died free themselves. Live holders renew their leases every ``lease_ttl / 3``.
         poll_interval: about how often a waiter asks again while slots or the lock are taken.
+        headroom: how much longer than the provider's our rate window is (0.04 = 4 %, as the
+            local limiter's), so that requests delayed on the way never crowd into one of the
+            provider's fixed windows. Default 0: exactly the provider's window.
 
     Raises:
         ConfigurationError: when neither ``client`` nor ``url`` is given, a number is not
@@ -224,6 +227,7 @@ class RedisLimiter:
         prefix: str = "unified-accounting:",
         lease_ttl: float = 30.0,
         poll_interval: float = 0.05,
+        headroom: float = 0.0,
     ) -> None:
         if not (0 < lease_ttl < math.inf and 0 < poll_interval < math.inf):
             raise ConfigurationError("lease_ttl and poll_interval must be positive seconds")
@@ -235,7 +239,8 @@ class RedisLimiter:
         self.prefix = prefix
         self.lease_ttl = lease_ttl
         self.poll_interval = poll_interval
-        self._windows = _windows(limits)
+        self._windows = {rate: (count, window * (1.0 + headroom))
+                         for rate, (count, window) in _windows(limits).items()}
         self._acquire = self._redis.register_script(_ACQUIRE)
         self._renew = self._redis.register_script(_RENEW)
         self._release = self._redis.register_script(_RELEASE)

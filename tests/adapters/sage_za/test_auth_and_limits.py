@@ -13,8 +13,8 @@ import unified_accounting as ua
 from unified_accounting.login_credentials import LoginCredentials, save_credentials
 from unified_accounting.plugins import load_provider
 from unified_accounting.tokens import SQLiteTokenStore
-from unified_accounting.tokens.crypto import FernetCipher, generate_key
 from unified_accounting.tokens.base import Health
+from unified_accounting.tokens.crypto import FernetCipher, generate_key
 
 
 @pytest.fixture

@@ -264,14 +264,20 @@ class SandboxCore:
         })
         return status, body
 
-    def run_in_business(self, country: str, action: Callable[[Ctx], T]) -> T:
+    def run_in_business(
+        self, country: str, action: Callable[[Ctx], T], business_id: str | None = None
+    ) -> T:
         """Run ``action`` with a context for one business, under the state lock (bulk seeding).
+
+        ``business_id`` picks a business added with ``add_business`` instead of the country's
+        first one.
 
         Raises:
             SageError: whatever the action raises.
         """
         with self.lock:
-            business = self.store.get(GLOBAL, BUSINESSES, self.business_id(country))
+            wanted = business_id or self.business_id(country)
+            business = self.store.get(GLOBAL, BUSINESSES, wanted)
             if business is None:
                 raise business_forbidden()
             request = SandboxRequest("POST", API_PREFIX + "/")

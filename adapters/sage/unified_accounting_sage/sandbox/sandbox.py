@@ -28,8 +28,10 @@ from unified_accounting_sage.sandbox.core import (
     SandboxCore,
 )
 from unified_accounting_sage.sandbox.errors import SageError
+from unified_accounting_sage.sandbox.messages import timestamp
+from unified_accounting_sage.sandbox.oauth import derived_secret
 from unified_accounting_sage.sandbox.options import FaultRates, SandboxOptions, SandboxRateLimits
-from unified_accounting_sage.sandbox.seed import BUSINESSES, GLOBAL
+from unified_accounting_sage.sandbox.seed import BUSINESSES, GLOBAL, seed_business
 
 if TYPE_CHECKING:
     import responses
@@ -325,8 +327,28 @@ class SageSandbox:
         return None if folder is None else str(folder)
 
     # -- bulk data ------------------------------------------------------------------------
+    def add_business(self, country: str = "GB", *, key: str) -> str:
+        """Give the test user one more business in ``country``; return its id.
+
+        Every grant of the user reaches it (``X-Business``), as Sage users with several
+        businesses do, so one sandbox serves many tenants at once. ``key`` makes the id
+        (derived from the seed and ``key``); adding the same key again returns the same
+        business. Seed its records with ``business_id=`` on the bulk calls.
+        """
+        country = country.upper()
+        if country not in self.options.countries:
+            raise ValueError(f"unsupported country: {country}")
+        business_id = derived_secret(self.options.seed, f"business:{country}:{key}", 32)
+        with self.core.lock:
+            if self.core.store.get(GLOBAL, BUSINESSES, business_id) is None:
+                with self.core.store.batch():
+                    seed_business(self.core.store, self.options.seed, country,
+                                  timestamp(self.now()), business_id)
+        return business_id
+
     def bulk_create(
-        self, resource: str, bodies: Sequence[Mapping[str, Any]], *, country: str = "GB"
+        self, resource: str, bodies: Sequence[Mapping[str, Any]], *, country: str = "GB",
+        business_id: str | None = None,
     ) -> list[str]:
         """Create many records in-process, bypassing HTTP, limits and faults.
 
@@ -335,6 +357,7 @@ class SageSandbox:
                 ``contact_payments`` or ``journals``.
             bodies: unwrapped create bodies, validated as a POST would be.
             country: which business.
+            business_id: a business from :meth:`add_business` instead.
 
         Returns:
             The new records' ids, in order.
@@ -343,19 +366,20 @@ class SageSandbox:
             SageError: the first invalid body (records before it stay created).
         """
         return self.core.run_in_business(country, lambda ctx: bulk.create_many(
-            ctx, resource, bodies))
+            ctx, resource, bodies), business_id)
 
-    def seed_contacts(self, count: int, *, country: str = "GB",
-                      contact_type: str = "CUSTOMER") -> list[str]:
+    def seed_contacts(self, count: int, *, country: str = "GB", contact_type: str = "CUSTOMER",
+                      business_id: str | None = None) -> list[str]:
         """Create ``count`` contacts quickly; returns their ids."""
         return self.core.run_in_business(country, lambda ctx: bulk.make_contacts(
-            ctx, count, contact_type))
+            ctx, count, contact_type), business_id)
 
     def seed_invoices(self, count: int, *, country: str = "GB", lines: int = 5,
-                      contact_ids: list[str] | None = None, kind: str = "sales") -> list[str]:
+                      contact_ids: list[str] | None = None, kind: str = "sales",
+                      business_id: str | None = None) -> list[str]:
         """Create ``count`` invoices with ``lines`` lines each; returns their ids."""
         return self.core.run_in_business(country, lambda ctx: bulk.make_invoices(
-            ctx, count, lines, contact_ids, kind))
+            ctx, count, lines, contact_ids, kind), business_id)
 
     def ledger_account_id(self, country: str, nominal_code: int) -> str:
         """The id of a seeded ledger account by nominal code (e.g. GB 4000)."""

@@ -68,10 +68,15 @@ def seed_ids(seed: int, country: str) -> tuple[str, str]:
     return derived_secret(seed, "user", 32), derived_secret(seed, f"business:{country}", 32)
 
 
-def seed_business(store: Store, seed: int, country: str, stamp: str) -> Record:
-    """Create one business and its tax rates, chart of accounts, bank accounts and settings."""
+def seed_business(store: Store, seed: int, country: str, stamp: str,
+                  business_id: str | None = None) -> Record:
+    """Create one business and its tax rates, chart of accounts, bank accounts and settings.
+
+    ``business_id`` gives the user a further business in ``country`` (the first one's id is
+    derived from the seed).
+    """
     data = country_data(country)
-    _, business_id = seed_ids(seed, country)
+    business_id = business_id or seed_ids(seed, country)[1]
     business = _business_record(business_id, data, stamp)
     store.insert(GLOBAL, BUSINESSES, business)
     rates = {r["id"]: _tax_rate(seed, country, r, stamp) for r in data["tax_rates"]}

@@ -1,4 +1,4 @@
-"""The two wheels, built and installed into a fresh venv outside the tree, work on their own.
+"""The wheels, built and installed into a fresh venv outside the tree, work on their own.
 
 The build uses ``pip wheel`` (no extra build tool); dependencies come from the configured
 index (the pip cache makes a second run quick). Everything after the build runs with a
@@ -22,8 +22,9 @@ import pytest
 pytestmark = pytest.mark.slow
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-DISTRIBUTIONS = {"unified_accounting": REPOSITORY, "unified_accounting_sage": REPOSITORY /
-                 "adapters" / "sage"}
+DISTRIBUTIONS = {"unified_accounting": REPOSITORY,
+                 "unified_accounting_sage": REPOSITORY / "adapters" / "sage",
+                 "unified_accounting_sage_za": REPOSITORY / "adapters" / "sage_za"}
 SCHEMA_KINDS = ["business", "contact", "contact_person", "invoice", "journal_entry",
                 "ledger_account", "payment", "tax_rate"]
 
@@ -42,7 +43,8 @@ try:
 except ua.ValidationError as exc:
     errors = exc.errors
 licences = {name: [str(f) for f in distribution(name).files or [] if f.name == "LICENSE"]
-            for name in ("unified-accounting", "unified-accounting-sage")}
+            for name in ("unified-accounting", "unified-accounting-sage",
+                         "unified-accounting-sage-za")}
 print(json.dumps({"providers": ua.available_providers(), "files": files,
                   "title": contact["title"], "errors": errors, "licences": licences}))
 """
@@ -83,7 +85,7 @@ def _metadata(wheel: Path) -> tuple[list[str], dict[str, list[str]]]:
     return names, {key: message.get_all(key) or [] for key in set(message.keys())}
 
 
-def test_both_wheels_carry_the_licence_and_the_core_carries_the_schemas(
+def test_every_wheel_carries_the_licence_and_the_core_carries_the_schemas(
     wheels: dict[str, Path],
 ) -> None:
     licence = (REPOSITORY / "LICENSE").read_bytes()
@@ -100,12 +102,17 @@ def test_both_wheels_carry_the_licence_and_the_core_carries_the_schemas(
         f"unified_accounting/json_schemas/{kind}.json" for kind in SCHEMA_KINDS]
 
 
-def test_the_sage_wheel_pins_a_compatible_core_range(wheels: dict[str, Path]) -> None:
-    _, metadata = _metadata(wheels["unified_accounting_sage"])
+@pytest.mark.parametrize(("wheel", "needs"), [
+    ("unified_accounting_sage", ["click", "jsonschema", "requests", "unified-accounting"]),
+    ("unified_accounting_sage_za", ["click", "requests", "unified-accounting"]),
+])
+def test_each_provider_wheel_pins_a_compatible_core_range(
+    wheels: dict[str, Path], wheel: str, needs: list[str],
+) -> None:
+    _, metadata = _metadata(wheels[wheel])
     requires = metadata["Requires-Dist"]
     assert "unified-accounting<0.2,>=0.1" in requires
-    assert sorted(r.split(">")[0].split("<")[0] for r in requires) == [
-        "click", "jsonschema", "requests", "unified-accounting"]
+    assert sorted(r.split(">")[0].split("<")[0] for r in requires) == needs
 
 
 def test_installed_wheels_run_the_demo_and_find_their_schemas_outside_the_tree(
@@ -122,11 +129,13 @@ def test_installed_wheels_run_the_demo_and_find_their_schemas_outside_the_tree(
     assert "is now paid, 0.00 due." in demo
 
     found = json.loads(_run([python, "-c", SMOKE], cwd=tmp_path, env=env))
-    assert found["providers"] == ["sage"]
+    assert found["providers"] == ["sage", "sage_za"]
     assert found["files"] == [f"{kind}.json" for kind in SCHEMA_KINDS]
     assert found["title"] == "Contact"
     assert found["errors"]["credit_limit"] == ["must be a JSON string or a JSON null"]
     assert found["licences"] == {
         "unified-accounting": ["unified_accounting-0.1.0.dist-info/licenses/LICENSE"],
         "unified-accounting-sage": ["unified_accounting_sage-0.1.0.dist-info/licenses/LICENSE"],
+        "unified-accounting-sage-za": [
+            "unified_accounting_sage_za-0.1.0.dist-info/licenses/LICENSE"],
     }

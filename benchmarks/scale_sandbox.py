@@ -1,0 +1,122 @@
+"""The scale benchmark's sandbox, in a process of its own, steered through a pipe.
+
+A real provider runs on its own machine; here the sandbox gets its own process so that its
+CPU time is not billed to the workers' interpreter. :func:`serve` answers these commands
+(tuples sent over a ``multiprocessing`` pipe):
+
+- ``("setup", tenants, contacts, invoices, token_store_url)``: add one business per tenant,
+  seed it, authorize a connection for it into the shared token store; answers the tenants,
+  the sandbox settings and the client secret;
+- ``("quota", rate, concurrent)``: R requests per fixed one-second window and C in flight per
+  app, 429 beyond (``None``: unlimited);
+- ``("reset",)``, ``("counters",)``: zero and read the requests admitted, the 429s and the
+  seconds from the first admitted request to the last;
+- ``("snapshot",)``: every tenant's live record ids and ``updated_at``, read from the store;
+- ``("stop",)``.
+"""
+
+from __future__ import annotations
+
+from multiprocessing.connection import Connection
+from typing import Any
+
+from bench_quota import SecondWindows
+from unified_accounting_sage.sandbox import SageSandbox
+from unified_accounting_sage.sandbox.limits import RateLimiter
+from unified_accounting_sage.sandbox.options import RateLimits
+
+from unified_accounting.tokens import token_store_from_url
+
+COUNTRIES = ("GB", "IE", "US", "CA", "FR")
+
+
+class TimedWindows(SecondWindows):
+    """The quota benchmark's limiter, also noting when it admitted the first and last request."""
+
+    def __init__(self, per_second: int, concurrent: int) -> None:
+        super().__init__(per_second, concurrent)
+        self.first: float | None = None
+        self.last: float | None = None
+
+    def acquire(self, app: str, business: str, now: float) -> Any:
+        """Admit or refuse as :class:`SecondWindows` does; remember admission times."""
+        refusal = super().acquire(app, business, now)
+        if refusal is None:
+            self.first = now if self.first is None else self.first
+            self.last = now
+        return refusal
+
+    def busy_seconds(self) -> float:
+        """From the first admission to the last, plus the last one's own share of a second."""
+        if self.first is None or self.last is None:
+            return 0.0
+        return self.last - self.first + 1 / self.per_second
+COLLECTIONS = {"contacts": ("contacts",), "invoices": ("sales_invoices", "purchase_invoices")}
+
+
+def setup(sb: SageSandbox, tenants: int, contacts: int, invoices: int,
+          store_url: str) -> dict[str, Any]:
+    """Seed one business per tenant and connect each; return what the workers need."""
+    store = token_store_from_url(store_url)
+    made = []
+    for number in range(tenants):
+        country = COUNTRIES[number % len(COUNTRIES)]
+        business_id = sb.add_business(country, key=f"tenant-{number}")
+        ids = sb.seed_contacts(contacts, country=country, business_id=business_id)
+        sb.seed_invoices(invoices, country=country, business_id=business_id,
+                         contact_ids=ids[:50], lines=2)
+        connection = f"tenant-{number:03d}"
+        sb.connect(country, token_store=store, connection=connection,
+                   business_id=business_id).close()
+        store.set_business_ids(connection, (business_id,))
+        made.append((connection, business_id))
+    store.close()
+    return {"tenants": made, "settings": sb.settings, "client_secret": sb.client_secret}
+
+
+def snapshot(sb: SageSandbox, tenants: list[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """business id -> resource -> {record id: updated_at} of live records."""
+    found: dict[str, dict[str, Any]] = {}
+    with sb.core.lock:
+        for _connection, business_id in tenants:
+            found[business_id] = {
+                resource: {record["id"]: record["updated_at"]
+                           for name in names
+                           for record in sb.core.store.collection(business_id, name).ordered()}
+                for resource, names in COLLECTIONS.items()
+            }
+    return found
+
+
+def serve(pipe: Connection) -> None:
+    """Run the sandbox until told to stop."""
+    with SageSandbox.running(port=0, seed=1, access_token_ttl=24 * 3600) as sb:
+        windows: TimedWindows | None = None
+        tenants: list[tuple[str, str]] = []
+        pipe.send(sb.settings)
+        while True:
+            command, *args = pipe.recv()
+            if command == "setup":
+                answer = setup(sb, *args)
+                tenants = [tuple(t) for t in answer["tenants"]]  # type: ignore[misc]
+                pipe.send(answer)
+            elif command == "quota":
+                rate, concurrent = args
+                windows = None if rate is None else TimedWindows(rate, concurrent)
+                sb.core.limiter = windows or RateLimiter(RateLimits())
+                pipe.send(True)
+            elif command == "reset":
+                sb.reset_counters()
+                if windows is not None:
+                    windows = TimedWindows(windows.per_second, windows.concurrent)
+                    sb.core.limiter = windows
+                pipe.send(True)
+            elif command == "counters":
+                counters = sb.counters
+                pipe.send({"requests": counters.total_requests, "total_429": counters.total_429,
+                           "busy_seconds": windows.busy_seconds() if windows else 0.0})
+            elif command == "snapshot":
+                pipe.send(snapshot(sb, tenants))
+            elif command == "stop":
+                pipe.send(True)
+                return
