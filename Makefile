@@ -12,7 +12,7 @@ $(BIN)/python:
 # Re-install when any distribution's metadata changes.
 $(STAMP): $(BIN)/python pyproject.toml adapters/sage/pyproject.toml adapters/sage_za/pyproject.toml tests/example_provider/pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev,redis,encryption,postgres,celery]" -e adapters/sage -e adapters/sage_za -e tests/example_provider
+	$(BIN)/python -m pip install --quiet -e ".[test,dev,redis,encryption,postgres,celery,server]" -e adapters/sage -e adapters/sage_za -e tests/example_provider
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -36,6 +36,7 @@ from unified_accounting.http.body import (
     encode_json,
     read_limited,
 )
+from unified_accounting.http.idempotency import next_chosen_key
 from unified_accounting.http.limiter import Limiter, LimitScope
 from unified_accounting.http.options import CallOptions, RetryConfig, Timeouts
 from unified_accounting.http.paths import check_path, relative_to_base
@@ -175,8 +176,9 @@ class Transport:
             self.session.close()
 
     def new_idempotency_key(self) -> str:
-        """Return a fresh idempotency token in the provider's format."""
-        return self.provider.new_idempotency_key()
+        """Return a fresh idempotency token in the provider's format, or the next one the
+        caller chose (:func:`~unified_accounting.http.idempotency.chosen_idempotency_keys`)."""
+        return next_chosen_key() or self.provider.new_idempotency_key()
 
     # -- one call ------------------------------------------------------------------------
 

@@ -62,6 +62,8 @@ class SageZAProvider(Provider):
     name = "sage_za"
     idempotency_tokens = False
     credential_fields = CREDENTIAL_FIELDS
+    #: What pages such as the gateway's connect page call this provider.
+    display_name = "Sage Accounting (South Africa)"
 
     def __init__(self) -> None:
         # The quota key of the call in flight, per thread, for the response hook.
