@@ -8,6 +8,7 @@ counts whatever reaches it.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
@@ -173,14 +174,34 @@ def test_next_links_that_leave_the_base_url_are_refused(trap: HostileServer) -> 
     assert trap.requests == []
 
 
-def test_a_page_that_links_to_itself_ends_the_list(trap: HostileServer) -> None:
-    with hostile_server() as server:
-        server.routes[LIST] = Answer(200, _page([{"id": "1", "name": "One"}],
-                                                "/contacts?page=1"))
-        client = _hostile_client(server)
-        assert [c.id for c in _list(client)] in (["1"], ["1", "1"])
-        client.close()
+def test_a_page_that_links_back_to_a_read_page_is_a_clear_error(trap: HostileServer) -> None:
+    for link in ("/contacts", "/contacts?page=1"):  # to the first page, to itself
+        with hostile_server() as server:
+            server.routes[LIST] = Answer(200, _page([{"id": "1", "name": "One"}], link))
+            client = _hostile_client(server)
+            with pytest.raises(ua.ProviderError) as caught:
+                _list(client)
+            client.close()
+        assert "links back to a page already read" in str(caught.value)
         assert len(server.requests) <= 2
+
+
+def test_a_list_that_never_ends_stops_at_the_page_limit(trap: HostileServer) -> None:
+    served = itertools.count(2)
+
+    def endless(out: BinaryIO) -> None:  # a new next-page link on every page, forever
+        out.write(_page([{"id": str(next(served)), "name": "Again"}],
+                        f"/contacts?page={next(served)}"))
+
+    with hostile_server() as server:
+        server.routes[LIST] = Answer(200, endless)
+        client = _hostile_client(server)
+        client.context.transport.max_pages = 25
+        with pytest.raises(ua.ProviderError) as caught:
+            _list(client)
+        client.close()
+    assert "has more than 25 pages" in str(caught.value)
+    assert len(server.requests) == 25
 
 
 def test_enormous_pages_stream_under_the_limit_and_are_refused_over_it() -> None:

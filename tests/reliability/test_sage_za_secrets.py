@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ def _shown(error: BaseException) -> str:
 def test_no_flow_shows_the_password_or_the_api_key(tmp_path: Path,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    sandbox = SageZASandbox(seed=41, limits={"per_minute": 8})
+    # A frozen clock keeps every call inside one fixed minute window.
+    sandbox = SageZASandbox(seed=41, limits={"per_minute": 8},
+                            start_time=datetime(2026, 6, 1, 10, 0, 5, tzinfo=UTC))
     secrets = [sandbox.credentials["password"], sandbox.credentials["api_key"],
                sandbox.credentials["api_key"].strip("{}")]
     errors: list[BaseException] = []

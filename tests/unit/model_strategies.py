@@ -131,7 +131,9 @@ def invoices(draw: st.DrawFn) -> ua.Invoice:
             ua.InvoiceLine(
                 description=draw(st.none() | texts),
                 quantity=draw(decimals(3, -(10**6), 10**6)),
-                unit_price=draw(st.none() | decimals(4, 0, 10**9)),
+                # Given amounts and a price must agree (quantity x price); drawn amounts
+                # therefore come without a price.
+                unit_price=None if with_amounts else draw(st.none() | decimals(4, 0, 10**9)),
                 tax_code=draw(st.none() | st.sampled_from(TAX_CODES)),
                 account_id=draw(st.none() | ids),
                 net_amount=net if with_amounts else None,

@@ -150,11 +150,35 @@ def test_429_until_retries_run_out(mocked: responses.RequestsMock) -> None:
     assert clock.sleeps == [1.0, 1.0]
 
 
-def test_500_on_a_read_is_not_retried(mocked: responses.RequestsMock) -> None:
-    mocked.get(URL, status=500, json=_error("boom", "unexpected"))
+def test_500_on_a_read_is_retried_until_the_retries_run_out(
+        mocked: responses.RequestsMock) -> None:
+    for _ in range(3):
+        mocked.get(URL, status=500, json=_error("boom", "unexpected"))
+    clock = FakeClock()
+    transport = make_transport(clock=clock, retry=RetryConfig(max_retries=2, deadline=None))
     with pytest.raises(ua.ProviderUnavailableError) as caught:
-        make_transport().request("GET", "/contacts")
+        transport.request("GET", "/contacts")
     assert caught.value.status == 500
+    assert len(mocked.calls) == 3
+    assert len(clock.sleeps) == 2
+
+
+def test_a_transient_500_in_the_middle_of_a_list_does_not_end_it(
+        mocked: responses.RequestsMock) -> None:
+    mocked.get(URL, json={"data": [{"id": 1}], "next": "/contacts?cursor=2"})
+    mocked.get(URL, status=500, json=_error("boom", "unexpected"))
+    mocked.get(URL, json={"data": [{"id": 2}], "next": None})
+    items = make_transport(clock=FakeClock()).paginate("/contacts")
+    assert [item["id"] for item in items] == [1, 2]
+    assert len(mocked.calls) == 3
+    assert mocked.calls[2].request.url == URL + "?cursor=2"
+
+
+def test_a_500_on_a_write_without_a_token_is_not_retried(
+        mocked: responses.RequestsMock) -> None:
+    mocked.post(URL, status=500, json=_error("boom", "unexpected"))
+    with pytest.raises(ua.ProviderUnavailableError):
+        make_transport(clock=FakeClock()).request("POST", "/contacts", json={"name": "A"})
     assert len(mocked.calls) == 1
 
 

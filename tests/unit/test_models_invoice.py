@@ -23,7 +23,7 @@ def invoice(*lines: dict[str, Any], **header: Any) -> dict[str, Any]:
 def test_valid_invoice_loads_into_the_dataclass() -> None:
     loaded = ua.load(
         "invoice",
-        invoice(line(quantity="2", unit_price="50.125", tax_code="standard",
+        invoice(line(quantity="2", unit_price="50.002", tax_code="standard",
                      account_concept="consulting_revenue"),
                 net_amount="100", tax_amount="20", total_amount="120", due_date="2026-02-28"),
     )
@@ -32,7 +32,7 @@ def test_valid_invoice_loads_into_the_dataclass() -> None:
     assert loaded.due_date == date(2026, 2, 28)
     assert str(loaded.total_amount) == "120.00"
     assert loaded.lines[0].quantity == Decimal(2)
-    assert loaded.lines[0].unit_price == Decimal("50.125")  # unit prices may be finer
+    assert loaded.lines[0].unit_price == Decimal("50.002")  # unit prices may be finer
     assert loaded.lines[0].tax_code == "standard"
 
 
@@ -130,3 +130,50 @@ def test_required_header_fields() -> None:
     errors = errors_of("invoice", {})
     assert errors == {name: ["is required"]
                       for name in ("type", "contact_id", "issue_date", "lines")}
+
+
+def test_a_line_net_amount_must_equal_quantity_times_price() -> None:
+    data = invoice(line(net="50.00", tax="10.00", total="60.00", quantity="2",
+                        unit_price="100.00"))
+    assert errors_of("invoice", data) == {"lines[0].net_amount": [
+        "net_amount 50.00 != quantity x unit_price - discount 200.00 (difference 150.00)"]}
+
+
+def test_the_line_discount_is_taken_off_before_comparing() -> None:
+    good = invoice(line(net="190.00", tax="38.00", total="228.00", quantity="2",
+                        unit_price="100", discount_amount="10"))
+    assert ua.load("invoice", good).lines[0].net_amount == Decimal("190.00")
+    bad = invoice(line(net="200.00", tax="40.00", total="240.00", quantity="2",
+                       unit_price="100", discount_amount="10"))
+    assert errors_of("invoice", bad) == {"lines[0].net_amount": [
+        "net_amount 200.00 != quantity x unit_price - discount 190.00 (difference 10.00)"]}
+
+
+def test_line_amounts_round_half_up_once_to_the_currency() -> None:
+    # 3 x 0.335 = 1.005: half up gives 1.01 (banker's rounding would give 1.00).
+    data = invoice(line(net="1.01", tax="0.00", total="1.01", quantity="3",
+                        unit_price="0.335"))
+    assert ua.load("invoice", data).lines[0].net_amount == Decimal("1.01")
+    wrong = invoice(line(net="1.00", tax="0.00", total="1.00", quantity="3",
+                         unit_price="0.335"))
+    assert "lines[0].net_amount" in errors_of("invoice", wrong)
+    assert ua.load("invoice", invoice(line(net="1005", tax="0", total="1005", quantity="3",
+                                           unit_price="335"), currency="JPY"))
+
+
+def test_tax_inclusive_prices_imply_the_line_total() -> None:
+    good = invoice(line(net="100.00", tax="20.00", total="120.00", quantity="1",
+                        unit_price="120"), tax_inclusive=True)
+    assert ua.load("invoice", good).tax_inclusive is True
+    bad = invoice(line(net="100.00", tax="20.00", total="120.00", quantity="1",
+                       unit_price="100"), tax_inclusive=True)
+    assert errors_of("invoice", bad) == {"lines[0].total_amount": [
+        "total_amount 120.00 != quantity x unit_price - discount 100.00 (difference 20.00)"]}
+
+
+def test_a_header_total_that_ignores_the_lines_is_refused() -> None:
+    data = invoice(line(quantity="1", unit_price="100"), total_amount="5.00")
+    errors = errors_of("invoice", data)
+    assert errors["total_amount"] == [
+        "total_amount 5.00 != sum of line total_amount 120.00 (difference 115.00)"]
+

@@ -139,3 +139,10 @@ def test_all_errors_come_back_in_one_pass() -> None:
 def test_places_are_not_judged_when_the_currency_is_unreadable() -> None:
     errors = errors_of("journal_entry", journal(debit("1.5"), credit("1.5"), currency="XXX"))
     assert errors == {"currency": ["must be an ISO 4217 currency code"]}
+
+
+def test_a_journal_has_one_currency_and_a_line_in_another_is_refused() -> None:
+    line = {**debit("10.00"), "currency": "EUR"}
+    assert errors_of("journal_entry", journal(line, credit("10.00"))) == {
+        "lines[0].currency": ["is not a known field"]}
+    assert not hasattr(ua.JournalLine(account_id="7000", debit=Decimal(1)), "currency")

@@ -68,3 +68,15 @@ def test_payment_types_are_a_closed_list() -> None:
     assert errors["type"] == [
         "must be one of: customer_receipt, supplier_payment, customer_refund, supplier_refund"
     ]
+
+
+def test_an_allocation_in_another_currency_is_refused() -> None:
+    data = payment(allocation("5.00", currency="EUR"))
+    assert errors_of("payment", data) == {"allocations[0].currency": ["is not a known field"]}
+
+
+def test_allocations_above_the_payment_amount_are_refused() -> None:
+    data = payment(allocation("60.00"), allocation("60.00", invoice_id="inv-2"))
+    errors = errors_of("payment", data)
+    assert list(errors) == ["allocations"]
+    assert errors["allocations"][0].startswith("allocations 120.00 exceed amount")

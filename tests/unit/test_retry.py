@@ -19,13 +19,13 @@ from unified_accounting.http.retry import (
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("status", [None, 429, 502, 503, 504])
+@pytest.mark.parametrize("status", [None, 429, 500, 502, 503, 504])
 def test_reads_retry_transient_failures(status: int | None) -> None:
     assert should_retry("GET", status, has_idempotency_key=False)
     assert should_retry("head", status, has_idempotency_key=False)
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 500, 501])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 501])
 def test_reads_never_retry_other_statuses(status: int) -> None:
     assert not should_retry("GET", status, has_idempotency_key=False)
 

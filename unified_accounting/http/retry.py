@@ -1,8 +1,9 @@
 """The retry policy, as small pure functions.
 
-Reads (GET, HEAD, OPTIONS) are retried on connection errors and on 429, 502, 503 and 504.
-Writes are retried on the same failures, and on 500, only when they carry an idempotency
-token, which the transport attaches once so that every retry resends the same token.
+Reads (GET, HEAD, OPTIONS) are retried on connection errors and on 429, 500, 502, 503 and
+504: a read changes nothing, so a transient 500 in the middle of a list costs a retry, not the
+list. Writes are retried on the same failures only when they carry an idempotency token,
+which the transport attaches once so that every retry resends the same token.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # 500 may mean the write happened; only a replay-safe (idempotent) write may be resent.
 IDEMPOTENT_WRITE_STATUSES = RETRYABLE_STATUSES | {500}
+# A read is always replay-safe, so it is retried on 500 too.
+READ_RETRY_STATUSES = IDEMPOTENT_WRITE_STATUSES
 
 Jitter = Callable[[float], float]
 
@@ -49,7 +52,7 @@ def should_retry(method: str, status: int | None, *, has_idempotency_key: bool) 
         has_idempotency_key: whether the request carries an idempotency token.
     """
     if is_read(method):
-        return status is None or status in RETRYABLE_STATUSES
+        return status is None or status in READ_RETRY_STATUSES
     if not has_idempotency_key:
         return False
     return status is None or status in IDEMPOTENT_WRITE_STATUSES

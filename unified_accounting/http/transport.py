@@ -39,6 +39,7 @@ from unified_accounting.http.body import (
 from unified_accounting.http.idempotency import next_chosen_key
 from unified_accounting.http.limiter import Limiter, LimitScope
 from unified_accounting.http.options import CallOptions, RetryConfig, Timeouts
+from unified_accounting.http.page_guard import MAX_PAGES, PageGuard
 from unified_accounting.http.paths import check_path, relative_to_base
 from unified_accounting.http.policies import OutgoingRequest, Page, ProviderPolicies
 from unified_accounting.http.redaction import install_query_redaction
@@ -109,6 +110,7 @@ class Transport:
         pool_size: connections kept per host when the transport makes its own session.
         sleep, clock, jitter, now: injectable for tests.
         max_response_bytes: the largest response body read (:data:`MAX_RESPONSE_BYTES`).
+        max_pages: the most pages one list may have (:data:`~.page_guard.MAX_PAGES`).
     """
 
     def __init__(
@@ -129,6 +131,7 @@ class Transport:
         jitter: Jitter = full_jitter,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         self.provider = provider
         self.base_url = base_url.rstrip("/")
@@ -144,6 +147,7 @@ class Transport:
         self.session = session or self._make_session(pool_size)
         self._sleep, self._clock, self._jitter, self._now = sleep, clock, jitter, now
         self.max_response_bytes = max_response_bytes
+        self.max_pages = max_pages
         install_query_redaction()
 
     @property
@@ -395,7 +399,7 @@ class Transport:
         """
         first = self.provider.prepare_list_params(params)
         response = self.request("GET", path, params=first, options=options)
-        seen = {check_path(path)}
+        guard = PageGuard(self.provider.name, _route(path), check_path(path), self.max_pages)
         current: tuple[str, Mapping[str, Any] | None] = (path, first)
         while True:
             page = self.provider.parse_page_at(response.json(), *current)
@@ -403,10 +407,7 @@ class Transport:
             if not page.next_path:
                 return
             next_path = relative_to_base(page.next_path, self.base_url)
-            if next_path in seen:
-                _log.warning("stopping at a repeated next-page link on %s", _route(path))
-                return
-            seen.add(next_path)
+            guard.follow(next_path)
             current = (next_path, None)
             response = self.request("GET", next_path, options=options)
 

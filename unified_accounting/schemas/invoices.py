@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, get_args
 
 from marshmallow import validates_schema
@@ -32,7 +33,7 @@ from unified_accounting.schemas.fields import (
     currency_code,
     one_of,
 )
-from unified_accounting.schemas.rules import mismatch_error
+from unified_accounting.schemas.rules import line_amount_error, mismatch_error
 
 __all__ = ["TAX_CODES", "InvoiceLineSchema", "InvoiceSchema"]
 
@@ -117,6 +118,9 @@ class InvoiceSchema(RecordSchema):
             message = _total_error(line, raw, currency)
             if message:
                 errors.add(("lines", index, "total_amount"), message)
+            priced = _priced_error(line, raw, currency, bool(data.get("tax_inclusive")))
+            if priced:
+                errors.add(("lines", index, priced[0]), priced[1])
         for name in AMOUNTS:
             message = _header_vs_lines(name, data, original, lines, currency)
             if message:
@@ -138,6 +142,23 @@ def _total_error(record: Mapping[str, Any], raw: Any, currency: str | None) -> s
         [record["total_amount"]],
         currency,
     )
+
+
+def _priced_error(
+    line: Mapping[str, Any], raw: Any, currency: str | None, tax_inclusive: bool
+) -> tuple[str, str] | None:
+    """Check a given line amount against quantity x unit price - discount.
+
+    Prices net of tax imply the line's ``net_amount``; tax-inclusive prices its
+    ``total_amount``. Returns the field and the message when they differ.
+    """
+    name = "total_amount" if tax_inclusive else "net_amount"
+    needed = ("quantity", "unit_price", "discount_amount", name)
+    if unreadable(line, raw, needed) or line.get(name) is None or line.get("unit_price") is None:
+        return None
+    message = line_amount_error(name, line[name], line.get("quantity", Decimal(1)),
+                                line["unit_price"], line.get("discount_amount"), currency)
+    return None if message is None else (name, message)
 
 
 def _header_vs_lines(

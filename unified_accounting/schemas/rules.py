@@ -8,11 +8,21 @@ difference, written with the currency's places.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from unified_accounting import money
 
-__all__ = ["balance_error", "excess_error", "mismatch_error"]
+__all__ = [
+    "LINE_ROUNDING",
+    "balance_error",
+    "excess_error",
+    "line_amount",
+    "line_amount_error",
+    "mismatch_error",
+]
+
+LINE_ROUNDING = ROUND_HALF_UP
+"""How a line's quantity x unit price - discount is rounded to the currency's minor units."""
 
 
 def mismatch_error(
@@ -88,3 +98,41 @@ def excess_error(
 def _all_fit(amounts: list[Decimal], currency: str | None) -> bool:
     places = money.minor_units(currency)
     return all(money.fits(amount, places) for amount in amounts)
+
+
+def line_amount(
+    quantity: Decimal, unit_price: Decimal, discount: Decimal | None, currency: str | None
+) -> Decimal:
+    """Return ``quantity x unit_price - discount`` rounded once to the currency's places.
+
+    The product is exact (quantities and prices have at most six places each); only the
+    result is rounded, half away from zero (:data:`LINE_ROUNDING`), so 2.5 x 0.01 GBP is 0.03.
+    """
+    places = money.minor_units(currency)
+    exact = quantity * unit_price  # at most 12 places and 30 digits: within the context
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=LINE_ROUNDING)
+    return money.add_exact([rounded, (discount or Decimal(0)).copy_negate()])
+
+
+def line_amount_error(
+    label: str,
+    given: Decimal,
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount: Decimal | None,
+    currency: str | None,
+) -> str | None:
+    """Return ``"net_amount 50.00 != quantity x unit_price - discount 200.00 ..."`` or ``None``.
+
+    Args:
+        label: the field compared, ``net_amount`` (or ``total_amount`` for tax-inclusive
+            prices).
+        given: the caller's figure.
+        quantity, unit_price, discount: the line's figures.
+        currency: ISO 4217 code of the document.
+    """
+    if not _all_fit([given, *([discount] if discount is not None else [])], currency):
+        return None
+    implied = line_amount(quantity, unit_price, discount, currency)
+    return mismatch_error(label, [given], "quantity x unit_price - discount", [implied],
+                          currency)

@@ -60,8 +60,18 @@ class SageProvider(Provider):
     name = "sage"
     business_header = BUSINESS_HEADER
     unscoped_collections = frozenset({"businesses", "user"})
-    sequential_collections = frozenset(
-        {"contacts", "sales_invoices", "purchase_invoices", "contact_payments", "journals"})
+    # Sage numbers these documents as it stores them; parallel POSTs to one business can
+    # collide on a number, so the transport writes them one at a time (per business, across
+    # processes too when the limiter is a RedisLimiter).
+    sequential_collections = frozenset({
+        "products", "services", "stock_items",
+        "sales_credit_notes", "purchase_credit_notes",
+        "sales_quotes", "sales_estimates",
+        "sales_corrective_invoices", "purchase_corrective_invoices",
+        "sales_quick_entries", "purchase_quick_entries",
+        "sales_invoices", "purchase_invoices",
+        "contacts", "contact_payments", "journals",
+    })
 
     def __init__(self) -> None:
         # The business header of the request in flight, per thread, for the response hook.

@@ -217,3 +217,23 @@ def test_release_posts_to_the_release_path(rsps: responses.RequestsMock,
     released = client.invoices.release(INVOICE_ID)
     assert released.id == INVOICE_ID
     assert calls_to(rsps, "POST", f"/sales_invoices/{INVOICE_ID}/release")
+
+
+def test_an_update_whose_lines_break_the_rules_is_refused_before_sending(
+        rsps: responses.RequestsMock, client: ua.Client) -> None:
+    line = ua.InvoiceLine(description="Consulting", quantity=Decimal(2),
+                          unit_price=Decimal("100"), account_id=LEDGER_SALES_ID,
+                          net_amount=Decimal("50"))
+    rsps.get(f"{BASE}/sales_invoices/{INVOICE_ID}", json=sales_invoice())
+    with pytest.raises(ua.ValidationError) as caught:
+        client.invoices.update(INVOICE_ID, {"lines": [line]})
+    assert list(caught.value.errors) == ["lines[0].net_amount"]
+    assert not calls_to(rsps, "PUT", f"/sales_invoices/{INVOICE_ID}")
+
+
+def test_an_update_of_one_field_is_not_refused_for_the_fields_it_leaves_alone(
+        rsps: responses.RequestsMock, client: ua.Client) -> None:
+    rsps.get(f"{BASE}/sales_invoices/{INVOICE_ID}", json=sales_invoice())
+    rsps.put(f"{BASE}/sales_invoices/{INVOICE_ID}", json=sales_invoice())
+    client.invoices.update(INVOICE_ID, {"notes": "Thanks"})
+    assert len(calls_to(rsps, "PUT", f"/sales_invoices/{INVOICE_ID}")) == 1

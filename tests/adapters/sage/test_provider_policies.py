@@ -138,7 +138,11 @@ def test_each_write_gets_its_own_idempotency_id(
 def test_numbered_documents_are_written_one_at_a_time() -> None:
     provider = SageProvider()
     for path in ("/contacts", "/sales_invoices", "/purchase_invoices", "/contact_payments",
-                 "/journals", "/sales_invoices/x/release"):
+                 "/journals", "/sales_invoices/x/release", "/products", "/services",
+                 "/stock_items", "/sales_credit_notes", "/purchase_credit_notes",
+                 "/sales_quotes", "/sales_estimates", "/sales_corrective_invoices",
+                 "/purchase_corrective_invoices", "/sales_quick_entries",
+                 "/purchase_quick_entries", "/products?x=1"):
         assert provider.is_sequential("POST", path)
     assert not provider.is_sequential("PUT", "/contacts/x")
     assert not provider.is_sequential("POST", "/ledger_accounts")

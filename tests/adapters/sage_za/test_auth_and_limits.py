@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from unified_accounting.plugins import load_provider
 from unified_accounting.tokens import SQLiteTokenStore
 from unified_accounting.tokens.base import Health
 from unified_accounting.tokens.crypto import FernetCipher, generate_key
+
+# Limit windows are fixed minutes: a frozen clock keeps a test's calls inside one of them.
+FROZEN = datetime(2026, 6, 1, 10, 0, 5, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -70,7 +74,7 @@ def _client(sandbox: SageZASandbox, company: str, **extra: object) -> ua.Client:
 
 
 def test_a_429_blocks_the_company_for_an_hour_for_every_client_others_go_on() -> None:
-    with SageZASandbox(seed=21, companies=("One", "Two")).running() as sb:
+    with SageZASandbox(seed=21, companies=("One", "Two"), start_time=FROZEN).running() as sb:
         one, two = (str(c) for c in sb.core.company_ids)
         first, second = _client(sb, one), _client(sb, one)
         for _ in range(50):
@@ -92,7 +96,7 @@ def test_a_429_blocks_the_company_for_an_hour_for_every_client_others_go_on() ->
 
 @pytest.mark.redis
 def test_with_redis_a_block_reaches_every_process(redis_url: str, redis_prefix: str) -> None:
-    with SageZASandbox(seed=22, limits={"per_minute": 3}).running() as sb:
+    with SageZASandbox(seed=22, limits={"per_minute": 3}, start_time=FROZEN).running() as sb:
         one = str(sb.core.company_ids[0])
         settings = {"redis_url": redis_url}
         first = _client(sb, one, **settings)

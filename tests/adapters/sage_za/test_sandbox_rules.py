@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -110,7 +111,8 @@ def test_lines_come_with_include_detail_only(sandbox: SageZASandbox) -> None:
 
 
 def test_a_company_over_100_a_minute_is_blocked_for_an_hour_others_go_on() -> None:
-    with SageZASandbox(seed=12, companies=("One", "Two")).running() as sb:
+    with SageZASandbox(seed=12, companies=("One", "Two"),
+                       start_time=datetime(2026, 6, 1, 10, 0, 5, tzinfo=UTC)).running() as sb:
         for _ in range(100):
             assert _call(sb, "GET", "/TaxType/Get").status_code == 200
         blocked = _call(sb, "GET", "/TaxType/Get")

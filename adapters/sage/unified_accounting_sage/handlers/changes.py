@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any, TypeVar
 
+from unified_accounting import validation
 from unified_accounting.errors import ValidationError
 from unified_accounting_sage.field_limits import check_lengths
 from unified_accounting_sage.field_paths import FIELD_PATHS, split_path
@@ -52,7 +53,28 @@ def model_from_changes(model: type[M], changes: Mapping[str, Any],
     if unknown:
         raise ValidationError({name: [f"not a field of {model.__name__}"] for name in unknown},
                               provider="sage")
-    return model(**{**placeholders, **changes})
+    built = model(**{**placeholders, **changes})
+    _check_changed(built, set(changes))
+    return built
+
+
+def _check_changed(built: Any, changed: set[str]) -> None:
+    """Apply the model's rules to the changed fields, as ``create`` would.
+
+    Errors of fields left unchanged come from the placeholders and are ignored; an unbalanced
+    journal or an invoice line whose amounts disagree is refused before anything is sent.
+    """
+    try:
+        validation.validate_model(built)
+    except ValidationError as exc:
+        kept = {path: messages for path, messages in exc.errors.items()
+                if _top_field(path) in changed}
+        if kept:
+            raise ValidationError(kept, provider="sage") from None
+
+
+def _top_field(path: str) -> str:
+    return path.split(".", 1)[0].split("[", 1)[0]
 
 
 def _cut(body: dict[str, Any], wrapper: str, changed: set[str]) -> dict[str, Any]:
