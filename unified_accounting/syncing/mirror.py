@@ -221,7 +221,9 @@ def encode_item(item: MirrorItem) -> tuple[str, str]:
     The digest is the SHA-256 of ``json.dumps([data, remote_data], sort_keys=True)``; it is
     assembled from the text a mirror stores, so that the record is not serialized twice.
     """
-    data_text = json.dumps(item.data, sort_keys=True, default=str)
+    # The unified JSON must be JSON as it is: a value that is not (TypeError) ends the commit
+    # before anything is written, rather than being stored as its str().
+    data_text = json.dumps(item.data, sort_keys=True)
     remote_text = json.dumps(item.remote_data, sort_keys=True, default=str)
     payload = f"[{data_text}, {remote_text}]"
     return data_text, hashlib.sha256(payload.encode("utf-8")).hexdigest()
