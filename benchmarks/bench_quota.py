@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +51,9 @@ class SecondWindows:
     def configure(self, limits: Any) -> None:
         """Ignore the sandbox's own limits while this one is installed."""
 
-    def acquire(self, app: str, business: str, now: float) -> Refusal | None:
-        """Admit one request of ``app`` or refuse it with ``Retry-After: 1``."""
+    def acquire(self, keys: Sequence[tuple[str, str]], now: float) -> Refusal | None:
+        """Admit one request of the app named in ``keys`` or refuse it (``Retry-After: 1``)."""
+        app = _app_of(keys)
         window = math.floor(now)
         with self._lock:
             if self._in_flight[app] >= self.concurrent:
@@ -63,10 +64,15 @@ class SecondWindows:
             self.windows[window] += 1
             return None
 
-    def release(self, app: str, business: str) -> None:
+    def release(self, keys: Sequence[tuple[str, str]]) -> None:
         """Free the request's concurrency slot."""
         with self._lock:
-            self._in_flight[app] -= 1
+            self._in_flight[_app_of(keys)] -= 1
+
+
+def _app_of(keys: Sequence[tuple[str, str]]) -> str:
+    """The app of a sandbox limiter call: its ``("app", client_id)`` scope."""
+    return next((key for kind, key in keys if kind == "app"), "")
 
 
 class TokenBucket:

@@ -17,14 +17,15 @@ CPU time is not billed to the workers' interpreter. :func:`serve` answers these 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 from bench_quota import SecondWindows
 from unified_accounting_sage.sandbox import SageSandbox
-from unified_accounting_sage.sandbox.limits import RateLimiter
-from unified_accounting_sage.sandbox.options import RateLimits
+from unified_accounting_sage.sandbox.options import SandboxRateLimits
 
+from unified_accounting.sandbox_kit.limits import RateLimiter
 from unified_accounting.tokens import token_store_from_url
 
 COUNTRIES = ("GB", "IE", "US", "CA", "FR")
@@ -38,9 +39,9 @@ class TimedWindows(SecondWindows):
         self.first: float | None = None
         self.last: float | None = None
 
-    def acquire(self, app: str, business: str, now: float) -> Any:
+    def acquire(self, keys: Sequence[tuple[str, str]], now: float) -> Any:
         """Admit or refuse as :class:`SecondWindows` does; remember admission times."""
-        refusal = super().acquire(app, business, now)
+        refusal = super().acquire(keys, now)
         if refusal is None:
             self.first = now if self.first is None else self.first
             self.last = now
@@ -103,7 +104,7 @@ def serve(pipe: Connection) -> None:
             elif command == "quota":
                 rate, concurrent = args
                 windows = None if rate is None else TimedWindows(rate, concurrent)
-                sb.core.limiter = windows or RateLimiter(RateLimits())
+                sb.core.limiter = windows or RateLimiter(SandboxRateLimits())
                 pipe.send(True)
             elif command == "reset":
                 sb.reset_counters()
