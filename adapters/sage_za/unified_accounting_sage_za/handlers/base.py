@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -174,24 +174,19 @@ class ZAHandler(ResourceHandler[M]):
         ``key_field == key`` first and returned if Sage stored it; only otherwise is it sent
         again, up to the ``write_attempts`` setting.
         """
-        attempts = setting_int(self.context.settings, "write_attempts")
-        for attempt in range(1, attempts + 1):
-            try:
-                answer = self.transport.request("POST", f"/{controller}/Save", json=dict(body),
-                                                params=params)
-                return self.record(answer.json())
-            except ProviderUnavailableError:
-                found = self.find_by(controller, key_field, key)
-                if found is not None:
-                    return found
-                if attempt == attempts:
-                    raise
-                self.pause(attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._save(controller, body, params,
+                          lambda: self.find_by(controller, key_field, key))
 
     def save_existing(self, controller: str, body: Mapping[str, Any],
                       params: Mapping[str, str] | None = None) -> dict[str, Any]:
         """``POST {controller}/Save`` with an ``ID``: a full replace, so resending is safe."""
+        return self._save(controller, body, params, lambda: None)
+
+    def _save(self, controller: str, body: Mapping[str, Any],
+              params: Mapping[str, str] | None,
+              stored: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
+        """Send a Save; after a lost answer, return ``stored()`` if it finds the record, else
+        send again (up to ``write_attempts``)."""
         attempts = setting_int(self.context.settings, "write_attempts")
         for attempt in range(1, attempts + 1):
             try:
@@ -199,6 +194,9 @@ class ZAHandler(ResourceHandler[M]):
                                                 params=params)
                 return self.record(answer.json())
             except ProviderUnavailableError:
+                found = stored()
+                if found is not None:
+                    return found
                 if attempt == attempts:
                     raise
                 self.pause(attempt)
