@@ -15,8 +15,10 @@ from unified_accounting.models import (
     Business,
     Contact,
     ContactPerson,
+    CreditNote,
     DeletedRecord,
     Invoice,
+    Item,
     JournalEntry,
     LedgerAccount,
     Payment,
@@ -227,7 +229,8 @@ class Client:
 
     Create it with :func:`unified_accounting.connect`. Attributes ``contacts``,
     ``contact_persons``, ``invoices``, ``payments``, ``journals``, ``ledger_accounts``,
-    ``tax_rates`` and ``businesses`` map unified models; ``proxy`` reaches any provider path.
+    ``tax_rates``, ``businesses``, ``credit_notes`` and ``items`` map unified models;
+    ``proxy`` reaches any provider path.
     """
 
     def __init__(self, context: ProviderContext) -> None:
@@ -243,6 +246,8 @@ class Client:
         self.ledger_accounts: Resource[LedgerAccount] = self._resource("ledger_accounts")
         self.tax_rates: Resource[TaxRate] = self._resource("tax_rates")
         self.businesses: Resource[Business] = self._resource("businesses")
+        self.credit_notes: Resource[CreditNote] = self._resource("credit_notes")
+        self.items: Resource[Item] = self._resource("items")
         self.proxy = Proxy(context.transport)
 
     def _resource(self, name: str) -> Resource[Any]:

@@ -18,9 +18,12 @@ __all__ = [
     "Business",
     "Contact",
     "ContactPerson",
+    "CreditNote",
+    "CreditNoteAllocation",
     "DeletedRecord",
     "Invoice",
     "InvoiceLine",
+    "Item",
     "JournalEntry",
     "JournalLine",
     "LedgerAccount",
@@ -52,6 +55,9 @@ LedgerAccountType = Literal[
 TaxCode = Literal[
     "standard", "reduced", "second_reduced", "super_reduced", "zero", "exempt", "no_tax", "other"
 ]
+
+CreditNoteStatus = Literal["draft", "open", "partially_allocated", "allocated", "void"]
+ItemType = Literal["product", "service"]
 
 RemoteData = dict[str, Any]
 
@@ -133,7 +139,8 @@ class InvoiceLine:
 
     ``tax_code`` (a unified code such as ``standard``) may stand in for ``tax_rate_id``, and
     ``account_concept`` (a product concept such as ``subscription_revenue``) for
-    ``account_id``; the provider resolves them to the tenant's own ids.
+    ``account_id``; the provider resolves them to the tenant's own ids. ``item_id`` names the
+    product or service sold or bought on the line, where the caller has one.
     """
 
     id: str | None = None
@@ -148,6 +155,7 @@ class InvoiceLine:
     net_amount: Decimal | None = None
     tax_amount: Decimal | None = None
     total_amount: Decimal | None = None
+    item_id: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -293,6 +301,77 @@ class DeletedRecord:
     deleted_at: datetime | None = None
 
 
+@dataclass(kw_only=True)
+class CreditNoteAllocation:
+    """The part of a credit note set against one invoice of the same contact.
+
+    ``date`` is the day of the allocation; the provider's default (usually today) applies
+    when it is absent.
+    """
+
+    invoice_id: str
+    amount: Decimal
+    date: date | None = None
+
+
+@dataclass(kw_only=True)
+class CreditNote:
+    """A sales credit note (to a customer) or a purchase credit note (from a supplier).
+
+    Its lines are :class:`InvoiceLine` objects, checked exactly as an invoice's. ``invoice_id``
+    names the invoice it corrects, where the provider records one; ``allocations`` set it
+    against open invoices of the same contact, which lowers their ``amount_due``.
+    """
+
+    id: str | None = None
+    business_id: str | None = None
+    type: InvoiceType
+    number: str | None = None
+    reference: str | None = None
+    contact_id: str
+    issue_date: date
+    invoice_id: str | None = None
+    currency: str | None = None
+    exchange_rate: Decimal | None = None
+    status: CreditNoteStatus | None = None
+    tax_inclusive: bool = False
+    notes: str | None = None
+    lines: list[InvoiceLine] = field(default_factory=list)
+    net_amount: Decimal | None = None
+    tax_amount: Decimal | None = None
+    total_amount: Decimal | None = None
+    amount_allocated: Decimal | None = None
+    amount_remaining: Decimal | None = None
+    allocations: list[CreditNoteAllocation] = field(default_factory=list)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    remote_data: RemoteData | None = None
+
+
+@dataclass(kw_only=True)
+class Item:
+    """A product or a service that invoice and credit note lines can name.
+
+    Prices are per unit, in the business's base currency, net of tax.
+    """
+
+    id: str | None = None
+    business_id: str | None = None
+    type: ItemType
+    code: str | None = None
+    description: str
+    sales_price: Decimal | None = None
+    purchase_price: Decimal | None = None
+    sales_account_id: str | None = None
+    purchase_account_id: str | None = None
+    sales_tax_rate_id: str | None = None
+    purchase_tax_rate_id: str | None = None
+    is_active: bool = True
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    remote_data: RemoteData | None = None
+
+
 Model = (
     Contact
     | ContactPerson
@@ -302,4 +381,6 @@ Model = (
     | LedgerAccount
     | TaxRate
     | Business
+    | CreditNote
+    | Item
 )

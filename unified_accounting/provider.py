@@ -63,6 +63,8 @@ RESOURCES: tuple[str, ...] = (
     "ledger_accounts",
     "tax_rates",
     "businesses",
+    "credit_notes",
+    "items",
 )
 """The unified resources a :class:`~unified_accounting.client.Client` exposes."""
 
@@ -75,6 +77,8 @@ RESOURCE_KINDS: Mapping[str, str] = {
     "ledger_accounts": "ledger_account",
     "tax_rates": "tax_rate",
     "businesses": "business",
+    "credit_notes": "credit_note",
+    "items": "item",
 }
 """Resource name -> the model kind ``ua.load`` reads its records as."""
 

@@ -25,7 +25,9 @@ from unified_accounting.models import (
     Business,
     Contact,
     ContactPerson,
+    CreditNote,
     Invoice,
+    Item,
     JournalEntry,
     LedgerAccount,
     Model,
@@ -96,6 +98,10 @@ def load(kind: Literal["ledger_account"], data: Mapping[str, Any]) -> LedgerAcco
 def load(kind: Literal["tax_rate"], data: Mapping[str, Any]) -> TaxRate: ...
 @overload
 def load(kind: Literal["business"], data: Mapping[str, Any]) -> Business: ...
+@overload
+def load(kind: Literal["credit_note"], data: Mapping[str, Any]) -> CreditNote: ...
+@overload
+def load(kind: Literal["item"], data: Mapping[str, Any]) -> Item: ...
 @overload
 def load(kind: str, data: Mapping[str, Any]) -> Model: ...
 

@@ -18,7 +18,9 @@ from unified_accounting.schemas.contacts import (
     ContactPersonSchema,
     ContactSchema,
 )
+from unified_accounting.schemas.credit_notes import CreditNoteAllocationSchema, CreditNoteSchema
 from unified_accounting.schemas.invoices import InvoiceLineSchema, InvoiceSchema
+from unified_accounting.schemas.items import ItemSchema
 from unified_accounting.schemas.journals import JournalEntrySchema, JournalLineSchema
 from unified_accounting.schemas.payments import PaymentAllocationSchema, PaymentSchema
 from unified_accounting.schemas.reference import BusinessSchema, LedgerAccountSchema, TaxRateSchema
@@ -30,8 +32,11 @@ __all__ = [
     "BusinessSchema",
     "ContactPersonSchema",
     "ContactSchema",
+    "CreditNoteAllocationSchema",
+    "CreditNoteSchema",
     "InvoiceLineSchema",
     "InvoiceSchema",
+    "ItemSchema",
     "JournalEntrySchema",
     "JournalLineSchema",
     "LedgerAccountSchema",
@@ -51,6 +56,8 @@ SCHEMAS: Mapping[str, type[RecordSchema]] = MappingProxyType(
         "ledger_account": LedgerAccountSchema,
         "tax_rate": TaxRateSchema,
         "business": BusinessSchema,
+        "credit_note": CreditNoteSchema,
+        "item": ItemSchema,
     }
 )
 """Record kind (as passed to ``ua.load``) -> its schema class."""

@@ -35,7 +35,7 @@ from unified_accounting.schemas.fields import (
 )
 from unified_accounting.schemas.rules import line_amount_error, mismatch_error
 
-__all__ = ["TAX_CODES", "InvoiceLineSchema", "InvoiceSchema"]
+__all__ = ["TAX_CODES", "InvoiceLineSchema", "InvoiceSchema", "check_document_amounts"]
 
 # The choices come from the models' Literal types, so the two cannot drift apart.
 INVOICE_TYPES: tuple[str, ...] = get_args(InvoiceType)
@@ -70,6 +70,7 @@ class InvoiceLineSchema(RecordSchema):
     net_amount = Money(allow_none=True)
     tax_amount = Money(allow_none=True)
     total_amount = Money(allow_none=True)
+    item_id = identifier(description="The product or service (an item) the line sells or buys.")
 
 
 class InvoiceSchema(RecordSchema):
@@ -109,26 +110,43 @@ class InvoiceSchema(RecordSchema):
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _amounts_add_up(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
-        currency = data.get("currency")
-        lines = item_pairs(data, original, "lines")
-        if lines is None:
-            return
-        errors = ErrorList()
-        for index, (line, raw) in enumerate(lines):
-            message = _total_error(line, raw, currency)
-            if message:
-                errors.add(("lines", index, "total_amount"), message)
-            priced = _priced_error(line, raw, currency, bool(data.get("tax_inclusive")))
-            if priced:
-                errors.add(("lines", index, priced[0]), priced[1])
-        for name in AMOUNTS:
-            message = _header_vs_lines(name, data, original, lines, currency)
-            if message:
-                errors.add((name,), message)
-        message = _total_error(data, original, currency)
+        check_document_amounts(data, original)
+
+
+def check_document_amounts(data: Mapping[str, Any], original: Any) -> None:
+    """Check a loaded document's lines and header totals (invoices and credit notes).
+
+    Each line: net + tax = total, and quantity x unit price - discount = net (or total, with
+    ``tax_inclusive``). The header: each amount equals the sum of the lines', and net + tax
+    = total. Amounts that could not be read are skipped (their own errors say why).
+
+    Args:
+        data: the loaded document (``lines``, ``currency``, ``tax_inclusive``, amounts).
+        original: the raw input, to tell a refused value from an absent one.
+
+    Raises:
+        marshmallow.ValidationError: every mismatch, at its path (``lines[1].total_amount``).
+    """
+    currency = data.get("currency")
+    lines = item_pairs(data, original, "lines")
+    if lines is None:
+        return
+    errors = ErrorList()
+    for index, (line, raw) in enumerate(lines):
+        message = _total_error(line, raw, currency)
         if message:
-            errors.add(("total_amount",), message)
-        errors.raise_if_any()
+            errors.add(("lines", index, "total_amount"), message)
+        priced = _priced_error(line, raw, currency, bool(data.get("tax_inclusive")))
+        if priced:
+            errors.add(("lines", index, priced[0]), priced[1])
+    for name in AMOUNTS:
+        message = _header_vs_lines(name, data, original, lines, currency)
+        if message:
+            errors.add((name,), message)
+    message = _total_error(data, original, currency)
+    if message:
+        errors.add(("total_amount",), message)
+    errors.raise_if_any()
 
 
 def _total_error(record: Mapping[str, Any], raw: Any, currency: str | None) -> str | None:

@@ -14,7 +14,7 @@ from unified_accounting.schemas.fields import Amount, IsoDate, Money, Records, c
 from unified_accounting.schemas.invoices import EXCHANGE_RATE_PLACES
 from unified_accounting.schemas.rules import excess_error
 
-__all__ = ["PaymentAllocationSchema", "PaymentSchema"]
+__all__ = ["PaymentAllocationSchema", "PaymentSchema", "check_allocations_within"]
 
 PAYMENT_TYPES: tuple[str, ...] = get_args(PaymentType)
 
@@ -55,15 +55,26 @@ class PaymentSchema(RecordSchema):
     def _allocations_within_amount(
         self, data: Mapping[str, Any], original: Any, **_: Any
     ) -> None:
-        amount = data.get("amount")
-        allocations = item_pairs(data, original, "allocations")
-        if amount is None or allocations is None:
+        check_allocations_within(data, original, "amount")
+
+
+def check_allocations_within(data: Mapping[str, Any], original: Any, whole: str) -> None:
+    """Refuse ``allocations`` whose amounts add up to more than the record's ``whole`` field.
+
+    Nothing is said while the whole or an allocation amount is absent or unreadable.
+
+    Raises:
+        marshmallow.ValidationError: at ``allocations``, naming both sums and the excess.
+    """
+    amount = data.get(whole)
+    allocations = item_pairs(data, original, "allocations")
+    if amount is None or allocations is None:
+        return
+    parts = []
+    for item, raw_item in allocations:
+        if unreadable(item, raw_item, ("amount",)) or item.get("amount") is None:
             return
-        parts = []
-        for item, raw_item in allocations:
-            if unreadable(item, raw_item, ("amount",)) or item.get("amount") is None:
-                return
-            parts.append(item["amount"])
-        message = excess_error("allocations", parts, "amount", amount, data.get("currency"))
-        if message:
-            raise_at("allocations", message)
+        parts.append(item["amount"])
+    message = excess_error("allocations", parts, whole, amount, data.get("currency"))
+    if message:
+        raise_at("allocations", message)

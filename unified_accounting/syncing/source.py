@@ -51,6 +51,8 @@ RESOURCES: tuple[str, ...] = (
     "invoices",
     "payments",
     "journals",
+    "items",
+    "credit_notes",
 )
 """Resources synced when none are named, referenced ones first."""
 

@@ -32,8 +32,10 @@ from unified_accounting.models import (
     Business,
     Contact,
     ContactPerson,
+    CreditNote,
     DeletedRecord,
     Invoice,
+    Item,
     JournalEntry,
     LedgerAccount,
     Payment,
@@ -52,6 +54,8 @@ RESOURCE_MODELS: dict[str, type[Any]] = {
     "ledger_accounts": LedgerAccount,
     "tax_rates": TaxRate,
     "businesses": Business,
+    "credit_notes": CreditNote,
+    "items": Item,
 }
 _SAMPLE_TOKEN_RESPONSE = {
     "access_token": "conformance-access",

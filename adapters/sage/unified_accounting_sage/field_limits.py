@@ -46,6 +46,14 @@ _INVOICE_COMMON = {
     "notes": 2000,
 }
 
+_ITEM_LIMITS = {
+    "item_code": 255,
+    "description": 255,
+    "notes": 500,
+    "source_guid": 255,
+    "purchase_description": 250,
+}
+
 MAX_LENGTHS: Mapping[str, Mapping[str, int]] = {
     "contact": {
         "name": 100,
@@ -77,6 +85,16 @@ MAX_LENGTHS: Mapping[str, Mapping[str, int]] = {
     "journal": {"reference": 255, "description": 200},
     "ledger_account": {"name": 200, "display_name": 200, "control_name": 255},
     "address": dict(_ADDRESS_LIMITS),
+    "sales_credit_note": {
+        **_INVOICE_COMMON,
+        "credit_note_number_prefix": 6,
+        "main_address_free_form": 500,
+        "delivery_address_free_form": 500,
+        "void_reason": 200,
+    },
+    "purchase_credit_note": {**_INVOICE_COMMON, "vendor_reference": 31, "void_reason": 255},
+    "product": dict(_ITEM_LIMITS),
+    "service": dict(_ITEM_LIMITS),
 }
 
 REQUIRED: Mapping[str, tuple[str, ...]] = {
@@ -123,6 +141,26 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
         "nominal_code",
     ),
     "tax_rate": ("name",),
+    "sales_credit_note": (
+        "contact_id",
+        "date",
+        "credit_note_lines",
+        "credit_note_lines.*.description",
+        "credit_note_lines.*.ledger_account_id",
+        "credit_note_lines.*.unit_price",
+    ),
+    "purchase_credit_note": (
+        "contact_id",
+        "date",
+        "credit_note_lines",
+        "credit_note_lines.*.description",
+        "credit_note_lines.*.ledger_account_id",
+        "credit_note_lines.*.quantity",
+        "credit_note_lines.*.unit_price",
+    ),
+    "product": ("description", "sales_ledger_account_id", "purchase_ledger_account_id"),
+    "service": ("description", "sales_ledger_account_id"),
+    "contact_allocation": ("transaction_type_id", "contact_id", "allocated_artefacts"),
 }
 
 

@@ -81,10 +81,12 @@ _LINE = {
     "tax_amount": "tax_amount",
     "total_amount": "total_amount",
     "unit_price_includes_tax": "tax_inclusive",
+    "product_id": "item_id",
+    "service_id": "item_id",
 }
 
 
-def _invoice_paths(number_field: str) -> dict[str, str]:
+def _invoice_paths(number_field: str, lines: str = "invoice_lines") -> dict[str, str]:
     paths = {
         "contact_id": "contact_id",
         "date": "issue_date",
@@ -98,14 +100,42 @@ def _invoice_paths(number_field: str) -> dict[str, str]:
         "net_amount": "net_amount",
         "tax_amount": "tax_amount",
         "total_amount": "total_amount",
-        "invoice_lines": "lines",
-        "invoice_lines.*": "lines[*]",
+        lines: "lines",
+        f"{lines}.*": "lines[*]",
     }
     for sage, ours in _LINE.items():
         # The tax-inclusive flag is per line in Sage but per invoice here.
         target = ours if ours == "tax_inclusive" else f"lines[*].{ours}"
-        paths[f"invoice_lines.*.{sage}"] = target
+        paths[f"{lines}.*.{sage}"] = target
     return paths
+
+
+def _credit_note_paths(number_field: str) -> dict[str, str]:
+    paths = _invoice_paths(number_field, "credit_note_lines")
+    del paths["due_date"]
+    paths["original_invoice_date"] = "invoice_id"
+    return paths
+
+
+_ITEM: dict[str, str] = {
+    "item_code": "code",
+    "description": "description",
+    "sales_ledger_account_id": "sales_account_id",
+    "purchase_ledger_account_id": "purchase_account_id",
+    "sales_tax_rate_id": "sales_tax_rate_id",
+    "purchase_tax_rate_id": "purchase_tax_rate_id",
+    "cost_price": "purchase_price",
+    "active": "is_active",
+}
+
+_CONTACT_ALLOCATION: dict[str, str] = {
+    "contact_id": "contact_id",
+    "date": "allocations[*].date",
+    "allocated_artefacts": "allocations",
+    "allocated_artefacts.*": "allocations[*]",
+    "allocated_artefacts.*.artefact_id": "allocations[*].invoice_id",
+    "allocated_artefacts.*.amount": "allocations[*].amount",
+}
 
 
 _PAYMENT: dict[str, str] = {
@@ -163,6 +193,11 @@ FIELD_PATHS: Mapping[str, Mapping[str, str]] = {
     "ledger_account": _LEDGER_ACCOUNT,
     "tax_rate": _TAX_RATE,
     "business": {"name": "name"},
+    "sales_credit_note": _credit_note_paths("credit_note_number"),
+    "purchase_credit_note": _credit_note_paths("vendor_reference"),
+    "product": {**_ITEM, "sales_prices": "sales_price", "sales_prices.*.price": "sales_price"},
+    "service": {**_ITEM, "sales_rates": "sales_price", "sales_rates.*.rate": "sales_price"},
+    "contact_allocation": _CONTACT_ALLOCATION,
 }
 
 _TOKEN = re.compile(r"[^.\[\]]+")

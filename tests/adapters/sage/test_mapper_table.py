@@ -12,6 +12,7 @@ def test_every_collection_has_a_mapper() -> None:
     assert set(MAPPERS) == {
         "contacts", "contact_persons", "sales_invoices", "purchase_invoices",
         "contact_payments", "journals", "ledger_accounts", "tax_rates", "businesses",
+        "sales_credit_notes", "purchase_credit_notes", "products", "services",
     }
 
 

@@ -11,7 +11,9 @@ from unified_accounting_sage.handlers.base import SageHandler, capabilities_of
 from unified_accounting_sage.handlers.businesses import BusinessHandler
 from unified_accounting_sage.handlers.contact_persons import ContactPersonHandler
 from unified_accounting_sage.handlers.contacts import ContactHandler
+from unified_accounting_sage.handlers.credit_notes import CreditNoteHandler
 from unified_accounting_sage.handlers.invoices import InvoiceHandler
+from unified_accounting_sage.handlers.items import ItemHandler
 from unified_accounting_sage.handlers.journals import JournalHandler
 from unified_accounting_sage.handlers.ledger_accounts import LedgerAccountHandler
 from unified_accounting_sage.handlers.payments import PaymentHandler
@@ -28,6 +30,8 @@ _HANDLER_CLASSES: tuple[type[SageHandler[Any]], ...] = (
     LedgerAccountHandler,
     TaxRateHandler,
     BusinessHandler,
+    CreditNoteHandler,
+    ItemHandler,
 )
 
 #: Unified resource -> its handler class.

@@ -18,6 +18,7 @@ __all__ = [
     "COMMON_FILTERS",
     "FieldAttributes",
     "Filter",
+    "boolean",
     "choice",
     "day",
     "sage_params",
@@ -64,6 +65,13 @@ def text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise TypeError("expected non-empty text")
     return value.strip()
+
+
+def boolean(value: Any) -> str:
+    """Write ``True``/``False`` as Sage's ``true``/``false``."""
+    if not isinstance(value, bool):
+        raise TypeError("expected true or false")
+    return "true" if value else "false"
 
 
 def choice(table: Mapping[Any, str]) -> Callable[[Any], str]:

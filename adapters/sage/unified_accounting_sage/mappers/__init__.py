@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from unified_accounting.models import InvoiceType
+from unified_accounting.models import InvoiceType, ItemType
 from unified_accounting_sage.mappers import (
     businesses,
     contact_persons,
     contacts,
+    credit_notes,
     invoices,
+    items,
     journals,
     ledger_accounts,
     payments,
@@ -75,6 +77,26 @@ def _invoice(kind: InvoiceType) -> ResourceMapper:
     )
 
 
+def _credit_note(kind: InvoiceType) -> ResourceMapper:
+    return ResourceMapper(
+        collection=f"{kind}_credit_notes",
+        wrapper_key=credit_notes.WRAPPER_KEYS[kind],
+        attributes=credit_notes.ATTRIBUTES_BY_TYPE[kind],
+        to_unified=partial(credit_notes.to_unified, credit_note_type=kind),
+        to_sage=credit_notes.to_sage,
+    )
+
+
+def _item(kind: ItemType) -> ResourceMapper:
+    return ResourceMapper(
+        collection=items.COLLECTIONS[kind],
+        wrapper_key=items.WRAPPER_KEYS[kind],
+        attributes=items.ATTRIBUTES_BY_TYPE[kind],
+        to_unified=partial(items.to_unified, item_type=kind),
+        to_sage=items.to_sage,
+    )
+
+
 #: Sage collection -> its mapper.
 MAPPERS: Mapping[str, ResourceMapper] = {
     m.collection: m
@@ -88,5 +110,9 @@ MAPPERS: Mapping[str, ResourceMapper] = {
         _entry("ledger_accounts", ledger_accounts),
         _entry("tax_rates", tax_rates),
         _entry("businesses", businesses),
+        _credit_note("sales"),
+        _credit_note("purchase"),
+        _item("product"),
+        _item("service"),
     )
 }

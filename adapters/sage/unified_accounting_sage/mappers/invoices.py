@@ -6,19 +6,19 @@ the supplier's own number (``vendor_reference``) on purchases. ``amount_paid`` a
 than draft, are computed by Sage and never sent. ``tax_inclusive`` is one flag here and
 ``unit_price_includes_tax`` on every Sage line.
 
-A line may name a unified ``tax_code`` instead of ``tax_rate_id`` and an ``account_concept``
-instead of ``account_id``; the caller passes resolvers built from the tenant's tax rates and
-account mapping (see :mod:`unified_accounting_sage.countries`). Nothing is guessed: an
-unresolved code is a ``ValidationError`` on that line.
+Lines map as in :mod:`unified_accounting_sage.mappers.lines`. A line may name a unified
+``tax_code`` instead of ``tax_rate_id`` and an ``account_concept`` instead of ``account_id``;
+the caller passes resolvers built from the tenant's tax rates and account mapping (see
+:mod:`unified_accounting_sage.countries`). Nothing is guessed: an unresolved code is a
+``ValidationError`` on that line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
-from unified_accounting.models import Invoice, InvoiceLine, InvoiceStatus, InvoiceType
+from unified_accounting.models import CreditNote, Invoice, InvoiceStatus, InvoiceType
 from unified_accounting_sage.json_values import (
     format_date,
     format_money,
@@ -33,9 +33,9 @@ from unified_accounting_sage.mappers._common import (
     objects,
     refuse,
     remote,
-    resolve_code,
     stamps,
 )
+from unified_accounting_sage.mappers.lines import ItemKinds, line_to_sage, line_to_unified
 
 __all__ = [
     "ATTRIBUTES_BY_TYPE",
@@ -116,21 +116,6 @@ def _infer_type(raw: Mapping[str, Any]) -> InvoiceType:
     raise ValueError("cannot tell a sales from a purchase invoice; pass invoice_type")
 
 
-def _line_to_unified(raw: Mapping[str, Any]) -> InvoiceLine:
-    return InvoiceLine(
-        id=raw.get("id"),
-        description=raw.get("description"),
-        quantity=parse_money(raw.get("quantity")) or Decimal("1"),
-        unit_price=parse_money(raw.get("unit_price")),
-        discount_amount=parse_money(raw.get("discount_amount")),
-        account_id=ref_id(raw, "ledger_account"),
-        tax_rate_id=ref_id(raw, "tax_rate"),
-        net_amount=parse_money(raw.get("net_amount")),
-        tax_amount=parse_money(raw.get("tax_amount")),
-        total_amount=parse_money(raw.get("total_amount")),
-    )
-
-
 def to_unified(
     raw: Mapping[str, Any],
     *,
@@ -169,7 +154,7 @@ def to_unified(
         status=STATUS_FROM_SAGE.get(ref_id(raw, "status") or ""),
         tax_inclusive=any(bool(line.get("unit_price_includes_tax")) for line in raw_lines),
         notes=raw.get("notes"),
-        lines=[_line_to_unified(line) for line in raw_lines],
+        lines=[line_to_unified(line) for line in raw_lines],
         net_amount=parse_money(raw.get("net_amount")),
         tax_amount=parse_money(raw.get("tax_amount")),
         total_amount=parse_money(raw.get("total_amount")),
@@ -180,49 +165,24 @@ def to_unified(
     )
 
 
-def check_contact_type(invoice: Invoice, contact_type_ids: Iterable[str]) -> None:
-    """Refuse an invoice whose contact Sage would reject, before any request is sent.
+def check_contact_type(document: Invoice | CreditNote, contact_type_ids: Iterable[str]) -> None:
+    """Refuse an invoice or credit note whose contact Sage would reject, before any request.
 
     Args:
-        invoice: the invoice about to be created.
+        document: the invoice or credit note about to be created.
         contact_type_ids: the contact's Sage type ids (``CUSTOMER``, ``VENDOR``), e.g. from
             ``ref_ids(contact_json, "contact_type")``.
 
     Raises:
-        ValidationError: at ``contact_id`` when a sales invoice names a contact that is not a
-            customer, or a purchase invoice one that is not a vendor.
+        ValidationError: at ``contact_id`` when a sales document names a contact that is not
+            a customer, or a purchase document one that is not a vendor.
     """
-    needed = CONTACT_TYPE_FOR[invoice.type]
+    needed = CONTACT_TYPE_FOR[document.type]
     if needed not in set(contact_type_ids):
-        role = "customer" if invoice.type == "sales" else "supplier"
-        raise refuse("contact_id", f"a {invoice.type} invoice needs a contact that is a {role} "
-                     f"(Sage contact type {needed})")
-
-
-def _line_to_sage(invoice: Invoice, index: int, line: InvoiceLine,
-                  tax: Resolver | None, account: Resolver | None) -> dict[str, Any]:
-    here = f"lines[{index}]"
-    if invoice.type == "purchase" and line.discount_amount:
-        raise refuse(f"{here}.discount_amount", "Sage purchase invoice lines take no discount")
-    return compact(
-        {
-            "description": line.description,
-            "ledger_account_id": resolve_code(
-                line.account_id, line.account_concept, account, f"{here}.account_concept",
-                "account concept"),
-            "tax_rate_id": resolve_code(
-                line.tax_rate_id, line.tax_code, tax, f"{here}.tax_code", "tax code"),
-            "quantity": format_money(line.quantity),
-            "unit_price": format_money(line.unit_price),
-            # Purchase lines have no discount field (a non-zero one was refused above).
-            "discount_amount": None if invoice.type == "purchase"
-            else format_money(line.discount_amount),
-            "net_amount": format_money(line.net_amount),
-            "tax_amount": format_money(line.tax_amount),
-            "total_amount": format_money(line.total_amount),
-            "unit_price_includes_tax": invoice.tax_inclusive,
-        }
-    )
+        role = "customer" if document.type == "sales" else "supplier"
+        noun = "invoice" if isinstance(document, Invoice) else "credit note"
+        raise refuse("contact_id", f"a {document.type} {noun} needs a contact that is a "
+                     f"{role} (Sage contact type {needed})")
 
 
 def to_sage(
@@ -232,6 +192,7 @@ def to_sage(
     partial: bool = False,
     resolve_tax_code: Resolver | None = None,
     resolve_account: Resolver | None = None,
+    resolve_item: ItemKinds | None = None,
 ) -> dict[str, Any]:
     """Build the inner body of ``POST /sales_invoices`` or ``POST /purchase_invoices``.
 
@@ -242,13 +203,15 @@ def to_sage(
         partial: an update (``PUT``); Sage's required fields are not enforced.
         resolve_tax_code: unified tax code -> tenant tax rate id, for lines with ``tax_code``.
         resolve_account: account concept -> ledger account id, for lines with a concept.
+        resolve_item: item id -> ``product`` or ``service``, for lines naming an item.
 
     Raises:
         ValidationError: unresolved codes, a purchase line discount, missing required fields
             or strings too long for Sage; paths are unified (``lines[0].account_id``).
     """
     lines = [
-        _line_to_sage(invoice, index, line, resolve_tax_code, resolve_account)
+        line_to_sage(invoice.type, invoice.tax_inclusive, index, line, tax=resolve_tax_code,
+                     account=resolve_account, items=resolve_item)
         for index, line in enumerate(invoice.lines)
     ]
     body = compact(

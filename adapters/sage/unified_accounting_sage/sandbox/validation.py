@@ -9,13 +9,15 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 
+from unified_accounting_sage.sandbox.document_schemas import DOCUMENT_SCHEMAS
 from unified_accounting_sage.sandbox.errors import SageError
 from unified_accounting_sage.sandbox.schemas import SCHEMAS
 
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(SCHEMAS[name], format_checker=FormatChecker())
+    schema = SCHEMAS.get(name) or DOCUMENT_SCHEMAS[name]
+    return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
 def validate(name: str, payload: Mapping[str, Any]) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from unified_accounting_sage.sandbox.resources import (
+    allocations,
     banking,
     contacts,
+    credit_notes,
     identity,
     invoices,
+    items,
     journals,
     ledger,
     lookups,
@@ -23,6 +26,9 @@ ROUTES: list[Route] = [
     *ledger.ROUTES,
     *banking.ROUTES,
     *lookups.ROUTES,
+    *credit_notes.ROUTES,
+    *allocations.ROUTES,
+    *items.ROUTES,
 ]
 
 __all__ = ["ROUTES"]

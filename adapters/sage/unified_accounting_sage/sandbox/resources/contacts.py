@@ -193,8 +193,9 @@ def _apply_person(ctx: Ctx, person: Record, data: dict[str, Any]) -> None:
 
 
 def contact_in_use(ctx: Ctx, contact_id: str) -> bool:
-    """Whether any invoice or payment of this business names the contact."""
-    for collection in ("sales_invoices", "purchase_invoices", "contact_payments"):
+    """Whether any invoice, credit note or payment of this business names the contact."""
+    for collection in ("sales_invoices", "purchase_invoices", "contact_payments",
+                       "sales_credit_notes", "purchase_credit_notes"):
         for record in ctx.store.collection(ctx.business_id, collection).ordered():
             if record["contact"]["id"] == contact_id:
                 return True

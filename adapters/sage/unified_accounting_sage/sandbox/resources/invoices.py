@@ -1,4 +1,8 @@
-"""sales_invoices and purchase_invoices: lines, tax, totals, status, release, void, delete."""
+"""sales_invoices and purchase_invoices: lines, tax, totals, status, release, void, delete.
+
+The same rules serve credit notes (:mod:`.credit_notes`): a :class:`Kind` says what differs
+(collection, lines key, numbering, and the sign a document moves the contact's balance by).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from unified_accounting_sage.sandbox.amounts import LineAmounts, line_amounts, totals
 from unified_accounting_sage.sandbox.errors import blank, invalid
 from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, search, since
 from unified_accounting_sage.sandbox.listing import list_reply as _list
@@ -16,11 +19,11 @@ from unified_accounting_sage.sandbox.resources.banking import post_transaction, 
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
     getter,
-    linked,
     looked_up,
     pick,
     touch,
 )
+from unified_accounting_sage.sandbox.resources.document_lines import apply_lines
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
@@ -29,7 +32,14 @@ from unified_accounting_sage.sandbox.validation import validate
 
 @dataclass(frozen=True)
 class Kind:
-    """What differs between sales and purchase invoices."""
+    """What differs between sales and purchase invoices (and credit notes).
+
+    Attributes:
+        number_field: where a sales document's generated number goes; ``None`` for a
+            purchase document, shown by the supplier's own reference.
+        sign: +1 when the document raises what the contact owes us (a sales invoice) or we
+            owe them (a purchase invoice), -1 when it lowers it (a credit note).
+    """
 
     collection: str
     wrapper: str
@@ -37,11 +47,22 @@ class Kind:
     transaction_type: str
     prefix: str
     void_on_delete: bool
+    number_field: str | None = "invoice_number"
+    lines_key: str = "invoice_lines"
+    sign: int = 1
+    noun: str = "invoice"
+    has_due_date: bool = True
+    extra_text: tuple[str, ...] = ()
+
+    @property
+    def text_fields(self) -> tuple[str, ...]:
+        """The plain body fields copied onto the record."""
+        return (*_TEXT, *self.extra_text)
 
 
 SALES = Kind("sales_invoices", "sales_invoice", "CUSTOMER", "SALES_INVOICE", "SI-", True)
 PURCHASE = Kind("purchase_invoices", "purchase_invoice", "VENDOR", "PURCHASE_INVOICE", "PI-",
-                False)
+                False, number_field=None)
 _TEXT = ("reference", "notes", "terms_and_conditions", "contact_name", "contact_reference",
          "vendor_reference", "sent", "date", "due_date")
 _ROLE = {"CUSTOMER": "a customer", "VENDOR": "a supplier"}
@@ -69,63 +90,21 @@ def _contact(ctx: Ctx, kind: Kind, contact_id: Any) -> Record:
     return contact
 
 
-def _line(ctx: Ctx, index: int, data: dict[str, Any]) -> tuple[Record, LineAmounts, Any]:
-    source = f"invoice_lines.{index}"
-    ledger = linked(ctx, "ledger_accounts", data["ledger_account_id"],
-                    f"{source}.ledger_account_id")
-    rate = ctx.require("tax_rates", data["tax_rate_id"], f"{source}.tax_rate_id") if (
-        data.get("tax_rate_id") is not None) else None
-    quantity = to_decimal(data.get("quantity") if data.get("quantity") is not None else 1)
-    unit_price = to_decimal(data["unit_price"])
-    discount = to_decimal(data.get("discount_amount") or 0)
-    given_tax = data.get("tax_amount")
-    amounts = line_amounts(
-        quantity, unit_price, to_decimal(rate["percentage"]) if rate else Decimal(0),
-        discount=discount, includes_tax=bool(data.get("unit_price_includes_tax")),
-        tax_amount=to_decimal(given_tax) if given_tax is not None else None,
-    )
-    rate_ref = ref_of("tax_rates", rate) if rate else None
-    line = {
-        "id": new_id(), "displayed_as": data["description"], "description": data["description"],
-        "product": None, "service": None, "ledger_account": ledger,
-        "quantity": money(quantity), "unit_price": money(unit_price),
-        "unit_price_includes_tax": bool(data.get("unit_price_includes_tax")),
-        "discount_amount": money(discount), "net_amount": money(amounts.net),
-        "tax_rate": rate_ref, "tax_amount": money(amounts.tax),
-        "total_amount": money(amounts.total),
-        "tax_breakdown": [{"tax_rate": rate_ref, "percentage": rate["percentage"],
-                           "amount": money(amounts.tax)}] if rate else [],
-    }
-    return line, amounts, rate_ref
-
-
-def _apply_lines(ctx: Ctx, record: Record, lines_data: list[dict[str, Any]]) -> None:
-    built = [_line(ctx, index, data) for index, data in enumerate(lines_data)]
-    analysis: dict[str | None, tuple[Any, list[LineAmounts]]] = {}
-    for _, amounts, rate_ref in built:
-        key = rate_ref["id"] if rate_ref else None
-        analysis.setdefault(key, (rate_ref, []))[1].append(amounts)
-    total = totals(amounts for _, amounts, _ in built)
-    record["invoice_lines"] = [line for line, _, _ in built]
-    record["tax_analysis"] = [
-        {"tax_rate": rate_ref, "net_amount": money(t.net), "tax_amount": money(t.tax),
-         "total_amount": money(t.total)}
-        for rate_ref, group in analysis.values() for t in [totals(group)]
-    ]
-    record["net_amount"], record["tax_amount"] = money(total.net), money(total.tax)
-    record["total_amount"] = money(total.total)
-    record["total_quantity"] = money(sum((to_decimal(line["quantity"]) for line, _, _ in built),
-                                         Decimal(0)))
-    record["outstanding_amount"] = money(total.total - to_decimal(record["total_paid"]))
-
-
 def _check_dates(record: Record) -> None:
     if record.get("due_date") and parse_date(record["due_date"]) < parse_date(record["date"]):
         raise invalid("due_date", "must be on or after the invoice date")
 
 
+def _due_date(kind: Kind, contact: Record, record: Record) -> None:
+    if not kind.has_due_date or record.get("due_date"):
+        return
+    days = contact.get("credit_days")
+    due = parse_date(record["date"]) + timedelta(days=30 if days is None else int(days))
+    record["due_date"] = due.isoformat()
+
+
 def new_invoice(ctx: Ctx, kind: Kind, data: dict[str, Any]) -> Record:
-    """Validate a create body and store the invoice (also used by bulk seeding).
+    """Validate a create body and store the document (also used by bulk seeding).
 
     Raises:
         SageError: 422 for invalid fields or a contact of the wrong type, 404 for unknown ids.
@@ -151,14 +130,11 @@ def new_invoice(ctx: Ctx, kind: Kind, data: dict[str, Any]) -> Record:
         "total_paid": "0.0", "payments_allocations": [], "last_paid": None,
         "status": status_ref(status), "sent": False, "void_reason": None, "editable": True,
     }
-    pick(data, record, _TEXT)
+    pick(data, record, kind.text_fields)
     _name(ctx, kind, record, data)
-    if not record.get("due_date"):
-        days = contact.get("credit_days")
-        due = parse_date(data["date"]) + timedelta(days=30 if days is None else int(days))
-        record["due_date"] = due.isoformat()
+    _due_date(kind, contact, record)
     _check_dates(record)
-    _apply_lines(ctx, record, data["invoice_lines"])
+    apply_lines(ctx, record, data[kind.lines_key], kind.lines_key)
     if status != "DRAFT":
         _post(ctx, kind, record)
     ctx.store.insert(ctx.business_id, kind.collection, record)
@@ -166,12 +142,13 @@ def new_invoice(ctx: Ctx, kind: Kind, data: dict[str, Any]) -> Record:
 
 
 def _name(ctx: Ctx, kind: Kind, record: Record, data: dict[str, Any]) -> None:
-    """Number a sales invoice; show a purchase invoice by the supplier's reference."""
-    if kind is SALES:
+    """Number a sales document; show a purchase document by the supplier's reference."""
+    field = kind.number_field
+    if field is not None:
         number = ctx.store.next_number(f"{kind.collection}:{ctx.business_id}")
-        prefix = data.get("invoice_number_prefix") or kind.prefix
-        record["invoice_number"] = data.get("invoice_number") or f"{prefix}{number}"
-        record["displayed_as"] = record["invoice_number"]
+        prefix = data.get(f"{field}_prefix") or kind.prefix
+        record[field] = data.get(field) or f"{prefix}{number}"
+        record["displayed_as"] = record[field]
     else:
         # Only an invoice without a reference of its own takes (and so moves) the sequence.
         record["displayed_as"] = record.get("vendor_reference") or record.get("reference") or (
@@ -181,7 +158,12 @@ def _name(ctx: Ctx, kind: Kind, record: Record, data: dict[str, Any]) -> None:
 def _post(ctx: Ctx, kind: Kind, record: Record) -> None:
     record["transaction"] = post_transaction(
         ctx, kind.transaction_type, kind.collection, record, to_decimal(record["total_amount"]))
-    adjust_balance(ctx, record["contact"]["id"], to_decimal(record["outstanding_amount"]))
+    # ledger posting: the document's double entry goes here: each line's net_amount to its
+    # ledger_account and tax_amount to the VAT account of its tax_rate, against total_amount
+    # on the debtors (sales) or creditors (purchase) control account; kind.sign -1 reverses
+    # the sides for a credit note.
+    adjust_balance(ctx, record["contact"]["id"],
+                   kind.sign * to_decimal(record["outstanding_amount"]))
 
 
 def _create(kind: Kind) -> Any:
@@ -197,24 +179,25 @@ def _update(kind: Kind) -> Any:
         data = ctx.wrapped(kind.wrapper)
         validate(f"{kind.wrapper}.update", data)
         if record["status"]["id"] == "VOID" or to_decimal(record["total_paid"]) > 0:
-            raise invalid("base", "A void or paid invoice cannot be edited")
+            raise invalid("base", f"A void or paid {kind.noun} cannot be edited")
         before = to_decimal(record["outstanding_amount"])
         contact = record["contact"]
         if data.get("contact_id") is not None:
             contact = ref_of("contacts", _contact(ctx, kind, data["contact_id"]))
-        _check_dates({**record, **{k: v for k, v in data.items() if k in _TEXT}})
-        if data.get("invoice_lines"):
-            _apply_lines(ctx, record, data["invoice_lines"])
-        pick(data, record, _TEXT)
+        _check_dates({**record, **{k: v for k, v in data.items() if k in kind.text_fields}})
+        if data.get(kind.lines_key):
+            apply_lines(ctx, record, data[kind.lines_key], kind.lines_key)
+        pick(data, record, kind.text_fields)
         if contact["id"] != record["contact"]["id"] and record["status"]["id"] != "DRAFT":
-            adjust_balance(ctx, record["contact"]["id"], -before)
-            adjust_balance(ctx, contact["id"], before)
+            adjust_balance(ctx, record["contact"]["id"], -kind.sign * before)
+            adjust_balance(ctx, contact["id"], kind.sign * before)
         record["contact"] = contact
         if record["status"]["id"] != "DRAFT":
+            # ledger posting: replace the document's double entry with the changed lines.
             update_transaction(ctx, record["transaction"], date=record["date"],
                                total=to_decimal(record["total_amount"]))
             adjust_balance(ctx, record["contact"]["id"],
-                           to_decimal(record["outstanding_amount"]) - before)
+                           kind.sign * (to_decimal(record["outstanding_amount"]) - before))
         touch(ctx, kind.collection, record)
         return 200, record
 
@@ -225,7 +208,7 @@ def _release(kind: Kind) -> Any:
     def handler(ctx: Ctx, key: str | None) -> Reply:
         record = ctx.require(kind.collection, key)
         if record["status"]["id"] != "DRAFT":
-            raise invalid("base", "Only a draft invoice can be released")
+            raise invalid("base", f"Only a draft {kind.noun} can be released")
         record["status"] = status_ref("UNPAID")
         _post(ctx, kind, record)
         touch(ctx, kind.collection, record)
@@ -239,13 +222,16 @@ def _delete(kind: Kind) -> Any:
         record = ctx.require(kind.collection, key)
         status = record["status"]["id"]
         if to_decimal(record["total_paid"]) > 0:
-            raise invalid("base", "An invoice with payments allocated cannot be deleted")
+            raise invalid("base", f"A {kind.noun} with payments or allocations cannot be "
+                                  "deleted")
         if status == "VOID":
-            raise invalid("base", "The invoice is already void")
+            raise invalid("base", f"The {kind.noun} is already void")
         reason = _void_reason(ctx) if kind.void_on_delete and status != "DRAFT" else None
         if status != "DRAFT":
+            # ledger posting: reverse the document's double entry.
             update_transaction(ctx, record["transaction"], deleted=True)
-            adjust_balance(ctx, record["contact"]["id"], -to_decimal(record["outstanding_amount"]))
+            adjust_balance(ctx, record["contact"]["id"],
+                           -kind.sign * to_decimal(record["outstanding_amount"]))
         if reason is not None:
             record.update(status=status_ref("VOID"), void_reason=reason,
                           outstanding_amount="0.0", editable=False)
@@ -274,7 +260,8 @@ def _list_for(kind: Kind) -> Any:
             "status_id": ref_is("status"),
             "from_date": date_from(),
             "to_date": date_to(),
-            "search": search("invoice_number", "reference", "vendor_reference", "contact_name"),
+            "search": search(kind.number_field or "vendor_reference", "reference",
+                             "vendor_reference", "contact_name"),
         }
         return _list(ctx, kind.collection, filters, deletable=True,
                      sortable=("created_at", "updated_at", "date", "due_date"))
@@ -282,7 +269,9 @@ def _list_for(kind: Kind) -> Any:
     return handler
 
 
-def _routes(kind: Kind) -> list[Route]:
+def document_routes(kind: Kind) -> list[Route]:
+    """The endpoints of one document collection: list, create, show, update, void/delete,
+    release."""
     base = f"/{kind.collection}"
     return [
         Route("GET", base, _list_for(kind)),
@@ -294,4 +283,4 @@ def _routes(kind: Kind) -> list[Route]:
     ]
 
 
-ROUTES = [*_routes(SALES), *_routes(PURCHASE)]
+ROUTES = [*document_routes(SALES), *document_routes(PURCHASE)]

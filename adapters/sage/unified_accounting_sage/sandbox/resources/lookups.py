@@ -22,6 +22,7 @@ TABLES = (
     "artefact_statuses",
     "bank_account_types",
     "transaction_types",
+    "catalog_item_types",
 )
 
 
