@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -28,6 +29,29 @@ def _customer(server: SageZASandbox) -> str:
                     business_id=server.company_id) as client:
         return client.contacts.create(ua.Contact(name="Sample Customer",
                                                  is_customer=True)).id or ""
+
+
+_codes = itertools.count(1)
+
+
+def _line(account: str, price: str) -> ua.InvoiceLine:
+    return ua.InvoiceLine(description="Work", unit_price=Decimal(price), account_id=account,
+                          tax_code="standard")
+
+
+def _allocation(customer: str, sales: str, day: dt.date
+                ) -> Callable[[], tuple[ua.Invoice, ua.CreditNote]]:
+    return lambda: (
+        ua.Invoice(type="sales", contact_id=customer, issue_date=day,
+                   lines=[_line(sales, "200.00")]),
+        ua.CreditNote(type="sales", contact_id=customer, issue_date=day,
+                      lines=[_line(sales, "40.00")]))
+
+
+def _item_invoice(customer: str, day: dt.date) -> Callable[[str], ua.Invoice]:
+    return lambda item_id: ua.Invoice(type="sales", contact_id=customer, issue_date=day, lines=[
+        ua.InvoiceLine(description="Hours", quantity=Decimal("3"), unit_price=Decimal("950.00"),
+                       item_id=item_id, tax_code="standard")])
 
 
 class TestSageZAConformance(ProviderConformance):
@@ -60,11 +84,21 @@ class TestSageZAConformance(ProviderConformance):
                 "ledger_accounts": lambda: ua.LedgerAccount(name="Conformance Expense",
                                                             type="expense"),
                 "tax_rates": lambda: ua.TaxRate(name="Conformance Rate", rate=Decimal("15")),
+                "credit_notes": lambda: ua.CreditNote(
+                    type="sales", contact_id=customer, issue_date=day,
+                    lines=[_line(sales, "30.00")]),
+                "items": lambda: ua.Item(
+                    type="service", code=f"CONF{next(_codes):04d}", description="Conformance hour",
+                    sales_price=Decimal("950.00"), purchase_price=Decimal("400.00")),
             },
             changes={"contacts": {"name": "Renamed (Pty) Ltd", "email": "a@example.co.za"},
                      "ledger_accounts": {"name": "Renamed Expense"},
                      "tax_rates": {"name": "Renamed Rate"},
-                     "invoices": {"reference": "PO-77"}},
+                     "invoices": {"reference": "PO-77"},
+                     "credit_notes": {"notes": "Changed by the suite"},
+                     "items": {"description": "Renamed hour", "sales_price": Decimal("990.00")}},
             missing_id="999999999",
             access_token=za_server.credentials["password"],
+            allocation=_allocation(customer, sales, day),
+            item_invoice=_item_invoice(customer, day),
         )

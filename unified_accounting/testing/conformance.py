@@ -20,19 +20,25 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from unified_accounting.client import Client, Resource
 from unified_accounting.credentials import Secret, TokenSet
-from unified_accounting.errors import NotFoundError, UnsupportedOperationError
+from unified_accounting.errors import (
+    NotFoundError,
+    UnsupportedOperationError,
+    ValidationError,
+)
 from unified_accounting.http.policies import OutgoingRequest
 from unified_accounting.models import (
     Business,
     Contact,
     ContactPerson,
     CreditNote,
+    CreditNoteAllocation,
     DeletedRecord,
     Invoice,
     Item,
@@ -77,6 +83,11 @@ class ConformanceSamples:
         access_token: the token the client was connected with, which must never show up in
             any repr.
         list_limit: how many records list tests read at most.
+        allocation: a function returning an invoice and a credit note of one contact, neither
+            created yet, the credit note's total below the invoice's (for the allocation
+            tests).
+        item_invoice: a function returning an invoice whose first line names the given item
+            id, not created yet.
     """
 
     new_records: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
@@ -85,6 +96,8 @@ class ConformanceSamples:
     token_response: Mapping[str, Any] = field(default_factory=lambda: _SAMPLE_TOKEN_RESPONSE)
     access_token: str | None = None
     list_limit: int = 5
+    allocation: Callable[[], tuple[Invoice, CreditNote]] | None = None
+    item_invoice: Callable[[str], Invoice] | None = None
 
 
 class _RequestCounter:
@@ -94,9 +107,11 @@ class _RequestCounter:
         session = client.context.transport.session
         original = session.request
         self.count = 0
+        self.methods: list[str] = []
 
         def counting(*args: Any, **kwargs: Any) -> Any:
             self.count += 1
+            self.methods.append(str(kwargs.get("method") or (args[0] if args else "")).upper())
             return original(*args, **kwargs)
 
         monkeypatch.setattr(session, "request", counting)
@@ -250,6 +265,56 @@ class ProviderConformance:
         deleted = list(resource.list_deleted(since=_since(created)))
         assert all(isinstance(record, DeletedRecord) for record in deleted)
         assert created.id in {record.id for record in deleted}
+
+    def _allocated_pair(self, ua_client: Client, ua_samples: ConformanceSamples
+                        ) -> tuple[Invoice, CreditNote]:
+        _require(ua_client, "credit_notes", "create", "get", "allocate")
+        _require(ua_client, "invoices", "create", "get")
+        if ua_samples.allocation is None:
+            pytest.skip("no allocation sample")
+        invoice, note = ua_samples.allocation()
+        return ua_client.invoices.create(invoice), ua_client.credit_notes.create(note)
+
+    def test_allocating_a_credit_note_lowers_the_invoice_amount_due(
+        self, ua_client: Client, ua_samples: ConformanceSamples
+    ) -> None:
+        invoice, note = self._allocated_pair(ua_client, ua_samples)
+        assert note.total_amount is not None
+        assert invoice.amount_due is not None
+        assert note.total_amount < invoice.amount_due
+        after = ua_client.credit_notes.allocate(note.id or "", [
+            CreditNoteAllocation(invoice_id=invoice.id or "", amount=note.total_amount)])
+        assert isinstance(after, CreditNote)
+        assert after.amount_remaining in (None, Decimal(0))
+        assert ua_client.invoices.get(invoice.id or "").amount_due == \
+            invoice.amount_due - note.total_amount
+
+    def test_over_allocation_is_refused_without_a_write(
+        self, ua_client: Client, ua_samples: ConformanceSamples,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        invoice, note = self._allocated_pair(ua_client, ua_samples)
+        assert note.total_amount is not None
+        counter = _RequestCounter(ua_client, monkeypatch)
+        too_much = [CreditNoteAllocation(invoice_id=invoice.id or "",
+                                         amount=note.total_amount + Decimal("0.01"))]
+        with pytest.raises(ValidationError) as caught:
+            ua_client.credit_notes.allocate(note.id or "", too_much)
+        assert "allocations" in caught.value.errors
+        assert set(counter.methods) <= {"GET"}, "nothing may be written"
+        assert ua_client.invoices.get(invoice.id or "").amount_due == invoice.amount_due
+
+    def test_an_invoice_line_keeps_the_item_it_names(
+        self, ua_client: Client, ua_samples: ConformanceSamples
+    ) -> None:
+        _require(ua_client, "items", "create")
+        _require(ua_client, "invoices", "create", "get")
+        if ua_samples.item_invoice is None:
+            pytest.skip("no sample invoice naming an item")
+        item = ua_client.items.create(_sample(ua_samples, "items"))
+        created = ua_client.invoices.create(ua_samples.item_invoice(item.id or ""))
+        assert created.lines[0].item_id == item.id
+        assert ua_client.invoices.get(created.id or "").lines[0].item_id == item.id
 
     def test_writes_carry_an_idempotency_token(self, ua_client: Client) -> None:
         provider = ua_client.context.provider

@@ -43,9 +43,38 @@ def _records(client: ua.Client, sandbox: SageSandbox, country: str
         "ledger_accounts": lambda: ua.LedgerAccount(name="Conformance income",
                                                     code=nominal_code(), type="other_income"),
     }
+    records["credit_notes"] = lambda: ua.CreditNote(
+        type="sales", contact_id=customer(client).id or "", issue_date=TODAY, status="draft",
+        lines=[ua.InvoiceLine(description="Refund", unit_price=Decimal("9"),
+                              account_id=account(4000))])
+    records["items"] = lambda: ua.Item(
+        type="product", code=unique("IT"), description="Conformance widget",
+        sales_price=Decimal("12.50"), purchase_price=Decimal("7.25"),
+        sales_account_id=account(4000), purchase_account_id=account(5000))
     if country == "US":
         records["tax_rates"] = lambda: ua.TaxRate(name=unique("Rate "), rate=Decimal("2.5"))
     return records
+
+
+def _allocation(client: ua.Client, account: str) -> Callable[[], tuple[ua.Invoice,
+                                                                        ua.CreditNote]]:
+    def pair() -> tuple[ua.Invoice, ua.CreditNote]:
+        contact = customer(client).id or ""
+        invoice = ua.Invoice(type="sales", contact_id=contact, issue_date=TODAY, lines=[
+            ua.InvoiceLine(description="Plan", unit_price=Decimal("100.00"), account_id=account)])
+        note = ua.CreditNote(type="sales", contact_id=contact, issue_date=TODAY, lines=[
+            ua.InvoiceLine(description="Goodwill", unit_price=Decimal("30.00"),
+                           account_id=account)])
+        return invoice, note
+
+    return pair
+
+
+def _item_invoice(client: ua.Client, account: str) -> Callable[[str], ua.Invoice]:
+    return lambda item_id: ua.Invoice(
+        type="sales", contact_id=customer(client).id or "", issue_date=TODAY, lines=[
+            ua.InvoiceLine(description="Widget", quantity=Decimal("2"),
+                           unit_price=Decimal("12.50"), account_id=account, item_id=item_id)])
 
 
 CHANGES: dict[str, dict[str, Any]] = {
@@ -55,6 +84,8 @@ CHANGES: dict[str, dict[str, Any]] = {
     "payments": {"reference": "CONF-2"},
     "ledger_accounts": {"name": "Renamed income"},
     "tax_rates": {"name": "Renamed rate"},
+    "credit_notes": {"notes": "Changed by the suite"},
+    "items": {"description": "Renamed widget", "sales_price": Decimal("13.75")},
 }
 
 
@@ -74,6 +105,9 @@ class TestSageConformance(ProviderConformance):
     @pytest.fixture
     def ua_samples(self, ua_client: ua.Client, sandbox: SageSandbox, token: str,
                    country: str) -> ConformanceSamples:
+        sales = sandbox.ledger_account_id(country, 4000)
         return ConformanceSamples(
             new_records=_records(ua_client, sandbox, country), changes=CHANGES,
-            token_response=sandbox.issue_tokens(), access_token=token)
+            token_response=sandbox.issue_tokens(), access_token=token,
+            allocation=_allocation(ua_client, sales),
+            item_invoice=_item_invoice(ua_client, sales))

@@ -7,7 +7,9 @@ from typing import Any
 
 from unified_accounting.provider import ResourceCapabilities, ResourceHandler
 from unified_accounting_sage_za.handlers.contacts import ContactsHandler
+from unified_accounting_sage_za.handlers.credit_notes import CreditNotesHandler
 from unified_accounting_sage_za.handlers.invoices import InvoicesHandler
+from unified_accounting_sage_za.handlers.items import ItemsHandler
 from unified_accounting_sage_za.handlers.journals import JournalsHandler
 from unified_accounting_sage_za.handlers.payments import PaymentsHandler
 from unified_accounting_sage_za.handlers.reference import (
@@ -26,6 +28,8 @@ HANDLERS: Mapping[str, type[ResourceHandler[Any]]] = {
     "ledger_accounts": LedgerAccountsHandler,
     "tax_rates": TaxRatesHandler,
     "businesses": BusinessesHandler,
+    "credit_notes": CreditNotesHandler,
+    "items": ItemsHandler,
 }
 
 _LIST_FILTERS = ("updated_since", "include_remote_data")
@@ -42,4 +46,8 @@ CAPABILITIES: Mapping[str, ResourceCapabilities] = {
     "ledger_accounts": ResourceCapabilities.of(_MASTER, _LIST_FILTERS),
     "tax_rates": ResourceCapabilities.of(_MASTER, _LIST_FILTERS),
     "businesses": ResourceCapabilities.of(("list", "get"), ("include_remote_data",)),
+    # Returns have no Delete either; allocate sets one against invoices.
+    "credit_notes": ResourceCapabilities.of(("list", "get", "create", "update", "allocate"),
+                                            (*_LIST_FILTERS, "type")),
+    "items": ResourceCapabilities.of(_MASTER, _LIST_FILTERS),
 }

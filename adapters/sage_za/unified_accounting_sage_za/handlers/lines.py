@@ -1,9 +1,11 @@
-"""Document lines: unified invoice lines <-> v2 "commercial document lines" (account lines).
+"""Document lines: unified invoice lines <-> v2 "commercial document lines".
 
 A unified line names its ledger account (``account_id``, or ``account_concept`` through the
-``account_mapping`` setting) and its tax (``tax_rate_id``, or ``tax_code`` resolved against
-the company's tax types by name; a code the company has no tax type for is refused, never
-guessed). v2 takes line discounts only as percentages, so a discount amount is refused.
+``account_mapping`` setting; an account line) or an item (``item_id``; an item line, which
+posts to the item's own accounts, so it names no account), and its tax (``tax_rate_id``, or
+``tax_code`` resolved against the company's tax types by name; a code the company has no tax
+type for is refused, never guessed). v2 takes line discounts only as percentages, so a
+discount amount is refused.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from unified_accounting.provider import ProviderContext
 from unified_accounting_sage_za.country import tax_code_of
 from unified_accounting_sage_za.wire import as_decimal
 
-__all__ = ["ACCOUNT_LINE", "line_body", "line_from", "tax_types"]
+__all__ = ["ACCOUNT_LINE", "ITEM_LINE", "line_body", "line_from", "tax_types"]
 
 ACCOUNT_LINE = 1
-"""``LineType`` of a line posted to a ledger account (0 is an item line)."""
+"""``LineType`` of a line posted to a ledger account."""
+ITEM_LINE = 0
+"""``LineType`` of a line that sells or buys an item."""
 
 
 def tax_types(context: ProviderContext, fetch: Any) -> list[dict[str, Any]]:
@@ -64,6 +68,18 @@ def _account_id(line: InvoiceLine, where: str, mapping: Mapping[str, Any]) -> in
     return int(account)
 
 
+def _selection(line: InvoiceLine, where: str, mapping: Mapping[str, Any]) -> tuple[int, int]:
+    """The line's ``LineType`` and ``SelectionId``: its item, else its account."""
+    if line.item_id is None:
+        return ACCOUNT_LINE, _account_id(line, where, mapping)
+    if line.account_id or line.account_concept:
+        raise _fail(f"{where}.account_id", "a v2 item line posts to the item's own accounts; "
+                                           "give item_id or an account, not both")
+    if not line.item_id.isdigit():
+        raise _fail(f"{where}.item_id", "v2 item ids are whole numbers")
+    return ITEM_LINE, int(line.item_id)
+
+
 def line_body(line: InvoiceLine, index: int, *, inclusive: bool,
               types: Sequence[Mapping[str, Any]], mapping: Mapping[str, Any]) -> dict[str, Any]:
     """One ``Lines`` entry of a Save body.
@@ -77,7 +93,8 @@ def line_body(line: InvoiceLine, index: int, *, inclusive: bool,
     if line.unit_price is None:
         raise _fail(f"{where}.unit_price", "v2 lines need a unit price")
     price_field = "UnitPriceInclusive" if inclusive else "UnitPriceExclusive"
-    return {"LineType": ACCOUNT_LINE, "SelectionId": _account_id(line, where, mapping),
+    line_type, selection = _selection(line, where, mapping)
+    return {"LineType": line_type, "SelectionId": selection,
             "TaxTypeId": _tax_type_id(line, where, types), "Description": line.description or "",
             "Quantity": line.quantity, price_field: line.unit_price, "DiscountPercentage": 0}
 
@@ -88,6 +105,7 @@ def line_from(raw: Mapping[str, Any], inclusive: bool,
     tax_id = raw.get("TaxTypeId")
     names = {int(t["ID"]): t.get("Name") for t in types}
     is_account = raw.get("LineType") == ACCOUNT_LINE
+    is_item = raw.get("LineType") == ITEM_LINE
     return InvoiceLine(
         id=str(raw["ID"]) if raw.get("ID") else None, description=raw.get("Description") or None,
         quantity=as_decimal(raw.get("Quantity")) or as_decimal("1"),  # type: ignore[arg-type]
@@ -97,4 +115,5 @@ def line_from(raw: Mapping[str, Any], inclusive: bool,
         tax_rate_id=str(tax_id) if tax_id else None,
         tax_code=tax_code_of(names.get(int(tax_id))) if tax_id else None,
         net_amount=as_decimal(raw.get("Exclusive")), tax_amount=as_decimal(raw.get("Tax")),
-        total_amount=as_decimal(raw.get("Total")))
+        total_amount=as_decimal(raw.get("Total")),
+        item_id=str(raw["SelectionId"]) if is_item and raw.get("SelectionId") else None)

@@ -14,9 +14,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from unified_accounting.errors import ProviderUnavailableError, ValidationError
+from unified_accounting.errors import ValidationError
 from unified_accounting.models import Payment, PaymentAllocation
-from unified_accounting_sage_za.config import setting_int
+from unified_accounting_sage_za.handlers.allocations import allocations_of, save_allocation
 from unified_accounting_sage_za.handlers.base import ZAHandler, new_reference
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
 
@@ -64,19 +64,9 @@ class PaymentsHandler(ZAHandler[Payment]):
             created_at=created, updated_at=parse_stamp(raw.get("Modified")) or created,
             remote_data=dict(raw) if remote else None)
 
-    def _allocations(self, source_ids: Sequence[int]) -> dict[int, builtins.list[dict[str, Any]]]:
-        """The allocations of several payments, in one request per 25 ids."""
-        found: dict[int, builtins.list[dict[str, Any]]] = {sage_id: [] for sage_id in source_ids}
-        for start in range(0, len(source_ids), 25):
-            chunk = source_ids[start:start + 25]
-            expression = " or ".join(f"SourceDocumentId eq {sage_id}" for sage_id in chunk)
-            for item in self.raw_list("Allocation", {"$filter": expression}):
-                found.setdefault(int(item["SourceDocumentId"]), []).append(item)
-        return found
-
     def _page(self, raws: builtins.list[dict[str, Any]], kind: str,
               remote: bool) -> builtins.list[Payment]:
-        allocations = self._allocations([int(raw["ID"]) for raw in raws]) if raws else {}
+        allocations = allocations_of(self, [int(raw["ID"]) for raw in raws]) if raws else {}
         return [self.to_model(raw, kind, allocations.get(int(raw["ID"]), []), remote)
                 for raw in raws]
 
@@ -150,27 +140,6 @@ class PaymentsHandler(ZAHandler[Payment]):
         raw = self.save_new(controller, body, key_field="DocumentNumber", key=number,
                             params=_OWN_NUMBER)
         for target, allocation in allocations:
-            self._allocate(int(raw["ID"]), target, allocation)
+            save_allocation(self, int(raw["ID"]), target, allocation.amount, allocation.discount)
         self.snapshot.seen(controller, [int(raw["ID"])])
         return self.get(f"{KINDS[model.type][1]}{raw['ID']}")
-
-    def _allocate(self, source: int, target: int, allocation: PaymentAllocation) -> None:
-        body = {"SourceDocumentId": source, "AllocatedToDocumentId": target,
-                "Total": allocation.amount, "Discount": allocation.discount or Decimal("0")}
-        attempts = setting_int(self.context.settings, "write_attempts")
-        for attempt in range(1, attempts + 1):
-            try:
-                self.transport.request("POST", "/Allocation/Save", json=body)
-                return
-            except ProviderUnavailableError:
-                if attempt == attempts:
-                    raise
-                if self._allocated(source, target):
-                    return
-                self.pause(attempt)
-
-    def _allocated(self, source: int, target: int) -> bool:
-        query = {"$filter": f"SourceDocumentId eq {source} and AllocatedToDocumentId eq {target}"}
-        records, _ = self.fetch_page("Allocation", query, 0)
-        return bool(records)
-

@@ -19,12 +19,16 @@ from unified_accounting_sage_za.sandbox.documents import (
     JOURNAL,
     PAYMENT_SHAPE,
     PAYMENTS,
+    RETURN_SHAPE,
+    RETURNS,
     save_allocation,
     save_document,
     save_journal,
     save_payment,
+    save_return,
 )
 from unified_accounting_sage_za.sandbox.errors import invalid
+from unified_accounting_sage_za.sandbox.items import ITEM_SHAPE, save_item
 
 __all__ = ["CONTROLLERS", "Controller", "lookup"]
 
@@ -74,9 +78,9 @@ _OTHER = (
     "AccountBalance", "AccountNote", "AccountOpeningBalance", "AccountPayment", "AccountReceipt",
     "AdditionalItemPrice", "AdditionalPriceList", "Asset", "AssetCategory", "AssetLocation",
     "BankAccountCategory", "BankTransaction", "CustomerCategory", "CustomerNote",
-    "CustomerReturn", "CustomerZone", "Item", "ItemCategory", "ItemMovement", "ItemNote",
+    "CustomerZone", "ItemCategory", "ItemMovement", "ItemNote",
     "ItemReportGroup", "PurchaseOrder", "Quote", "SalesOrder", "SalesRepresentative",
-    "SupplierCategory", "SupplierNote", "SupplierReturn",
+    "SupplierCategory", "SupplierNote",
 )
 
 CONTROLLERS: dict[str, Controller] = {
@@ -91,6 +95,8 @@ CONTROLLERS: dict[str, Controller] = {
     "TaxType": Controller(_TAX_TYPE, _plain(_TAX_TYPE)),
     "BankAccount": Controller(_BANK, _plain(_BANK)),
     **{name: Controller(_OPEN, _plain(_OPEN)) for name in _OTHER},
+    **{name: Controller(RETURN_SHAPE, save_return, has_lines=True) for name in RETURNS},
+    "Item": Controller(ITEM_SHAPE, save_item),
 }
 _BY_LOWER = {name.lower(): name for name in (*CONTROLLERS, "Company")}
 

@@ -1,4 +1,5 @@
-"""Save rules of the documents: invoices with lines, receipts and payments, allocations, journals.
+"""Save rules of the documents: invoices and returns with lines, receipts and payments,
+allocations, journals.
 
 Everything a Save computes is computed before anything is stored, so a refused Save leaves
 the books as they were. Money is rounded to cents half away from zero (the company's two
@@ -21,6 +22,8 @@ __all__ = [
     "DOCUMENTS",
     "JOURNAL",
     "PAYMENTS",
+    "RETURNS",
+    "RETURN_SHAPE",
     "save_allocation",
     "save_document",
     "save_journal",
@@ -38,11 +41,19 @@ DOCUMENTS: dict[str, tuple[str, str, str]] = {
     "TaxInvoice": ("Customer", "CustomerId", "INV"),
     "SupplierInvoice": ("Supplier", "SupplierId", "SI"),
 }
+#: Returns (credit notes): controller -> (party controller, party id field, number prefix,
+#: the invoice controller ``FromDocumentId`` names).
+RETURNS: dict[str, tuple[str, str, str, str]] = {
+    "CustomerReturn": ("Customer", "CustomerId", "CRN", "TaxInvoice"),
+    "SupplierReturn": ("Supplier", "SupplierId", "SRN", "SupplierInvoice"),
+}
 PAYMENTS: dict[str, tuple[str, str, str]] = {
     "CustomerReceipt": ("Customer", "CustomerId", "RC"),
     "SupplierPayment": ("Supplier", "SupplierId", "PM"),
 }
 DOCUMENT_SHAPE = Shape(writable=_HEADER, required=("Date",), methods=_NO_DELETE)
+RETURN_SHAPE = Shape(writable=(*_HEADER, "FromDocumentId"), required=("Date",),
+                     methods=frozenset({"get", "save"}))
 PAYMENT_SHAPE = Shape(
     writable=("Date", "Payee", "Reference", "Description", "Comments", "Reconciled",
               "PaymentMethod", "BankAccountId"),
@@ -115,8 +126,14 @@ def _number(books: Books, body: Mapping[str, Any], params: Mapping[str, str], pr
 
 def save_document(books: Books, controller: str, body: Mapping[str, Any],
                   params: Mapping[str, str]) -> tuple[Record, bool]:
-    """``TaxInvoice/Save`` and ``SupplierInvoice/Save``: lines and totals computed here."""
-    party_controller, party_field, prefix = DOCUMENTS[controller]
+    """``TaxInvoice/Save``, ``SupplierInvoice/Save`` and the returns' Save: lines and totals
+    computed here."""
+    if controller in RETURNS:
+        party_controller, party_field, prefix, _ = RETURNS[controller]
+        shape = RETURN_SHAPE
+    else:
+        party_controller, party_field, prefix = DOCUMENTS[controller]
+        shape = DOCUMENT_SHAPE
     party = books.require(party_controller, body.get(party_field), party_field)
     day = _date_field(body, "Date")
     due = _date_field(body, "DueDate")
@@ -131,7 +148,7 @@ def save_document(books: Books, controller: str, body: Mapping[str, Any],
     if total < allocated:
         raise invalid("Total", "The total is less than the amount already allocated.")
     number = _number(books, body, params, prefix, existing)
-    record, created = books.save(controller, DOCUMENT_SHAPE, {**body, "Date": day, "DueDate": due})
+    record, created = books.save(controller, shape, {**body, "Date": day, "DueDate": due})
     record.update({
         party_field: party["ID"], f"{party_controller}Name": party["Name"], "Lines": lines,
         "DocumentNumber": number, "Inclusive": inclusive,
@@ -174,8 +191,28 @@ def save_payment(books: Books, controller: str, body: Mapping[str, Any],
     return record, created
 
 
+def save_return(books: Books, controller: str, body: Mapping[str, Any],
+                params: Mapping[str, str]) -> tuple[Record, bool]:
+    """``CustomerReturn/Save`` and ``SupplierReturn/Save``: a document whose
+    ``FromDocumentId``, when given, names an invoice of the same party."""
+    _, party_field, _, invoices = RETURNS[controller]
+    source = body.get("FromDocumentId")
+    if source:
+        invoice = books.require(invoices, source, "FromDocumentId")
+        if invoice.get(party_field) != body.get(party_field):
+            raise invalid("FromDocumentId", "The document belongs to another party.")
+    return save_document(books, controller, body, params)
+
+
+def _unallocated(source: Record) -> Decimal:
+    """What a receipt, payment or return has left to allocate."""
+    if "TotalUnallocated" in source:
+        return money_of(source, "TotalUnallocated")
+    return money_of(source, "AmountDue")
+
+
 def _allocation_parties(books: Books, body: Mapping[str, Any]) -> tuple[Record, Record]:
-    source = next((record for controller in PAYMENTS
+    source = next((record for controller in (*PAYMENTS, *RETURNS)
                    if (record := books.find(controller, body.get("SourceDocumentId")))), None)
     target = next((record for controller in DOCUMENTS
                    if (record := books.find(controller, body.get("AllocatedToDocumentId")))),
@@ -193,14 +230,15 @@ def _allocation_parties(books: Books, body: Mapping[str, Any]) -> tuple[Record, 
 
 def save_allocation(books: Books, controller: str, body: Mapping[str, Any],
                     params: Mapping[str, str]) -> tuple[Record, bool]:
-    """``Allocation/Save``: reduce the invoice's ``AmountDue`` and the receipt's unallocated."""
+    """``Allocation/Save``: reduce the invoice's ``AmountDue`` and what the receipt, payment
+    or return has unallocated."""
     if body.get("ID"):
         raise ZAError(405, "Allocations cannot be edited; allocate the difference instead.")
     source, target = _allocation_parties(books, body)
     total, discount = money_of(body, "Total"), money_of(body, "Discount")
     if total <= 0:
         raise invalid("Total", "The Total must be greater than zero.")
-    if total > money_of(source, "TotalUnallocated"):
+    if total > _unallocated(source):
         raise invalid("Total", "The Total exceeds the unallocated amount of the source.")
     if total + discount > money_of(target, "AmountDue"):
         raise invalid("Total", "The Total exceeds the amount due of the document.")
@@ -209,14 +247,22 @@ def save_allocation(books: Books, controller: str, body: Mapping[str, Any],
                    "DocumentHeaderId_Source": source["ID"],
                    "DocumentHeaderId_Allocation": target["ID"]})
     source["_Allocated"] = money_of(source, "_Allocated") + total
-    source["TotalUnallocated"] = money_of(source, "Total") - source["_Allocated"]
+    left = money_of(source, "Total") - source["_Allocated"]
+    if "TotalUnallocated" in source:
+        source["TotalUnallocated"] = left
+    else:
+        _settled(source, left)
     target["_Allocated"] = money_of(target, "_Allocated") + total + discount
-    target["AmountDue"] = money_of(target, "Total") - target["_Allocated"]
-    target["Paid"] = target["AmountDue"] == 0
-    target["Status"] = "Paid" if target["Paid"] else "Partially Paid"
+    _settled(target, money_of(target, "Total") - target["_Allocated"])
     for changed in (source, target):
         books.touch(changed)
     return record, created
+
+
+def _settled(document: Record, due: Decimal) -> None:
+    document["AmountDue"] = due
+    document["Paid"] = due == 0
+    document["Status"] = "Paid" if document["Paid"] else "Partially Paid"
 
 
 def check_journal(books: Books, body: Mapping[str, Any], prefix: str = "") -> Decimal:
