@@ -32,13 +32,15 @@ KINDS: dict[str, type[Any]] = {
     "business": ua.Business, "contact": ua.Contact, "contact_person": ua.ContactPerson,
     "invoice": ua.Invoice, "journal_entry": ua.JournalEntry,
     "ledger_account": ua.LedgerAccount, "payment": ua.Payment, "tax_rate": ua.TaxRate,
+    "credit_note": ua.CreditNote, "item": ua.Item,
 }
 #: Unified resource -> its model; every one is written through ``create`` but businesses,
 #: which Sage only lets you update.
 RESOURCES: dict[str, type[Any]] = {
     "contacts": ua.Contact, "contact_persons": ua.ContactPerson, "invoices": ua.Invoice,
     "payments": ua.Payment, "journals": ua.JournalEntry, "ledger_accounts": ua.LedgerAccount,
-    "tax_rates": ua.TaxRate, "businesses": ua.Business,
+    "tax_rates": ua.TaxRate, "businesses": ua.Business, "credit_notes": ua.CreditNote,
+    "items": ua.Item,
 }
 
 
@@ -86,7 +88,8 @@ def seeds(sandbox: SageSandbox) -> dict[str, Any]:
     """A valid model per resource, pointing at records that exist in the GB business."""
     customer = sandbox.seed_contacts(1)[0]
     invoice = sandbox.seed_invoices(1, lines=1, contact_ids=[customer])[0]
-    ledger = {code: sandbox.ledger_account_id("GB", code) for code in (4000, 7000, 2109)}
+    ledger = {code: sandbox.ledger_account_id("GB", code)
+              for code in (4000, 5000, 7000, 2109)}
     day = date(2025, 3, 1)
     return {
         "contacts": ua.Contact(name="Fuzz Ltd", is_customer=True, reference="FZ1"),
@@ -107,6 +110,12 @@ def seeds(sandbox: SageSandbox) -> dict[str, Any]:
                                             classification="revenue", type="revenue"),
         "tax_rates": ua.TaxRate(name="Fuzz rate", code="standard", rate=Decimal(20)),
         "businesses": ua.Business(name="Sandbox Trading Ltd"),
+        "credit_notes": ua.CreditNote(type="sales", contact_id=customer, issue_date=day, lines=[
+            ua.InvoiceLine(description="Goodwill", unit_price=Decimal("10.00"),
+                           account_id=ledger[4000], tax_rate_id="GB_STANDARD")]),
+        "items": ua.Item(type="product", description="Fuzz widget", code="FZ-W",
+                         sales_price=Decimal("4.50"), sales_account_id=ledger[4000],
+                         purchase_account_id=ledger[5000]),
     }
 
 
@@ -160,5 +169,5 @@ def test_the_fuzzers_cover_every_unified_model() -> None:
     # Records a provider stores carry their business; DeletedRecord is only ever read.
     unified = {obj for obj in public if isinstance(obj, type) and dataclasses.is_dataclass(obj)
                and "remote_data" in {f.name for f in dataclasses.fields(obj)}}
-    assert len(unified) == 8
+    assert len(unified) == 10
     assert unified == covered

@@ -62,6 +62,15 @@ VALID_DOCUMENTS: dict[str, dict[str, Any]] = {
                 "amount": "251.00", "currency": "GBP", "reference": "R-1",
                 "allocations": [{"invoice_id": "i1", "amount": "251.00"}]},
     "tax_rate": {"name": "Standard 20%", "code": "standard", "rate": "20", "country": "GB"},
+    "credit_note": {"type": "sales", "contact_id": "c1", "issue_date": "2025-03-05",
+                    "invoice_id": "i1", "currency": "GBP", "total_amount": "60.00",
+                    "lines": [{"description": "Goodwill", "unit_price": "50.00",
+                               "net_amount": "50.00", "tax_amount": "10.00",
+                               "total_amount": "60.00", "item_id": "p1"}],
+                    "allocations": [{"invoice_id": "i1", "amount": "60.00"}]},
+    "item": {"type": "product", "code": "W-1", "description": "Widget",
+             "sales_price": "12.345", "purchase_price": "7.5", "sales_account_id": "4000",
+             "purchase_account_id": "5000", "is_active": True},
 }
 
 

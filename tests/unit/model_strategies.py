@@ -119,10 +119,7 @@ def contacts(draw: st.DrawFn) -> ua.Contact:
     )
 
 
-@st.composite
-def invoices(draw: st.DrawFn) -> ua.Invoice:
-    currency = draw(st.none() | currencies)
-    with_amounts = draw(st.booleans())
+def _lines(draw: st.DrawFn, currency: str | None, with_amounts: bool) -> list[ua.InvoiceLine]:
     lines = []
     for _ in range(draw(st.integers(1, 3))):
         net = draw(units(currency, -(10**9), 10**9))
@@ -139,8 +136,17 @@ def invoices(draw: st.DrawFn) -> ua.Invoice:
                 net_amount=net if with_amounts else None,
                 tax_amount=tax if with_amounts else None,
                 total_amount=add_exact([net, tax]) if with_amounts else None,
+                item_id=draw(st.none() | ids),
             )
         )
+    return lines
+
+
+@st.composite
+def invoices(draw: st.DrawFn) -> ua.Invoice:
+    currency = draw(st.none() | currencies)
+    with_amounts = draw(st.booleans())
+    lines = _lines(draw, currency, with_amounts)
     issue = draw(days)
     header = _header_totals(lines) if with_amounts else {}
     return ua.Invoice(
@@ -253,6 +259,52 @@ def businesses(draw: st.DrawFn) -> ua.Business:
     )
 
 
+@st.composite
+def credit_notes(draw: st.DrawFn) -> ua.CreditNote:
+    currency = draw(st.none() | currencies)
+    with_amounts = draw(st.booleans())
+    lines = _lines(draw, currency, with_amounts)
+    header = _header_totals(lines) if with_amounts else {}
+    # Allocations may not exceed a given total; without one, any amounts pass.
+    room = header["total_amount"] if with_amounts else Decimal(10**6)
+    allocations, left = [], room
+    for part in draw(st.lists(units(currency, 1, 10**6), max_size=3)):
+        if part <= left:
+            left -= part
+            allocations.append(ua.CreditNoteAllocation(
+                invoice_id=draw(ids), amount=part, date=draw(st.none() | days)))
+    return ua.CreditNote(
+        type=draw(st.sampled_from(["sales", "purchase"])),
+        contact_id=draw(ids),
+        issue_date=draw(days),
+        invoice_id=draw(st.none() | ids),
+        currency=currency,
+        status=draw(st.none() | st.sampled_from(["draft", "open", "partially_allocated",
+                                                 "allocated", "void"])),
+        tax_inclusive=draw(st.booleans()),
+        lines=lines,
+        amount_remaining=draw(st.none() | units(currency, 0, 10**6)),
+        allocations=allocations,
+        **header,
+    )
+
+
+@st.composite
+def items(draw: st.DrawFn) -> ua.Item:
+    return ua.Item(
+        id=draw(st.none() | ids),
+        type=draw(st.sampled_from(["product", "service"])),
+        code=draw(st.none() | st.text(max_size=20)),
+        description=draw(names),
+        sales_price=draw(st.none() | decimals(6, 0, 10**12)),
+        purchase_price=draw(st.none() | decimals(4, 0, 10**9)),
+        sales_account_id=draw(st.none() | ids),
+        purchase_tax_rate_id=draw(st.none() | ids),
+        is_active=draw(st.booleans()),
+        updated_at=draw(moments),
+    )
+
+
 STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "contact": contacts,
     "contact_person": contact_persons,
@@ -262,6 +314,8 @@ STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "ledger_account": ledger_accounts,
     "tax_rate": tax_rates,
     "business": businesses,
+    "credit_note": credit_notes,
+    "item": items,
 }
 
 

@@ -64,4 +64,4 @@ def test_provider_contract_names_import() -> None:
     )
     from unified_accounting.testing import ConformanceSamples, ProviderConformance  # noqa: F401
 
-    assert len(RESOURCES) == 8
+    assert len(RESOURCES) == 10

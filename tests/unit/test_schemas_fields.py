@@ -27,7 +27,7 @@ from unified_accounting.validation import _SCHEMA_BY_MODEL
 
 ALL_SCHEMAS = sorted(_SCHEMA_BY_MODEL.values(), key=lambda cls: cls.__name__)
 # Lists that default to empty in the dataclass but that load requires (and counts).
-REQUIRED_LISTS = {("Invoice", "lines"), ("JournalEntry", "lines")}
+REQUIRED_LISTS = {("Invoice", "lines"), ("JournalEntry", "lines"), ("CreditNote", "lines")}
 
 
 def test_every_model_with_a_schema_is_reachable_from_a_kind() -> None:
@@ -35,10 +35,10 @@ def test_every_model_with_a_schema_is_reachable_from_a_kind() -> None:
     assert names == {
         "Address", "BankDetails", "Business", "Contact", "ContactPerson", "Invoice",
         "InvoiceLine", "JournalEntry", "JournalLine", "LedgerAccount", "Payment",
-        "PaymentAllocation", "TaxRate",
+        "PaymentAllocation", "TaxRate", "CreditNote", "CreditNoteAllocation", "Item",
     }
     assert set(SCHEMAS) == {"contact", "contact_person", "invoice", "payment", "journal_entry",
-                            "ledger_account", "tax_rate", "business"}
+                            "ledger_account", "tax_rate", "business", "credit_note", "item"}
 
 
 @pytest.mark.parametrize("schema_cls", ALL_SCHEMAS, ids=lambda cls: cls.__name__)

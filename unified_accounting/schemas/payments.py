@@ -61,14 +61,15 @@ class PaymentSchema(RecordSchema):
 def check_allocations_within(data: Mapping[str, Any], original: Any, whole: str) -> None:
     """Refuse ``allocations`` whose amounts add up to more than the record's ``whole`` field.
 
-    Nothing is said while the whole or an allocation amount is absent or unreadable.
+    Nothing is said while there are no allocations, or the whole or an allocation amount is
+    absent or unreadable.
 
     Raises:
         marshmallow.ValidationError: at ``allocations``, naming both sums and the excess.
     """
     amount = data.get(whole)
     allocations = item_pairs(data, original, "allocations")
-    if amount is None or allocations is None:
+    if amount is None or not allocations:
         return
     parts = []
     for item, raw_item in allocations:
