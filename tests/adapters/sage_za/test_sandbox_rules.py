@@ -147,3 +147,36 @@ def test_the_basic_header_is_required(sandbox: SageZASandbox) -> None:
                           params={"apikey": sandbox.credentials["api_key"]},
                           headers={"Authorization": f"Basic {token}"})
     assert answer.status_code == 401
+
+
+def test_returns_take_allocations_only_up_to_what_they_have_left(
+        sandbox: SageZASandbox) -> None:
+    customer = _call(sandbox, "POST", "/Customer/Save", json={"Name": "Buyer"}).json()
+    other = _call(sandbox, "POST", "/Customer/Save", json={"Name": "Other"}).json()
+    account = next(a["ID"] for a in _call(sandbox, "GET", "/Account/Get").json()["Results"]
+                   if a["Name"] == "Sales")
+    line = {"LineType": 1, "SelectionId": account, "Quantity": 1, "UnitPriceExclusive": 100}
+
+    def document(controller: str, party: dict[str, Any], **extra: Any) -> Any:
+        return _call(sandbox, "POST", f"/{controller}/Save",
+                     json={"CustomerId": party["ID"], "Date": "2026-04-01",
+                           "Lines": [line], **extra})
+
+    invoice = document("TaxInvoice", customer).json()
+    foreign = document("CustomerReturn", other, FromDocumentId=invoice["ID"])
+    assert (foreign.status_code, "another party" in foreign.text) == (400, True)
+    credit = document("CustomerReturn", customer, FromDocumentId=invoice["ID"]).json()
+    assert (credit["FromDocumentId"], credit["AmountDue"]) == (invoice["ID"], 100)
+
+    def allocate(total: str) -> requests.Response:
+        return _call(sandbox, "POST", "/Allocation/Save", json={
+            "SourceDocumentId": credit["ID"], "AllocatedToDocumentId": invoice["ID"],
+            "Total": total})
+
+    assert allocate("100.01").status_code == 400
+    assert allocate("60").status_code == 201
+    assert allocate("40.01").status_code == 400
+    after = _call(sandbox, "GET", f"/CustomerReturn/Get/{credit['ID']}").json()
+    assert (after["AmountDue"], after["Status"]) == (40, "Partially Paid")
+    assert _call(sandbox, "GET", f"/TaxInvoice/Get/{invoice['ID']}").json()["AmountDue"] == 40
+    assert _call(sandbox, "DELETE", f"/CustomerReturn/Delete/{credit['ID']}").status_code == 404
