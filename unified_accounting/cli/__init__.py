@@ -25,7 +25,7 @@ __all__ = ["BUILTIN_COMMANDS", "CLI_ENTRY_POINT_GROUP", "main"]
 
 def _records(resource: str) -> LazyCommand:
     return LazyCommand("unified_accounting.cli.records", resource,
-                       f"List, show and create {resource}.")
+                       f"List, show and create {resource.replace('_', ' ')}.")
 
 
 BUILTIN_COMMANDS: dict[str, LazyCommand] = {
@@ -51,6 +51,8 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
         "Show the library at work against a provider's local sandbox."),
     **{resource: _records(resource)
        for resource in ("contacts", "invoices", "payments", "journals")},
+    "credit-notes": _records("credit_notes"),
+    "items": _records("items"),
 }
 
 

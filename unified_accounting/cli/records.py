@@ -1,15 +1,17 @@
-"""Record commands: ``businesses`` and ``contacts|invoices|payments|journals list|get|create``.
+"""Record commands: ``businesses`` and ``contacts|invoices|payments|journals|credit-notes|items
+list|get|create``, and ``credit-notes allocate``.
 
 They are for quick work at a terminal; products use the Python API. ``create`` reads a JSON
 file (or ``-`` for stdin), checks it against the published JSON Schema and reads it through
-``ua.load``, so a record is validated before any request.
+``ua.load``, so a record is validated before any request. The resources with commands are
+the keys of :data:`COLUMNS`, each with the table its ``list`` prints.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import Any
 
@@ -20,11 +22,11 @@ from unified_accounting.cli.output import echo_json, echo_table
 from unified_accounting.cli.parsing import parse_pairs, read_json_file
 from unified_accounting.client import Resource
 from unified_accounting.json_validation import validate_json
-from unified_accounting.models import Model
+from unified_accounting.models import CreditNoteAllocation, Model
 from unified_accounting.provider import RESOURCE_KINDS
 from unified_accounting.validation import dump, load
 
-__all__ = ["businesses", "contacts", "invoices", "journals", "payments"]
+__all__ = ["businesses", "contacts", "credit_notes", "invoices", "items", "journals", "payments"]
 
 Row = Callable[[dict[str, Any]], list[Any]]
 
@@ -52,6 +54,14 @@ COLUMNS: Mapping[str, tuple[tuple[str, ...], Row]] = {
     "journals": (("id", "date", "reference", "lines", "debits", "description"),
                  lambda d: [d["id"], d["date"], d["reference"], len(d["lines"]), _debits(d),
                             d["description"]]),
+    "credit_notes": (("id", "type", "number", "contact", "date", "total", "remaining",
+                      "status"),
+                     lambda d: [d["id"], d["type"], d["number"], d["contact_id"],
+                                d["issue_date"], d["total_amount"], d["amount_remaining"],
+                                d["status"]]),
+    "items": (("id", "type", "code", "description", "sales price", "purchase price", "active"),
+              lambda d: [d["id"], d["type"], d["code"], d["description"], d["sales_price"],
+                         d["purchase_price"], "yes" if d["is_active"] else "no"]),
 }
 
 
@@ -81,8 +91,9 @@ def _show(model: Model, as_json: bool) -> None:
 def _record_group(resource: str) -> click.Group:
     kind = RESOURCE_KINDS[resource]
     headers, row = COLUMNS[resource]
+    words = resource.replace("_", " ")
 
-    @click.group(name=resource, help=f"List, show and create {resource}.")
+    @click.group(name=resource.replace("_", "-"), help=f"List, show and create {words}.")
     def group() -> None:
         pass
 
@@ -107,7 +118,7 @@ def _record_group(resource: str) -> click.Group:
         if as_json:
             echo_json(documents)
         else:
-            echo_table(headers, [row(d) for d in documents], empty=f"No {resource}.")
+            echo_table(headers, [row(d) for d in documents], empty=f"No {words}.")
 
     @group.command("get")
     @click.argument("record_id", metavar="ID")
@@ -139,6 +150,39 @@ contacts = _record_group("contacts")
 invoices = _record_group("invoices")
 payments = _record_group("payments")
 journals = _record_group("journals")
+credit_notes = _record_group("credit_notes")
+items = _record_group("items")
+
+
+def _allocation(invoice_id: str, amount: str) -> CreditNoteAllocation:
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise click.BadParameter(f"{amount!r} is not an amount", param_hint="ALLOCATION") from None
+    return CreditNoteAllocation(invoice_id=invoice_id, amount=value)
+
+
+@credit_notes.command("allocate")
+@click.argument("credit_note_id", metavar="ID")
+@click.argument("pairs", nargs=-1, required=True, metavar="INVOICE_ID=AMOUNT...")
+@client_options()
+@json_option
+def allocate_credit_note(credit_note_id: str, pairs: tuple[str, ...], conn: ClientOptions,
+                         as_json: bool) -> None:
+    """Set credit note ID against invoices of its contact, AMOUNT (e.g. 30.00) each.
+
+    Every allocation is checked against the credit note and the invoices before anything is
+    written; the credit note as the provider then stores it is shown.
+    """
+    allocations = [_allocation(key, value) for key, value in parse_pairs(pairs, "ALLOCATION")]
+    with open_client(conn) as client:
+        note = client.credit_notes.allocate(credit_note_id, allocations)
+    if as_json:
+        echo_json(dump(note))
+    else:
+        shown = dump(note)
+        click.echo(f"Allocated; credit note {note.id} has {shown['amount_remaining']} left "
+                   f"({note.status}).")
 
 
 @click.command()

@@ -132,3 +132,37 @@ def test_invoices_payments_and_journals(cli: Cli, sandbox: SageSandbox) -> None:
     assert "CLI-J1" in table
     assert "10.00" in table
     assert cli.json("journals", "get", journal["id"])["reference"] == "CLI-J1"  # type: ignore[index]
+
+
+def test_items_and_credit_notes_from_the_command_line(cli: Cli, sandbox: SageSandbox) -> None:
+    sales = sandbox.ledger_account_id("GB", 4000)
+    item = cli.json("items", "create", cli.file("item.json", {
+        "type": "service", "code": "CLI-H", "description": "Cli hour", "sales_price": "80",
+        "sales_account_id": sales}))
+    assert isinstance(item, dict)
+    table = cli.ok("items", "list", "--filter", "type=service").stdout.splitlines()
+    assert table[0].split()[:4] == ["ID", "TYPE", "CODE", "DESCRIPTION"]
+    assert any("CLI-H" in line and "80.0" in line for line in table[1:])
+
+    customer = _customer(cli, "CLI5")
+    line = {"description": "Hours", "quantity": "2", "unit_price": "80", "account_id": sales,
+            "item_id": item["id"]}
+    invoice = cli.json("invoices", "create", cli.file("invoice.json", {
+        "type": "sales", "contact_id": customer["id"], "issue_date": TODAY, "lines": [line]}))
+    assert isinstance(invoice, dict)
+    assert invoice["lines"][0]["item_id"] == item["id"]
+    note = cli.json("credit-notes", "create", cli.file("note.json", {
+        "type": "sales", "contact_id": customer["id"], "issue_date": TODAY,
+        "lines": [{**line, "quantity": "1"}]}))
+    assert isinstance(note, dict)
+    said = cli.ok("credit-notes", "allocate", note["id"], f"{invoice['id']}=50.00").stdout
+    assert said.strip() == f"Allocated; credit note {note['id']} has 30.00 left " \
+                           "(partially_allocated)."
+    assert cli.json("invoices", "get", invoice["id"])["amount_due"] == "110.00"  # type: ignore[index]
+    too_much = cli("credit-notes", "allocate", note["id"], f"{invoice['id']}=30.01")
+    assert too_much.exit_code == 1
+    assert "allocations" in too_much.stderr
+    bad = cli("credit-notes", "allocate", note["id"], f"{invoice['id']}=lots")
+    assert bad.exit_code == 2
+    listed = cli.ok("credit-notes", "list").stdout.splitlines()
+    assert listed[0].split()[-2:] == ["REMAINING", "STATUS"]
