@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from unified_accounting_sage.countries import LEDGER_ACCOUNT_TYPES, PROVINCES
+from unified_accounting_sage.mappers.credit_notes import STATUS_FROM_SAGE as CREDIT_STATUSES
 from unified_accounting_sage.mappers.invoices import STATUS_FROM_SAGE
 from unified_accounting_sage.mappers.payments import TYPE_TO_SAGE
 
@@ -50,9 +51,10 @@ def test_province_table_matches_the_code() -> None:
 
 
 def test_status_and_payment_type_tables_match_the_code() -> None:
-    statuses = {row[0].strip("`"): row[1].strip("`") for row in _rows(r"`[A-Z_]+`")
-                if row[0].strip("`") in STATUS_FROM_SAGE}
-    assert statuses == dict(STATUS_FROM_SAGE)
+    statuses = {row[0].strip("`"): (row[1].strip("`"), row[2].strip("`"))
+                for row in _rows(r"`[A-Z_]+`") if row[0].strip("`") in STATUS_FROM_SAGE}
+    assert {sage: invoice for sage, (invoice, _) in statuses.items()} == dict(STATUS_FROM_SAGE)
+    assert {sage: note for sage, (_, note) in statuses.items()} == dict(CREDIT_STATUSES)
     types = {row[0].strip("`"): row[1].strip("`") for row in _rows(r"`[a-z_]+`")
              if row[0].strip("`") in TYPE_TO_SAGE}
     assert types == dict(TYPE_TO_SAGE)
