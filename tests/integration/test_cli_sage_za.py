@@ -67,7 +67,9 @@ def test_an_unknown_login_field_is_a_usage_error(tmp_path: Path) -> None:
 def test_demo_with_provider_sage_za_tells_the_whole_story() -> None:
     result = CliRunner().invoke(main, ["demo", "--provider", "sage_za"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    for expected in ("Customer Northwind", "Tax invoice", "is now paid", "two-sided entries",
+    for expected in ("Customer Northwind", "Tax invoice", "is now paid",
+                     "outstanding 1380.00 -> 920.00 (partially_paid); credit note allocated",
+                     "two-sided entries",
                      "Unbalanced journal refused", "through the proxy", "First sync",
                      "Second sync", "Only the change came back: 1 record updated"):
         assert expected in result.output, expected

@@ -22,6 +22,10 @@ def _check_story(output: str) -> None:
     assert re.search(r"sales\s+4000 Sales - Products", output)
     assert "net 1000.00 + tax 200.00 = 1200.00 GBP, status open." in output
     assert "is now paid, 0.00 due." in output
+    assert re.search(r"Sales invoice SI-\d+ for two workshop days: 600.00 due. Credit note "
+                     r"SCN-\d+ for one day: 300.00.", output)
+    assert re.search(r"invoice SI-\d+ outstanding 600.00 -> 300.00 \(partially_paid\); credit "
+                     r"note allocated, 0.00 left.", output)
     assert "Unbalanced journal refused: invalid input: lines: debits 100.00 != credits 99.99 " \
            "(difference 0.01)" in output
     before, after = re.search(r"requests sent before and after: (\d+) -> (\d+)",

@@ -13,6 +13,7 @@ from unified_accounting.cli.parsing import read_json_file
 from unified_accounting.credentials import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from unified_accounting.tokens.registry import STORE_ENV
 from unified_accounting_sage.demo import steps
+from unified_accounting_sage.demo.credit_notes import credit_note_allocated
 from unified_accounting_sage.demo.steps import say
 from unified_accounting_sage.demo.syncing import sync_twice
 from unified_accounting_sage.demo.target import DemoTarget, embedded_sandbox, stored_connection
@@ -42,6 +43,7 @@ def _steps(client: ua.Client, target: DemoTarget, counter: RequestCounter) -> No
     steps.standard_rate(client)
     steps.map_accounts(client)
     steps.invoice_and_receipt(client, contact)
+    credit_note_allocated(client, contact)
     steps.journals(client, counter, target)
     steps.financial_settings(client)
     say()

@@ -12,6 +12,7 @@ import unified_accounting as ua
 from unified_accounting.login_credentials import LoginCredentials, save_credentials
 from unified_accounting.syncing import SQLiteMirror, StreamResult, Syncer
 from unified_accounting_sage_za.demo import steps
+from unified_accounting_sage_za.demo.credit_notes import credit_note_allocated
 from unified_accounting_sage_za.demo.steps import say, table
 from unified_accounting_sage_za.sandbox import SageZASandbox
 
@@ -28,7 +29,8 @@ def _streams(streams: list[StreamResult]) -> None:
 def sync_twice(client: ua.Client, sandbox: SageZASandbox, folder: Path,
                contact: ua.Contact) -> None:
     """Sync into a SQLite mirror, change the customer, and sync again."""
-    resources = ["contacts", "ledger_accounts", "tax_rates", "invoices", "payments", "journals"]
+    resources = ["contacts", "ledger_accounts", "tax_rates", "invoices", "payments", "journals",
+                 "items", "credit_notes"]
     with SQLiteMirror(folder / "mirror.sqlite3") as mirror:
         syncer = Syncer(mirror, resources=resources, max_workers=1)
         before = sandbox.counters().total_requests
@@ -69,6 +71,7 @@ def run_demo(sandbox: SageZASandbox, folder: Path) -> None:
         accounts = {a.name: a.id or "" for a in client.ledger_accounts.list()}
         contact = steps.customer(client)
         steps.invoice_and_receipt(client, contact, mapping)
+        credit_note_allocated(client, contact)
         steps.journals(client, accounts, lambda: sandbox.counters().total_requests)
         steps.proxy_call(client)
         say()
@@ -82,7 +85,7 @@ def run_demo(sandbox: SageZASandbox, folder: Path) -> None:
 @click.option("--seed", default=0, show_default=True, help="Seed of the sandbox login.")
 def demo(seed: int) -> None:
     """Show the sage_za provider at work against its sandbox: records, VAT, allocations,
-    two-sided journals, proxy and sync."""
+    credit notes, two-sided journals, proxy and sync."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as folder, \
             SageZASandbox(seed=seed, limits={"per_minute": 10_000}).running() as sandbox:
