@@ -25,11 +25,12 @@ def credit_note_allocated(client: ua.Client, contact: ua.Contact) -> ua.CreditNo
         invoice_id=invoice.id, lines=[day], reference="DEMO-2"))
     say(f"Sales invoice {invoice.number} for two workshop days: {before} due. Credit note "
         f"{note.number} for one day: {ua.dump(note)['total_amount']}.")
-    note = client.credit_notes.allocate(note.id or "", [ua.CreditNoteAllocation(
-        invoice_id=invoice.id or "", amount=note.total_amount or Decimal("0"))])
+    allocation = ua.CreditNoteAllocation(invoice_id=invoice.id or "",
+                                         amount=note.total_amount or Decimal("0"))
+    allocated: ua.CreditNote = client.credit_notes.allocate(note.id or "", [allocation])
     after = client.invoices.get(invoice.id or "")
     say(f"Credit note allocated to the invoice (POST /contact_allocations): invoice "
         f"{after.number} outstanding {before} -> {ua.dump(after)['amount_due']} "
-        f"({after.status}); credit note {note.status}, {ua.dump(note)['amount_remaining']} "
-        "left.")
-    return note
+        f"({after.status}); credit note {allocated.status}, "
+        f"{ua.dump(allocated)['amount_remaining']} left.")
+    return allocated

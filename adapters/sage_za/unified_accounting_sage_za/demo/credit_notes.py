@@ -28,10 +28,11 @@ def credit_note_allocated(client: ua.Client, contact: ua.Contact) -> ua.CreditNo
             tax_code="standard")]))
     say(f"Item {hour.code} (Item/Save) sold on tax invoice {invoice.number}: {before} due. "
         f"Customer return {note.number} for one hour: {ua.dump(note)['total_amount']}.")
-    note = client.credit_notes.allocate(note.id or "", [ua.CreditNoteAllocation(
-        invoice_id=invoice.id or "", amount=note.total_amount or Decimal("0"))])
+    allocation = ua.CreditNoteAllocation(invoice_id=invoice.id or "",
+                                         amount=note.total_amount or Decimal("0"))
+    allocated: ua.CreditNote = client.credit_notes.allocate(note.id or "", [allocation])
     after = client.invoices.get(invoice.id or "")
     say(f"Return allocated to the invoice (Allocation/Save, the return as source): invoice "
         f"{after.number} outstanding {before} -> {ua.dump(after)['amount_due']} "
-        f"({after.status}); credit note {note.status}.")
-    return note
+        f"({after.status}); credit note {allocated.status}.")
+    return allocated
