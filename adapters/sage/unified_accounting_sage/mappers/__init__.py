@@ -67,34 +67,27 @@ def _entry(collection: str, module: Any, **extra: Any) -> ResourceMapper:
     )
 
 
-def _invoice(kind: InvoiceType) -> ResourceMapper:
+def _of_type(collection: str, module: Any, kind: str, type_keyword: str) -> ResourceMapper:
+    """The mapper of one of the two collections of a resource split by type (invoices)."""
     return ResourceMapper(
-        collection=f"{kind}_invoices",
-        wrapper_key=invoices.WRAPPER_KEYS[kind],
-        attributes=invoices.ATTRIBUTES_BY_TYPE[kind],
-        to_unified=partial(invoices.to_unified, invoice_type=kind),
-        to_sage=invoices.to_sage,
+        collection=collection,
+        wrapper_key=module.WRAPPER_KEYS[kind],
+        attributes=module.ATTRIBUTES_BY_TYPE[kind],
+        to_unified=partial(module.to_unified, **{type_keyword: kind}),
+        to_sage=module.to_sage,
     )
+
+
+def _invoice(kind: InvoiceType) -> ResourceMapper:
+    return _of_type(f"{kind}_invoices", invoices, kind, "invoice_type")
 
 
 def _credit_note(kind: InvoiceType) -> ResourceMapper:
-    return ResourceMapper(
-        collection=f"{kind}_credit_notes",
-        wrapper_key=credit_notes.WRAPPER_KEYS[kind],
-        attributes=credit_notes.ATTRIBUTES_BY_TYPE[kind],
-        to_unified=partial(credit_notes.to_unified, credit_note_type=kind),
-        to_sage=credit_notes.to_sage,
-    )
+    return _of_type(f"{kind}_credit_notes", credit_notes, kind, "credit_note_type")
 
 
 def _item(kind: ItemType) -> ResourceMapper:
-    return ResourceMapper(
-        collection=items.COLLECTIONS[kind],
-        wrapper_key=items.WRAPPER_KEYS[kind],
-        attributes=items.ATTRIBUTES_BY_TYPE[kind],
-        to_unified=partial(items.to_unified, item_type=kind),
-        to_sage=items.to_sage,
-    )
+    return _of_type(items.COLLECTIONS[kind], items, kind, "item_type")
 
 
 #: Sage collection -> its mapper.

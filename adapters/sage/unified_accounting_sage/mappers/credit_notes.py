@@ -3,7 +3,7 @@
 
 ``type`` picks the Sage resource. ``number`` is Sage's generated ``credit_note_number`` on
 sales and the supplier's own number (``vendor_reference``) on purchases. Lines map as invoice
-lines do (:mod:`unified_accounting_sage.mappers.lines`). ``amount_allocated`` and
+lines do (:mod:`unified_accounting_sage.mappers.documents`). ``amount_allocated`` and
 ``amount_remaining`` come from ``total_paid`` and ``outstanding_amount``.
 
 Sage keeps no link to the invoice a credit note corrects, only that invoice's date
@@ -30,15 +30,14 @@ from unified_accounting_sage.json_values import (
     parse_money,
     ref_id,
 )
-from unified_accounting_sage.mappers._common import (
-    Resolver,
-    compact,
-    finish,
-    objects,
-    remote,
-    stamps,
+from unified_accounting_sage.mappers._common import Resolver, compact, finish, objects
+from unified_accounting_sage.mappers.documents import (
+    DocumentShape,
+    ItemKinds,
+    document_kind,
+    header_to_sage,
+    header_to_unified,
 )
-from unified_accounting_sage.mappers.lines import ItemKinds, line_to_sage, line_to_unified
 
 __all__ = [
     "ALLOCATION_TYPES",
@@ -76,6 +75,9 @@ _NUMBER_FIELD: Mapping[CreditNoteType, str] = {
 _TYPE_FROM_TRANSACTION: Mapping[str, CreditNoteType] = {
     "SALES_CREDIT_NOTE": "sales", "PURCHASE_CREDIT_NOTE": "purchase"}
 
+SHAPE = DocumentShape("credit note", "credit_notes", "credit_note_lines", _NUMBER_FIELD,
+                      _TYPE_FROM_TRANSACTION)
+
 _COMMON_ATTRIBUTES = (
     "contact", "date", "reference", "notes", "currency", "exchange_rate", "status",
     "net_amount", "tax_amount", "total_amount", "total_paid", "outstanding_amount",
@@ -91,17 +93,6 @@ ATTRIBUTES_BY_TYPE: Mapping[CreditNoteType, tuple[str, ...]] = {
 def wrapper_key(credit_note: CreditNote) -> str:
     """Return ``"sales_credit_note"`` or ``"purchase_credit_note"``."""
     return WRAPPER_KEYS[credit_note.type]
-
-
-def _infer_type(raw: Mapping[str, Any]) -> CreditNoteType:
-    kind = _TYPE_FROM_TRANSACTION.get(ref_id(raw, "transaction_type") or "")
-    if kind is not None:
-        return kind
-    path = str(raw.get("$path") or "")
-    for candidate in WRAPPER_KEYS:
-        if path.startswith(f"/{candidate}_credit_notes"):
-            return candidate
-    raise ValueError("cannot tell a sales from a purchase credit note; pass credit_note_type")
 
 
 def _allocations(raw: Mapping[str, Any]) -> list[CreditNoteAllocation]:
@@ -128,28 +119,14 @@ def to_unified(
     Raises:
         ValueError: the type cannot be told, or the record has no date.
     """
-    kind = credit_note_type or _infer_type(raw)
-    issue_date = parse_date(raw.get("date"))
-    if issue_date is None:
-        raise ValueError("a Sage credit note without a date")
-    raw_lines = objects(raw, "credit_note_lines")
+    kind = credit_note_type or document_kind(raw, SHAPE)
     return CreditNote(
-        id=raw.get("id"), business_id=business_id, type=kind,
-        number=raw.get(_NUMBER_FIELD[kind]), reference=raw.get("reference"),
-        contact_id=ref_id(raw, "contact") or "", issue_date=issue_date,
-        currency=ref_id(raw, "currency"), exchange_rate=parse_money(raw.get("exchange_rate")),
+        **header_to_unified(raw, kind, SHAPE, business_id=business_id,
+                            include_remote=include_remote),
         status=STATUS_FROM_SAGE.get(ref_id(raw, "status") or ""),
-        tax_inclusive=any(bool(line.get("unit_price_includes_tax")) for line in raw_lines),
-        notes=raw.get("notes"),
-        lines=[line_to_unified(line) for line in raw_lines],
-        net_amount=parse_money(raw.get("net_amount")),
-        tax_amount=parse_money(raw.get("tax_amount")),
-        total_amount=parse_money(raw.get("total_amount")),
         amount_allocated=parse_money(raw.get("total_paid")),
         amount_remaining=parse_money(raw.get("outstanding_amount")),
         allocations=_allocations(raw),
-        **stamps(raw),
-        remote_data=remote(raw, include_remote),
     )
 
 
@@ -179,26 +156,10 @@ def to_sage(
         ValidationError: unresolved codes, a purchase line discount, missing required fields
             or strings too long for Sage; paths are unified.
     """
-    lines = [
-        line_to_sage(credit_note.type, credit_note.tax_inclusive, index, line,
-                     tax=resolve_tax_code, account=resolve_account, items=resolve_item)
-        for index, line in enumerate(credit_note.lines)
-    ]
-    body = compact({
-        "contact_id": credit_note.contact_id or None,
-        "date": format_date(credit_note.issue_date),
-        "original_invoice_date": format_date(original_invoice_date),
-        "reference": credit_note.reference,
-        _NUMBER_FIELD[credit_note.type]: credit_note.number,
-        "notes": credit_note.notes,
-        "currency_id": credit_note.currency,
-        "exchange_rate": format_money(credit_note.exchange_rate),
-        "status_id": "DRAFT" if credit_note.status == "draft" else None,
-        "net_amount": format_money(credit_note.net_amount),
-        "tax_amount": format_money(credit_note.tax_amount),
-        "total_amount": format_money(credit_note.total_amount),
-        "credit_note_lines": lines or None,
-    })
+    body = header_to_sage(credit_note, SHAPE, tax=resolve_tax_code, account=resolve_account,
+                          items=resolve_item)
+    if original_invoice_date is not None:
+        body["original_invoice_date"] = format_date(original_invoice_date)
     return finish(WRAPPER_KEYS[credit_note.type], body, provider_fields, partial)
 
 

@@ -6,11 +6,11 @@ the supplier's own number (``vendor_reference``) on purchases. ``amount_paid`` a
 than draft, are computed by Sage and never sent. ``tax_inclusive`` is one flag here and
 ``unit_price_includes_tax`` on every Sage line.
 
-Lines map as in :mod:`unified_accounting_sage.mappers.lines`. A line may name a unified
-``tax_code`` instead of ``tax_rate_id`` and an ``account_concept`` instead of ``account_id``;
-the caller passes resolvers built from the tenant's tax rates and account mapping (see
-:mod:`unified_accounting_sage.countries`). Nothing is guessed: an unresolved code is a
-``ValidationError`` on that line.
+Header fields and lines map as in :mod:`unified_accounting_sage.mappers.documents`. A line
+may name a unified ``tax_code`` instead of ``tax_rate_id`` and an ``account_concept`` instead
+of ``account_id``; the caller passes resolvers built from the tenant's tax rates and account
+mapping (see :mod:`unified_accounting_sage.countries`). Nothing is guessed: an unresolved
+code is a ``ValidationError`` on that line.
 """
 
 from __future__ import annotations
@@ -19,23 +19,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from unified_accounting.models import CreditNote, Invoice, InvoiceStatus, InvoiceType
-from unified_accounting_sage.json_values import (
-    format_date,
-    format_money,
-    parse_date,
-    parse_money,
-    ref_id,
+from unified_accounting_sage.json_values import format_date, parse_date, parse_money, ref_id
+from unified_accounting_sage.mappers._common import Resolver, finish, refuse
+from unified_accounting_sage.mappers.documents import (
+    DocumentShape,
+    ItemKinds,
+    document_kind,
+    header_to_sage,
+    header_to_unified,
 )
-from unified_accounting_sage.mappers._common import (
-    Resolver,
-    compact,
-    finish,
-    objects,
-    refuse,
-    remote,
-    stamps,
-)
-from unified_accounting_sage.mappers.lines import ItemKinds, line_to_sage, line_to_unified
 
 __all__ = [
     "ATTRIBUTES_BY_TYPE",
@@ -73,6 +65,8 @@ _TYPE_FROM_TRANSACTION: Mapping[str, InvoiceType] = {
     "SALES_INVOICE": "sales",
     "PURCHASE_INVOICE": "purchase",
 }
+SHAPE = DocumentShape("invoice", "invoices", "invoice_lines", _NUMBER_FIELD,
+                      _TYPE_FROM_TRANSACTION)
 
 _COMMON_ATTRIBUTES = (
     "contact",
@@ -105,17 +99,6 @@ def wrapper_key(invoice: Invoice) -> str:
     return WRAPPER_KEYS[invoice.type]
 
 
-def _infer_type(raw: Mapping[str, Any]) -> InvoiceType:
-    kind = _TYPE_FROM_TRANSACTION.get(ref_id(raw, "transaction_type") or "")
-    if kind is not None:
-        return kind
-    path = str(raw.get("$path") or "")
-    for candidate in WRAPPER_KEYS:
-        if path.startswith(f"/{candidate}_invoices"):
-            return candidate
-    raise ValueError("cannot tell a sales from a purchase invoice; pass invoice_type")
-
-
 def to_unified(
     raw: Mapping[str, Any],
     *,
@@ -135,33 +118,14 @@ def to_unified(
     Raises:
         ValueError: the type cannot be told, or the record has no date.
     """
-    kind = invoice_type or _infer_type(raw)
-    issue_date = parse_date(raw.get("date"))
-    if issue_date is None:
-        raise ValueError("a Sage invoice without a date")
-    raw_lines = objects(raw, "invoice_lines")
+    kind = invoice_type or document_kind(raw, SHAPE)
     return Invoice(
-        id=raw.get("id"),
-        business_id=business_id,
-        type=kind,
-        number=raw.get(_NUMBER_FIELD[kind]),
-        reference=raw.get("reference"),
-        contact_id=ref_id(raw, "contact") or "",
-        issue_date=issue_date,
+        **header_to_unified(raw, kind, SHAPE, business_id=business_id,
+                            include_remote=include_remote),
         due_date=parse_date(raw.get("due_date")),
-        currency=ref_id(raw, "currency"),
-        exchange_rate=parse_money(raw.get("exchange_rate")),
         status=STATUS_FROM_SAGE.get(ref_id(raw, "status") or ""),
-        tax_inclusive=any(bool(line.get("unit_price_includes_tax")) for line in raw_lines),
-        notes=raw.get("notes"),
-        lines=[line_to_unified(line) for line in raw_lines],
-        net_amount=parse_money(raw.get("net_amount")),
-        tax_amount=parse_money(raw.get("tax_amount")),
-        total_amount=parse_money(raw.get("total_amount")),
         amount_paid=parse_money(raw.get("total_paid")),
         amount_due=parse_money(raw.get("outstanding_amount")),
-        **stamps(raw),
-        remote_data=remote(raw, include_remote),
     )
 
 
@@ -209,27 +173,8 @@ def to_sage(
         ValidationError: unresolved codes, a purchase line discount, missing required fields
             or strings too long for Sage; paths are unified (``lines[0].account_id``).
     """
-    lines = [
-        line_to_sage(invoice.type, invoice.tax_inclusive, index, line, tax=resolve_tax_code,
-                     account=resolve_account, items=resolve_item)
-        for index, line in enumerate(invoice.lines)
-    ]
-    body = compact(
-        {
-            "contact_id": invoice.contact_id or None,
-            "date": format_date(invoice.issue_date),
-            "due_date": format_date(invoice.due_date),
-            "reference": invoice.reference,
-            _NUMBER_FIELD[invoice.type]: invoice.number,
-            "notes": invoice.notes,
-            "currency_id": invoice.currency,
-            "exchange_rate": format_money(invoice.exchange_rate),
-            # Only a draft can be asked for; the other statuses follow from payments and voids.
-            "status_id": "DRAFT" if invoice.status == "draft" else None,
-            "net_amount": format_money(invoice.net_amount),
-            "tax_amount": format_money(invoice.tax_amount),
-            "total_amount": format_money(invoice.total_amount),
-            "invoice_lines": lines or None,
-        }
-    )
+    body = header_to_sage(invoice, SHAPE, tax=resolve_tax_code, account=resolve_account,
+                          items=resolve_item)
+    if invoice.due_date is not None:
+        body["due_date"] = format_date(invoice.due_date)
     return finish(WRAPPER_KEYS[invoice.type], body, provider_fields, partial)

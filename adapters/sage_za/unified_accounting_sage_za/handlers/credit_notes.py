@@ -22,7 +22,11 @@ from unified_accounting.credit_allocation import check_allocations
 from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.models import CreditNote, CreditNoteAllocation, CreditNoteStatus, Invoice
 from unified_accounting_sage_za.handlers.allocations import allocations_of, save_allocation
-from unified_accounting_sage_za.handlers.documents import DocumentKind, DocumentsHandler
+from unified_accounting_sage_za.handlers.documents import (
+    DocumentKind,
+    DocumentsHandler,
+    settlement,
+)
 from unified_accounting_sage_za.handlers.invoices import KINDS as INVOICE_KINDS
 from unified_accounting_sage_za.handlers.invoices import InvoicesHandler
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_wire_date
@@ -40,12 +44,8 @@ def _fail(path: str, message: str) -> ValidationError:
     return ValidationError({path: [message]}, provider="sage_za")
 
 
-def _status(total: Decimal | None, due: Decimal | None) -> CreditNoteStatus:
-    if due is not None and due == 0 and total:
-        return "allocated"
-    if due is not None and total is not None and due < total:
-        return "partially_allocated"
-    return "open"
+_STATUS: Mapping[str, CreditNoteStatus] = {"all": "allocated", "part": "partially_allocated",
+                                            "none": "open"}
 
 
 class CreditNotesHandler(DocumentsHandler[CreditNote]):
@@ -65,7 +65,7 @@ class CreditNotesHandler(DocumentsHandler[CreditNote]):
         invoice_prefix = INVOICE_KINDS[kind].prefix
         source = raw.get("FromDocumentId")
         return CreditNote(
-            **self.common(raw, kind, remote), status=_status(total, due),
+            **self.common(raw, kind, remote), status=_STATUS[settlement(total, due)],
             invoice_id=f"{invoice_prefix}{source}" if source else None,
             amount_remaining=due,
             amount_allocated=None if total is None or due is None else total - due,

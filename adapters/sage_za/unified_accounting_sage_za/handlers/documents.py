@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
 from unified_accounting.errors import ValidationError
@@ -20,7 +21,7 @@ from unified_accounting_sage_za.handlers.base import ZAHandler, merged, new_refe
 from unified_accounting_sage_za.handlers.lines import line_body, line_from, tax_types
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
 
-__all__ = ["DocumentKind", "DocumentsHandler"]
+__all__ = ["DocumentKind", "DocumentsHandler", "settlement"]
 
 D = TypeVar("D", Invoice, CreditNote)
 _OWN_NUMBER = {"useSystemDocumentNumber": "false"}
@@ -34,6 +35,16 @@ class DocumentKind:
     prefix: str  # of the unified document id
     party_field: str
     party_prefix: str  # of the unified contact id
+
+
+def settlement(total: Decimal | None, due: Decimal | None) -> str:
+    """How much of a document is settled: ``all``, ``part`` or ``none`` (from its
+    ``AmountDue``; a document without a total is never settled)."""
+    if due is not None and due == 0 and total:
+        return "all"
+    if due is not None and total is not None and due < total:
+        return "part"
+    return "none"
 
 
 class DocumentsHandler(ZAHandler[D]):

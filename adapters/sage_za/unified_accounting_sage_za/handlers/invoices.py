@@ -13,7 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from unified_accounting.models import Invoice, InvoiceStatus
-from unified_accounting_sage_za.handlers.documents import DocumentKind, DocumentsHandler
+from unified_accounting_sage_za.handlers.documents import (
+    DocumentKind,
+    DocumentsHandler,
+    settlement,
+)
 from unified_accounting_sage_za.wire import as_decimal, parse_wire_date
 
 __all__ = ["KINDS", "InvoicesHandler"]
@@ -24,12 +28,12 @@ KINDS: Mapping[str, DocumentKind] = {
 }
 
 
+_STATUS: Mapping[str, InvoiceStatus] = {"all": "paid", "part": "partially_paid",
+                                         "none": "open"}
+
+
 def _status(raw: Mapping[str, Any], total: Decimal | None, due: Decimal | None) -> InvoiceStatus:
-    if raw.get("Paid") or (due is not None and due == 0 and total):
-        return "paid"
-    if due is not None and total is not None and due < total:
-        return "partially_paid"
-    return "open"
+    return "paid" if raw.get("Paid") else _STATUS[settlement(total, due)]
 
 
 class InvoicesHandler(DocumentsHandler[Invoice]):

@@ -19,7 +19,12 @@ from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import ref_is, since
 from unified_accounting_sage.sandbox.messages import money, path_for, ref_of, to_decimal
 from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
-from unified_accounting_sage.sandbox.resources.common import delete_record, getter, touch
+from unified_accounting_sage.sandbox.resources.common import (
+    contact_of_type,
+    delete_record,
+    getter,
+    touch,
+)
 from unified_accounting_sage.sandbox.resources.invoices import status_ref
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
@@ -127,9 +132,7 @@ def new_allocation(ctx: Ctx, data: dict[str, Any]) -> Record:
     if type_id not in SIDES:
         raise invalid("transaction_type_id", "is not included in the list")
     contact_type, invoices, credit_notes = SIDES[type_id]
-    contact = ctx.require("contacts", data["contact_id"], "contact_id")
-    if all(item["id"] != contact_type for item in contact["contact_types"]):
-        raise invalid("contact_id", f"The contact must be a {contact_type.lower()}")
+    contact = contact_of_type(ctx, data["contact_id"], contact_type)
     parts = _parts(ctx, data, contact, (invoices, credit_notes))
     record_id = new_id()
     day = data.get("date") or ctx.now.date().isoformat()

@@ -28,6 +28,18 @@ def linked(ctx: Ctx, collection: str, record_id: Any, source: str) -> dict[str, 
     return ref_of(collection, ctx.require(collection, record_id, source))
 
 
+def contact_of_type(ctx: Ctx, contact_id: Any, contact_type: str) -> Record:
+    """The contact a body names, which must have ``contact_type`` (``CUSTOMER``/``VENDOR``).
+
+    Raises:
+        SageError: 404 naming ``contact_id`` when unknown, 422 when of another type.
+    """
+    contact = ctx.require("contacts", contact_id, "contact_id")
+    if all(item["id"] != contact_type for item in contact["contact_types"]):
+        raise invalid("contact_id", f"The contact must be a {contact_type.lower()}")
+    return contact
+
+
 def looked_up(table: str, item_id: Any, source: str) -> dict[str, str] | None:
     """The reference to a lookup item named in a body field; None when null.
 

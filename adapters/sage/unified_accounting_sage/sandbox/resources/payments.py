@@ -17,6 +17,7 @@ from unified_accounting_sage.sandbox.resources.banking import (
     update_transaction,
 )
 from unified_accounting_sage.sandbox.resources.common import (
+    contact_of_type,
     delete_record,
     getter,
     looked_up,
@@ -74,9 +75,7 @@ def new_payment(ctx: Ctx, data: dict[str, Any]) -> Record:
     if type_id not in PAYMENT_TYPES:
         raise invalid("transaction_type_id", "is not included in the list")
     contact_type, collection, sign = PAYMENT_TYPES[type_id]
-    contact = ctx.require("contacts", data["contact_id"], "contact_id")
-    if all(item["id"] != contact_type for item in contact["contact_types"]):
-        raise invalid("contact_id", f"The contact must be a {contact_type.lower()}")
+    contact = contact_of_type(ctx, data["contact_id"], contact_type)
     bank = bank_ref(ctx, data["bank_account_id"])
     method = looked_up("payment_methods", data.get("payment_method_id"), "payment_method_id")
     allocations = _check_allocations(ctx, data, contact, collection)
