@@ -61,26 +61,10 @@ def _amount_errors(amount: Decimal, currency: str | None) -> list[str]:
     return [f"has more than {places} decimal places {where}"]
 
 
-def allocation_errors(credit_note: CreditNote, allocations: Sequence[CreditNoteAllocation],
-                      invoices: Mapping[str, Invoice]) -> Errors:
-    """Return every reason the allocations cannot be made, by field path (empty when none).
-
-    Args:
-        credit_note: the credit note as the provider stores it (status, amounts, currency).
-        allocations: what to set against which invoice.
-        invoices: the invoices named, as the provider stores them, by id; an id missing here
-            is reported as unknown.
-
-    Returns:
-        Paths such as ``allocations[1].amount`` mapped to their messages.
-    """
+def _each_allocation(credit_note: CreditNote, allocations: Sequence[CreditNoteAllocation],
+                     invoices: Mapping[str, Invoice]) -> Errors:
+    """The errors of single allocations: their invoice, their amount, what it owes."""
     errors: Errors = {}
-    if not allocations:
-        errors["allocations"] = ["name at least one invoice to allocate to"]
-    if credit_note.status in _CLOSED:
-        errors.setdefault("allocations", []).append(
-            f"the credit note is {_CLOSED[credit_note.status]} credit note and cannot be "
-            "allocated")
     currency = credit_note.currency
     used: dict[str, list[Decimal]] = {}
     for index, allocation in enumerate(allocations):
@@ -94,21 +78,50 @@ def allocation_errors(credit_note: CreditNote, allocations: Sequence[CreditNoteA
         amount_problems = _amount_errors(allocation.amount, currency)
         if amount_problems:
             errors[f"{here}.amount"] = amount_problems
-        if invoice is None or problems or amount_problems:
+        if invoice is None or problems or amount_problems or invoice.amount_due is None:
             continue
         parts = used.setdefault(allocation.invoice_id, [])
         parts.append(allocation.amount)
-        if invoice.amount_due is not None:
-            message = excess_error("allocated", parts, "the invoice's amount_due",
-                                   invoice.amount_due, currency)
-            if message:
-                errors[f"{here}.amount"] = [message]
-    remaining = remaining_of(credit_note)
-    if remaining is not None and "allocations" not in errors:
-        message = excess_error("allocations", [a.amount for a in allocations],
-                               "the credit note's amount_remaining", remaining, currency)
+        message = excess_error("allocated", parts, "the invoice's amount_due",
+                               invoice.amount_due, currency)
         if message:
-            errors["allocations"] = [message]
+            errors[f"{here}.amount"] = [message]
+    return errors
+
+
+def _whole_errors(credit_note: CreditNote,
+                  allocations: Sequence[CreditNoteAllocation]) -> list[str]:
+    """The errors of the allocations together: none given, a closed note, too much."""
+    if not allocations:
+        return ["name at least one invoice to allocate to"]
+    if credit_note.status in _CLOSED:
+        return [f"the credit note is {_CLOSED[credit_note.status]} credit note and cannot be "
+                "allocated"]
+    remaining = remaining_of(credit_note)
+    if remaining is None:
+        return []
+    message = excess_error("allocations", [a.amount for a in allocations],
+                           "the credit note's amount_remaining", remaining, credit_note.currency)
+    return [message] if message else []
+
+
+def allocation_errors(credit_note: CreditNote, allocations: Sequence[CreditNoteAllocation],
+                      invoices: Mapping[str, Invoice]) -> Errors:
+    """Return every reason the allocations cannot be made, by field path (empty when none).
+
+    Args:
+        credit_note: the credit note as the provider stores it (status, amounts, currency).
+        allocations: what to set against which invoice.
+        invoices: the invoices named, as the provider stores them, by id; an id missing here
+            is reported as unknown.
+
+    Returns:
+        Paths such as ``allocations[1].amount`` mapped to their messages.
+    """
+    errors = _each_allocation(credit_note, allocations, invoices)
+    whole = _whole_errors(credit_note, allocations)
+    if whole:
+        errors["allocations"] = whole
     return errors
 
 

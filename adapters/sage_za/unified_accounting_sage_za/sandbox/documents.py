@@ -124,16 +124,19 @@ def _number(books: Books, body: Mapping[str, Any], params: Mapping[str, str], pr
     return number
 
 
+def _document_spec(controller: str) -> tuple[str, str, str, Shape]:
+    """Party controller, party id field, number prefix and shape of a document controller."""
+    if controller in RETURNS:
+        party_controller, party_field, prefix, _ = RETURNS[controller]
+        return party_controller, party_field, prefix, RETURN_SHAPE
+    return (*DOCUMENTS[controller], DOCUMENT_SHAPE)
+
+
 def save_document(books: Books, controller: str, body: Mapping[str, Any],
                   params: Mapping[str, str]) -> tuple[Record, bool]:
     """``TaxInvoice/Save``, ``SupplierInvoice/Save`` and the returns' Save: lines and totals
     computed here."""
-    if controller in RETURNS:
-        party_controller, party_field, prefix, _ = RETURNS[controller]
-        shape = RETURN_SHAPE
-    else:
-        party_controller, party_field, prefix = DOCUMENTS[controller]
-        shape = DOCUMENT_SHAPE
+    party_controller, party_field, prefix, shape = _document_spec(controller)
     party = books.require(party_controller, body.get(party_field), party_field)
     day = _date_field(body, "Date")
     due = _date_field(body, "DueDate")
