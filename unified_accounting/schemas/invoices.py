@@ -8,11 +8,14 @@ from typing import Any, get_args
 
 from marshmallow import validates_schema
 
+from unified_accounting import money
 from unified_accounting.models import Invoice, InvoiceLine, InvoiceStatus, InvoiceType, TaxCode
 from unified_accounting.schemas.base import (
     ErrorList,
     RecordSchema,
     failed,
+    holds_when,
+    in_order,
     item_pairs,
     not_before,
     unreadable,
@@ -33,7 +36,12 @@ from unified_accounting.schemas.fields import (
     currency_code,
     one_of,
 )
-from unified_accounting.schemas.rules import line_amount_error, mismatch_error
+from unified_accounting.schemas.rules import (
+    exact_add,
+    line_amount_error,
+    line_amount_holds,
+    mismatch_error,
+)
 
 __all__ = ["TAX_CODES", "InvoiceLineSchema", "InvoiceSchema"]
 
@@ -45,6 +53,7 @@ QUANTITY_PLACES = 6
 UNIT_PRICE_PLACES = 6
 EXCHANGE_RATE_PLACES = 10
 AMOUNTS = ("net_amount", "tax_amount", "total_amount")
+_ZERO, _ONE = Decimal(0), Decimal(1)
 
 
 class InvoiceLineSchema(RecordSchema):
@@ -104,10 +113,12 @@ class InvoiceSchema(RecordSchema):
     remote_data = raw_record()
 
     @validates_schema(skip_on_field_errors=False)
+    @holds_when(lambda data: in_order(data, "issue_date", "due_date"))
     def _due_after_issue(self, data: Mapping[str, Any], **_: Any) -> None:
         not_before(data, "issue_date", "due_date")
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(lambda data: _amounts_add_up_holds(data))
     def _amounts_add_up(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
         currency = data.get("currency")
         lines = item_pairs(data, original, "lines")
@@ -129,6 +140,43 @@ class InvoiceSchema(RecordSchema):
         if message:
             errors.add(("total_amount",), message)
         errors.raise_if_any()
+
+
+def _amounts_add_up_holds(data: Mapping[str, Any]) -> bool:
+    """``_amounts_add_up`` finds nothing (on a record whose every field loaded).
+
+    One pass over the lines: each line's own sum and price, and the running line totals
+    that the header amounts must equal (``None`` once a line lacks the amount).
+    """
+    lines = data.get("lines")
+    if not isinstance(lines, list):
+        return True
+    places = money.minor_units(data.get("currency"))
+    priced = "total_amount" if data.get("tax_inclusive") else "net_amount"
+    totals: list[Decimal | None] = [_ZERO, _ZERO, _ZERO]
+    for line in lines:
+        amounts = [line.get("net_amount"), line.get("tax_amount"), line.get("total_amount")]
+        if not (_adds_up(*amounts) and _priced_holds(line, priced, places)):
+            return False
+        totals = [None if total is None or amount is None else exact_add(total, amount)
+                  for total, amount in zip(totals, amounts, strict=True)]
+    for name, total in zip(AMOUNTS, totals, strict=True):
+        header = data.get(name)
+        if header is not None and total is not None and header != total:
+            return False
+    return _adds_up(data.get("net_amount"), data.get("tax_amount"), data.get("total_amount"))
+
+
+def _adds_up(net: Decimal | None, tax: Decimal | None, total: Decimal | None) -> bool:
+    return net is None or tax is None or total is None or exact_add(net, tax) == total
+
+
+def _priced_holds(line: Mapping[str, Any], name: str, places: int) -> bool:
+    given, unit_price = line.get(name), line.get("unit_price")
+    if given is None or unit_price is None:
+        return True
+    return line_amount_holds(given, line.get("quantity", _ONE), unit_price,
+                             line.get("discount_amount"), places)
 
 
 def _total_error(record: Mapping[str, Any], raw: Any, currency: str | None) -> str | None:
