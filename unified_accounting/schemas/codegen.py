@@ -79,6 +79,7 @@ _GLOBALS = {
     "read_date": converters.read_date, "read_moment": converters.read_moment,
     "fit_places": converters.fit_places, "amount_text": converters.amount_text,
     "dump_money": converters.dump_money, "minor_units": money.minor_units,
+    "WITH_PLACES": converters.WITH_PLACES, "UP_TO_PLACES": converters.UP_TO_PLACES,
     "DATE": date, "DATETIME": datetime,
 }
 
@@ -279,15 +280,12 @@ class _Writer:
             raise Unsupported("a field class the generator does not know")
         if typed and typed == _TYPE_TESTS.get(_PYTHON_TYPES.get(kind)):
             return self._validators(field, kind)
-        sign_places = f"{field.sign!r}, {field.max_places!r}" if kind in ("amount", "money") else ""
-        places = "places" if kind == "money" else "None"
-        amount = (f"v = read_amount(v, {sign_places}, {places})" if operation == "load"
-                  else f"check_amount(v, {sign_places}, {places})")
+        amount = self._amount_lines(field, kind, operation) if kind in ("amount", "money") else []
         simple = {
             "text": ["if not isinstance(v, str):", "    raise Refused"],
             "flag": ["if v is not True and v is not False:", "    raise Refused"],
             "whole": ["if v.__class__ is not int:", "    raise Refused"],
-            "amount": [amount], "money": [amount],
+            "amount": amount, "money": amount,
             "date": ["v = read_date(v)"], "moment": ["v = read_moment(v)"],
             "raw": ["if not isinstance(v, Mapping):", "    raise Refused", "v = dict(v)"],
         }
@@ -299,6 +297,25 @@ class _Writer:
                 f"if not isinstance(v, (list, tuple)) or len(v) < {field.min_items:d}:",
                 "    raise Refused", f"v = [{inner}(x, places, True) for x in v]"]
         return [*lines, *self._validators(field, kind)]
+
+    def _amount_lines(self, field: Any, kind: str, operation: str) -> list[str]:
+        """Amount checks; on load, usual text is tested by one pattern and read at once."""
+        places = "places" if kind == "money" else "None"
+        arguments = f"v, {field.sign!r}, {field.max_places!r}, {places}"
+        loading = operation == "load"
+        if kind == "money" and field.max_places is None:
+            test = "WITH_PLACES[places]" if loading else "UP_TO_PLACES[places]"
+        elif kind == "amount":
+            test = self.const(converters.unsigned_up_to(field.max_places))
+        else:
+            return [f"v = read_amount({arguments})" if loading else f"check_amount({arguments})"]
+        nonzero = ["    if not v:", "        raise Refused"] if field.sign == "positive" else []
+        if loading:
+            return [f"if v.__class__ is str and {test}(v) is not None:", "    v = Decimal(v)",
+                    *nonzero, "else:", f"    v = read_amount({arguments})"]
+        # A model's Decimal whose plain text passes the test passes every amount check.
+        return [f"if {test}(str(v)) is None:", f"    check_amount({arguments})",
+                *(["elif not v:", "    raise Refused"] if nonzero else [])]
 
     def _validators(self, field: Any, kind: str) -> list[str]:
         lines = []

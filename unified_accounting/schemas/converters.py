@@ -14,6 +14,7 @@ zeros, the way ``money.with_places`` would write it, with one ``Decimal`` built 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,8 @@ from unified_accounting.money import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS
 from unified_accounting.schemas.fields import DATE_PATTERN, DATETIME_PATTERN
 
 __all__ = [
+    "UP_TO_PLACES",
+    "WITH_PLACES",
     "Refused",
     "amount_text",
     "check_amount",
@@ -43,6 +46,37 @@ class Refused(Exception):
 _AMOUNT = re.compile(
     rf"(-?)(0|[1-9][0-9]{{0,{MAX_INTEGER_DIGITS - 1}}})(?:\.([0-9]{{1,{MAX_FRACTION_DIGITS}}}))?"
 ).fullmatch
+_WHOLE = rf"(?:0|[1-9][0-9]{{0,{MAX_INTEGER_DIGITS - 1}}})"
+
+TextTest = Callable[[str], object]
+
+
+def unsigned_up_to(places: int | None) -> TextTest:
+    """A test (a ``fullmatch``) passing only unsigned amount text with at most ``places`` places.
+
+    Text it passes loads as ``Decimal(text)`` in an ``Amount`` of any sign rule but
+    "positive" (zero is checked apart) whose ``max_places`` is at least ``places``.
+    """
+    most = MAX_FRACTION_DIGITS if places is None else min(places, MAX_FRACTION_DIGITS)
+    fraction = rf"(?:\.[0-9]{{1,{most}}})?" if most else ""
+    return re.compile(_WHOLE + fraction).fullmatch
+
+
+WITH_PLACES: dict[int | None, TextTest] = {
+    places: re.compile(_WHOLE + (rf"\.[0-9]{{{places}}}" if places else "")).fullmatch
+    for places in range(MAX_FRACTION_DIGITS + 1)
+}
+"""Currency places -> a test passing only unsigned amount text with exactly that many places,
+which is how a ``Money`` value is loaded in that currency: ``Decimal(text)``. ``None`` (no
+currency) passes any unsigned amount text."""
+WITH_PLACES[None] = unsigned_up_to(None)
+
+UP_TO_PLACES: dict[int | None, TextTest] = {
+    places: unsigned_up_to(places) for places in [None, *range(MAX_FRACTION_DIGITS + 1)]
+}
+"""Currency places -> a test passing only unsigned amount text that fits those places: the
+``str()`` of a ``Decimal`` it passes is a valid ``Money`` value in that currency."""
+
 _DATE = re.compile(DATE_PATTERN).search
 _DATETIME = re.compile(DATETIME_PATTERN).search
 

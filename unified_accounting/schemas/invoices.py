@@ -153,18 +153,23 @@ def _amounts_add_up_holds(data: Mapping[str, Any]) -> bool:
         return True
     places = money.minor_units(data.get("currency"))
     priced = "total_amount" if data.get("tax_inclusive") else "net_amount"
-    totals: list[Decimal | None] = [_ZERO, _ZERO, _ZERO]
+    nets: Decimal | None = _ZERO
+    taxes: Decimal | None = _ZERO
+    totals: Decimal | None = _ZERO
     for line in lines:
-        amounts = [line.get("net_amount"), line.get("tax_amount"), line.get("total_amount")]
-        if not (_adds_up(*amounts) and _priced_holds(line, priced, places)):
+        net, tax, total = line.get("net_amount"), line.get("tax_amount"), line.get("total_amount")
+        if not (_adds_up(net, tax, total) and _priced_holds(line, priced, places)):
             return False
-        totals = [None if total is None or amount is None else exact_add(total, amount)
-                  for total, amount in zip(totals, amounts, strict=True)]
-    for name, total in zip(AMOUNTS, totals, strict=True):
-        header = data.get(name)
-        if header is not None and total is not None and header != total:
-            return False
-    return _adds_up(data.get("net_amount"), data.get("tax_amount"), data.get("total_amount"))
+        nets = None if net is None or nets is None else exact_add(nets, net)
+        taxes = None if tax is None or taxes is None else exact_add(taxes, tax)
+        totals = None if total is None or totals is None else exact_add(totals, total)
+    net, tax, total = data.get("net_amount"), data.get("tax_amount"), data.get("total_amount")
+    return (_same(net, nets) and _same(tax, taxes) and _same(total, totals)
+            and _adds_up(net, tax, total))
+
+
+def _same(header: Decimal | None, lines_total: Decimal | None) -> bool:
+    return header is None or lines_total is None or header == lines_total
 
 
 def _adds_up(net: Decimal | None, tax: Decimal | None, total: Decimal | None) -> bool:

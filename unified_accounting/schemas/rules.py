@@ -141,7 +141,8 @@ def line_amount_holds(
 
     ``places`` is the currency's minor units.
     """
-    rounded = _rounded_product(quantity, unit_price, places)
+    rounded = (quantity * unit_price).quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places),
+                                               rounding=LINE_ROUNDING)  # as _rounded_product
     return (given if discount is None else exact_add(given, discount)) == rounded
 
 
