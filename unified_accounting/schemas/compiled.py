@@ -16,6 +16,8 @@ that the generator cannot express makes that operation keep to marshmallow for t
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,20 +28,23 @@ __all__ = ["compiled_operations", "fast_check", "fast_dump", "fast_load", "fast_
 
 _Function = Callable[..., Any]
 _FUNCTIONS: dict[tuple[type[RecordSchema], str], _Function | None] = {}
-_IN_PROGRESS = object()
+_NOT_YET = object()
+_COMPILING = threading.RLock()
 
 
 def _function(schema_cls: type[RecordSchema], operation: str) -> _Function | None:
     key = (schema_cls, operation)
-    found = _FUNCTIONS.get(key, _IN_PROGRESS)
-    if found is _IN_PROGRESS:
-        _FUNCTIONS[key] = None  # a schema nested in itself stays with marshmallow
-        try:
-            found = generate(schema_cls, operation, _nested)
-        except Unsupported:
-            found = None
-        _FUNCTIONS[key] = found
-    return found  # type: ignore[return-value]
+    found = _FUNCTIONS.get(key, _NOT_YET)
+    if found is not _NOT_YET:
+        return found  # type: ignore[return-value]
+    # One thread compiles at a time, so that no thread takes another's unfinished nested
+    # schema for one that cannot be compiled (the lock is re-entered for nested schemas).
+    with _COMPILING:
+        if key not in _FUNCTIONS:
+            _FUNCTIONS[key] = None  # a schema nested in itself stays with marshmallow
+            with contextlib.suppress(Unsupported):  # then marshmallow keeps the operation
+                _FUNCTIONS[key] = generate(schema_cls, operation, _nested)
+        return _FUNCTIONS[key]
 
 
 def _nested(schema_cls: type[RecordSchema], operation: str) -> _Function:
