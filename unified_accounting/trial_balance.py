@@ -1,0 +1,125 @@
+"""A trial balance computed from ledger entries: pure, exact, and checked to balance.
+
+Every entry dated on or before ``as_of`` counts. Each ledger account's debits and credits are
+added exactly (``money.add_exact``: no decimal context can round them) and netted to one side;
+accounts that net to zero are left out. The totals of the two sides must then be equal to the
+last digit. When they are not, the provider's ledger does not balance, which no caller can
+repair: :class:`~unified_accounting.errors.ProviderError` says by how much, and names the
+transactions whose own entries do not balance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from unified_accounting.errors import ProviderError
+from unified_accounting.ledger_models import LedgerEntry, TrialBalance, TrialBalanceLine
+from unified_accounting.money import add_exact
+
+__all__ = ["AccountLabel", "check_balanced", "compute_trial_balance"]
+
+ZERO = Decimal(0)
+_SHOWN_TRANSACTIONS = 3
+
+
+@dataclass(frozen=True)
+class AccountLabel:
+    """How a trial balance names a ledger account: its code and name in the chart."""
+
+    code: str | None = None
+    name: str | None = None
+
+
+@dataclass
+class _Sides:
+    debits: list[Decimal] = field(default_factory=list)
+    credits: list[Decimal] = field(default_factory=list)
+
+    def add(self, entry: LedgerEntry) -> None:
+        self.debits.append(entry.debit)
+        self.credits.append(entry.credit)
+
+    def net(self) -> Decimal:
+        return add_exact([*self.debits, *(credit.copy_negate() for credit in self.credits)])
+
+
+def compute_trial_balance(
+    entries: Iterable[LedgerEntry], accounts: Mapping[str, AccountLabel], *, as_of: date,
+    business_id: str | None = None,
+) -> TrialBalance:
+    """Net every ledger account's entries up to ``as_of`` into a :class:`TrialBalance`.
+
+    Args:
+        entries: the ledger's entries (those dated after ``as_of`` are skipped).
+        accounts: ledger account id -> its code and name; an account missing here is shown
+            by id alone.
+        as_of: the last day counted.
+        business_id: the business the entries belong to.
+
+    Raises:
+        ProviderError: the entries do not balance; the message names both totals, the
+            difference and the transactions that do not balance.
+    """
+    per_account: dict[str, _Sides] = {}
+    per_transaction: dict[str, _Sides] = {}
+    entries_read = [entry for entry in entries if entry.date <= as_of]
+    for entry in entries_read:
+        per_account.setdefault(entry.ledger_account_id, _Sides()).add(entry)
+        per_transaction.setdefault(entry.transaction_id or "", _Sides()).add(entry)
+    lines = [_line(account_id, sides.net(), accounts.get(account_id, AccountLabel()))
+             for account_id, sides in per_account.items()]
+    currencies = {entry.currency for entry in entries_read}
+    balance = TrialBalance(
+        business_id=business_id, as_of=as_of,
+        currency=currencies.pop() if len(currencies) == 1 else None,
+        lines=sorted((line for line in lines if line.debit or line.credit), key=_order),
+        total_debit=add_exact(line.debit for line in lines),
+        total_credit=add_exact(line.credit for line in lines),
+    )
+    unbalanced = [tx for tx, sides in per_transaction.items() if tx and sides.net()]
+    check_balanced(balance, unbalanced)
+    return balance
+
+
+def check_balanced(balance: TrialBalance, unbalanced: Iterable[str] = ()) -> None:
+    """Refuse a trial balance whose debits and credits differ, however little.
+
+    Args:
+        balance: computed here or reported by a provider.
+        unbalanced: ids of transactions known not to balance, named in the message.
+
+    Raises:
+        ProviderError: naming both totals and the difference.
+    """
+    if balance.total_debit == balance.total_credit:
+        return
+    difference = add_exact([balance.total_debit, balance.total_credit.copy_negate()])
+    message = (f"the provider's ledger does not balance at {balance.as_of.isoformat()}: "
+               f"debits {balance.total_debit:f} != credits {balance.total_credit:f} "
+               f"(difference {difference.copy_abs():f})")
+    shown = sorted(unbalanced)
+    if shown:
+        more = len(shown) - _SHOWN_TRANSACTIONS
+        message += (f"; transactions that do not balance: "
+                    f"{', '.join(shown[:_SHOWN_TRANSACTIONS])}"
+                    + (f" and {more} more" if more > 0 else ""))
+    raise ProviderError(message)
+
+
+def _line(account_id: str, net: Decimal, label: AccountLabel) -> TrialBalanceLine:
+    return TrialBalanceLine(
+        ledger_account_id=account_id, code=label.code, name=label.name,
+        debit=net if net > 0 else ZERO, credit=net.copy_negate() if net < 0 else ZERO,
+    )
+
+
+def _order(line: TrialBalanceLine) -> tuple[tuple[tuple[int, int, str], ...], str, str]:
+    """Chart order: by code, numbers compared as numbers (``900`` before ``1100``); accounts
+    without a code last."""
+    pieces = re.findall(r"\d+|\D+", line.code or "")
+    key = tuple((0, int(piece), "") if piece.isdigit() else (1, 0, piece) for piece in pieces)
+    return key or ((2, 0, ""),), line.name or "", line.ledger_account_id
