@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from unified_accounting.errors import ProviderError
 from unified_accounting.ledger_models import LedgerEntry, TrialBalance, TrialBalanceLine
-from unified_accounting.money import add_exact
+from unified_accounting.money import add_exact, fits, format_money, minor_units, with_places
 
 __all__ = ["AccountLabel", "check_balanced", "compute_trial_balance"]
 
@@ -73,12 +73,13 @@ def compute_trial_balance(
     lines = [_line(account_id, sides.net(), accounts.get(account_id, AccountLabel()))
              for account_id, sides in per_account.items()]
     currencies = {entry.currency for entry in entries_read}
+    currency = currencies.pop() if len(currencies) == 1 else None
+    lines = [_placed(line, currency) for line in lines if line.debit or line.credit]
     balance = TrialBalance(
-        business_id=business_id, as_of=as_of,
-        currency=currencies.pop() if len(currencies) == 1 else None,
-        lines=sorted((line for line in lines if line.debit or line.credit), key=_order),
-        total_debit=add_exact(line.debit for line in lines),
-        total_credit=add_exact(line.credit for line in lines),
+        business_id=business_id, as_of=as_of, currency=currency,
+        lines=sorted(lines, key=_order),
+        total_debit=_amount(add_exact(line.debit for line in lines), currency),
+        total_credit=_amount(add_exact(line.credit for line in lines), currency),
     )
     unbalanced = [tx for tx, sides in per_transaction.items() if tx and sides.net()]
     check_balanced(balance, unbalanced)
@@ -98,9 +99,13 @@ def check_balanced(balance: TrialBalance, unbalanced: Iterable[str] = ()) -> Non
     if balance.total_debit == balance.total_credit:
         return
     difference = add_exact([balance.total_debit, balance.total_credit.copy_negate()])
+
+    def shown_as(amount: Decimal) -> str:
+        return format_money(amount, balance.currency)
+
     message = (f"the provider's ledger does not balance at {balance.as_of.isoformat()}: "
-               f"debits {balance.total_debit:f} != credits {balance.total_credit:f} "
-               f"(difference {difference.copy_abs():f})")
+               f"debits {shown_as(balance.total_debit)} != credits "
+               f"{shown_as(balance.total_credit)} (difference {shown_as(difference.copy_abs())})")
     shown = sorted(unbalanced)
     if shown:
         more = len(shown) - _SHOWN_TRANSACTIONS
@@ -108,6 +113,17 @@ def check_balanced(balance: TrialBalance, unbalanced: Iterable[str] = ()) -> Non
                     f"{', '.join(shown[:_SHOWN_TRANSACTIONS])}"
                     + (f" and {more} more" if more > 0 else ""))
     raise ProviderError(message)
+
+
+def _amount(value: Decimal, currency: str | None) -> Decimal:
+    """``value`` written with the currency's places (two without one), when it fits them."""
+    places = minor_units(currency)
+    return with_places(value, places) if fits(value, places) else value
+
+
+def _placed(line: TrialBalanceLine, currency: str | None) -> TrialBalanceLine:
+    line.debit, line.credit = _amount(line.debit, currency), _amount(line.credit, currency)
+    return line
 
 
 def _line(account_id: str, net: Decimal, label: AccountLabel) -> TrialBalanceLine:

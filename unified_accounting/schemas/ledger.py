@@ -14,7 +14,13 @@ from unified_accounting.ledger_models import (
     TrialBalance,
     TrialBalanceLine,
 )
-from unified_accounting.schemas.base import ErrorList, RecordSchema, item_pairs, unreadable
+from unified_accounting.schemas.base import (
+    ErrorList,
+    RecordSchema,
+    item_pairs,
+    raise_at,
+    unreadable,
+)
 from unified_accounting.schemas.common import free_text, identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import IsoDate, Money, Records, currency_code, one_of
 from unified_accounting.schemas.rules import balance_error, mismatch_error
@@ -26,12 +32,11 @@ BOTH_SIDES = "has both a debit and a credit; a posting is one or the other"
 _SIDES = ("debit", "credit")
 
 
-def _one_side(data: Mapping[str, Any], original: Any) -> None:
-    """Refuse a posting whose debit and credit are both above zero."""
+def _both_sides(data: Mapping[str, Any], original: Any) -> bool:
+    """Whether a posting's debit and credit are both above zero."""
     if unreadable(data, original, _SIDES):
-        return
-    if data.get("debit", Decimal(0)) > 0 and data.get("credit", Decimal(0)) > 0:
-        raise ValidationError(BOTH_SIDES)
+        return False
+    return bool(data.get("debit", Decimal(0)) > 0 and data.get("credit", Decimal(0)) > 0)
 
 
 class LedgerEntrySchema(RecordSchema):
@@ -60,7 +65,8 @@ class LedgerEntrySchema(RecordSchema):
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _one_side(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
-        _one_side(data, original)
+        if _both_sides(data, original):
+            raise_at("credit", BOTH_SIDES)
 
 
 class TrialBalanceLineSchema(RecordSchema):
@@ -76,7 +82,8 @@ class TrialBalanceLineSchema(RecordSchema):
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _one_side(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
-        _one_side(data, original)
+        if _both_sides(data, original):
+            raise ValidationError(BOTH_SIDES)
 
 
 class TrialBalanceSchema(RecordSchema):

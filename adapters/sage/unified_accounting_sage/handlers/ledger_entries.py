@@ -123,10 +123,13 @@ class LedgerEntryHandler(SageHandler[LedgerEntry]):
         self.types = TransactionTypes(self)
 
     def to_model(self, raw: Mapping[str, Any], remote: bool) -> LedgerEntry:
-        """Map one Sage ledger entry, with its transaction's type when it has been learnt."""
+        """Map one Sage ledger entry, with its transaction's type when the answer expands the
+        transaction or the type has been learnt."""
+        nested = raw.get("transaction")
+        sage_type = ref_id(nested, "transaction_type") if isinstance(nested, Mapping) else None
         return ledger_entries.to_unified(
             raw, business_id=self.business_id, include_remote=remote,
-            sage_type=self.types.get(ref_id(raw, "transaction")))
+            sage_type=sage_type or self.types.get(ref_id(raw, "transaction")))
 
     def map_records(self, raws: Sequence[Mapping[str, Any]],
                     filters: Mapping[str, Any]) -> builtins.list[LedgerEntry]:
