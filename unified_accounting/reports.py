@@ -103,9 +103,8 @@ class Reports:
             raise UnsupportedOperationError(
                 f"{self._provider} has no trial balance report and does not list "
                 "ledger_entries to compute one from", provider=self._provider)
-        entries = list(self._entries.list(**self._entry_filters(as_of)))
-        labels = self._labels({entry.ledger_account_id for entry in entries})
-        return compute_trial_balance(entries, labels, as_of=as_of,
+        return compute_trial_balance(self._entries.list(**self._entry_filters(as_of)),
+                                     self._labels, as_of=as_of,
                                      business_id=self._business_id())
 
     def _entry_filters(self, as_of: date) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """A trial balance computed from ledger entries: pure, exact, and checked to balance.
 
-Every entry dated on or before ``as_of`` counts. Each ledger account's debits and credits are
-added exactly (``money.add_exact``: no decimal context can round them) and netted to one side;
+Every entry dated on or before ``as_of`` counts; entries are read once, as they come. Each
+ledger account's debits and credits are added exactly (in a 60-digit context that traps
+``Inexact``, so a sum that would need rounding raises instead) and netted to one side;
 accounts that net to zero are left out. The totals of the two sides must then be equal to the
 last digit. When they are not, the provider's ledger does not balance, which no caller can
 repair: :class:`~unified_accounting.errors.ProviderError` says by how much, and names the
@@ -11,16 +12,16 @@ transactions whose own entries do not balance.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, InvalidOperation
 
 from unified_accounting.errors import ProviderError
 from unified_accounting.ledger_models import LedgerEntry, TrialBalance, TrialBalanceLine
 from unified_accounting.money import add_exact, fits, format_money, minor_units, with_places
 
-__all__ = ["AccountLabel", "check_balanced", "compute_trial_balance"]
+__all__ = ["AccountLabel", "Labels", "check_balanced", "compute_trial_balance"]
 
 ZERO = Decimal(0)
 _SHOWN_TRANSACTIONS = 3
@@ -34,29 +35,44 @@ class AccountLabel:
     name: str | None = None
 
 
+# Running sums in a context wide enough for any ledger, trapping ``Inexact``: a sum that
+# would need rounding raises instead, so every total is exact to the last digit.
+_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
+
+Labels = Mapping[str, AccountLabel] | Callable[[set[str]], Mapping[str, AccountLabel]]
+"""Account id -> code and name, or a function giving them for the ids that have entries."""
+
+
 @dataclass
-class _Sides:
-    debits: list[Decimal] = field(default_factory=list)
-    credits: list[Decimal] = field(default_factory=list)
+class _Ledger:
+    """Exact running nets (debit minus credit) per account and per transaction."""
+
+    accounts: dict[str, Decimal] = field(default_factory=dict)
+    transactions: dict[str, Decimal] = field(default_factory=dict)
+    currencies: set[str | None] = field(default_factory=set)
 
     def add(self, entry: LedgerEntry) -> None:
-        self.debits.append(entry.debit)
-        self.credits.append(entry.credit)
-
-    def net(self) -> Decimal:
-        return add_exact([*self.debits, *(credit.copy_negate() for credit in self.credits)])
+        net = _EXACT.subtract(entry.debit, entry.credit)
+        account = entry.ledger_account_id
+        self.accounts[account] = _EXACT.add(self.accounts.get(account, ZERO), net)
+        if entry.transaction_id:
+            tx = entry.transaction_id
+            self.transactions[tx] = _EXACT.add(self.transactions.get(tx, ZERO), net)
+        self.currencies.add(entry.currency)
 
 
 def compute_trial_balance(
-    entries: Iterable[LedgerEntry], accounts: Mapping[str, AccountLabel], *, as_of: date,
+    entries: Iterable[LedgerEntry], accounts: Labels, *, as_of: date,
     business_id: str | None = None,
 ) -> TrialBalance:
     """Net every ledger account's entries up to ``as_of`` into a :class:`TrialBalance`.
 
+    The entries are read once, as they come (a list of any length is never held).
+
     Args:
         entries: the ledger's entries (those dated after ``as_of`` are skipped).
-        accounts: ledger account id -> its code and name; an account missing here is shown
-            by id alone.
+        accounts: ledger account id -> its code and name, or a function of the ids with
+            entries returning that; an account missing there is shown by id alone.
         as_of: the last day counted.
         business_id: the business the entries belong to.
 
@@ -64,25 +80,21 @@ def compute_trial_balance(
         ProviderError: the entries do not balance; the message names both totals, the
             difference and the transactions that do not balance.
     """
-    per_account: dict[str, _Sides] = {}
-    per_transaction: dict[str, _Sides] = {}
-    entries_read = [entry for entry in entries if entry.date <= as_of]
-    for entry in entries_read:
-        per_account.setdefault(entry.ledger_account_id, _Sides()).add(entry)
-        per_transaction.setdefault(entry.transaction_id or "", _Sides()).add(entry)
-    lines = [_line(account_id, sides.net(), accounts.get(account_id, AccountLabel()))
-             for account_id, sides in per_account.items()]
-    currencies = {entry.currency for entry in entries_read}
-    currency = currencies.pop() if len(currencies) == 1 else None
-    lines = [_placed(line, currency) for line in lines if line.debit or line.credit]
+    ledger = _Ledger()
+    for entry in entries:
+        if entry.date <= as_of:
+            ledger.add(entry)
+    currency = next(iter(ledger.currencies)) if len(ledger.currencies) == 1 else None
+    labels = accounts(set(ledger.accounts)) if callable(accounts) else accounts
+    lines = [_line(account_id, net, labels.get(account_id, AccountLabel()), currency)
+             for account_id, net in ledger.accounts.items() if net]
     balance = TrialBalance(
         business_id=business_id, as_of=as_of, currency=currency,
         lines=sorted(lines, key=_order),
         total_debit=_amount(add_exact(line.debit for line in lines), currency),
         total_credit=_amount(add_exact(line.credit for line in lines), currency),
     )
-    unbalanced = [tx for tx, sides in per_transaction.items() if tx and sides.net()]
-    check_balanced(balance, unbalanced)
+    check_balanced(balance, [tx for tx, net in ledger.transactions.items() if net])
     return balance
 
 
@@ -121,15 +133,13 @@ def _amount(value: Decimal, currency: str | None) -> Decimal:
     return with_places(value, places) if fits(value, places) else value
 
 
-def _placed(line: TrialBalanceLine, currency: str | None) -> TrialBalanceLine:
-    line.debit, line.credit = _amount(line.debit, currency), _amount(line.credit, currency)
-    return line
 
-
-def _line(account_id: str, net: Decimal, label: AccountLabel) -> TrialBalanceLine:
+def _line(account_id: str, net: Decimal, label: AccountLabel,
+          currency: str | None) -> TrialBalanceLine:
     return TrialBalanceLine(
         ledger_account_id=account_id, code=label.code, name=label.name,
-        debit=net if net > 0 else ZERO, credit=net.copy_negate() if net < 0 else ZERO,
+        debit=_amount(net if net > 0 else ZERO, currency),
+        credit=_amount(net.copy_negate() if net < 0 else ZERO, currency),
     )
 
 

@@ -17,7 +17,9 @@ from unified_accounting.ledger_models import (
 from unified_accounting.schemas.base import (
     ErrorList,
     RecordSchema,
+    failed,
     item_pairs,
+    original_mapping,
     raise_at,
     unreadable,
 )
@@ -101,20 +103,22 @@ class TrialBalanceSchema(RecordSchema):
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _totals(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
-        lines = item_pairs(data, original, "lines")
-        if lines is None or any(unreadable(line, raw, _SIDES) for line, raw in lines):
+        # Absent lines or totals are what the dataclass defaults to: none, and zero.
+        given = "lines" in original_mapping(original)
+        lines = item_pairs(data, original, "lines") if given else []
+        totals = ("total_debit", "total_credit")
+        if lines is None or any(unreadable(line, raw, _SIDES) for line, raw in lines) or any(
+                failed(data, original, name) for name in totals):
             return
+        currency = data.get("currency")
+        debits, credits = (data.get(name) or Decimal(0) for name in totals)
         errors = ErrorList()
-        for side in _SIDES:
-            total = data.get(f"total_{side}")
-            message = total is not None and mismatch_error(
-                f"total_{side}", [total], f"the lines' {side}s",
-                [line.get(side, Decimal(0)) for line, _ in lines], data.get("currency"))
+        for side, total in zip(_SIDES, (debits, credits), strict=True):
+            message = mismatch_error(f"total_{side}", [total], f"the lines' {side}s",
+                                     [line.get(side, Decimal(0)) for line, _ in lines], currency)
             if message:
                 errors.add((f"total_{side}",), message)
-        debits, credits = data.get("total_debit"), data.get("total_credit")
-        if debits is not None and credits is not None:
-            message = balance_error([debits], [credits], data.get("currency"))
-            if message:
-                errors.add(("total_credit",), message)
+        message = balance_error([debits], [credits], currency)
+        if message:
+            errors.add(("total_credit",), message)
         errors.raise_if_any()
