@@ -221,3 +221,23 @@ def test_the_whole_ledger_balances_and_bank_and_debtors_agree_with_their_records
     assert net[_code(sb, 1100)] == balances
     bank = api.get(f"/bank_accounts/{sb.bank_account_id('GB')}").json()
     assert net[_code(sb, 1200)] == D(bank["balance"])
+
+
+def test_moving_an_invoice_to_another_customer_moves_its_postings(
+    sb: SageSandbox, api: Api
+) -> None:
+    first, second = api.contact("First"), api.contact("Second")
+    invoice = api.sales_invoice(first["id"])
+    reply = api.put(f"/sales_invoices/{invoice['id']}",
+                    json={"sales_invoice": {"contact_id": second["id"]}})
+    assert reply.status_code == 200
+    entries = _of(api, invoice)
+    per_contact = {contact: _net([e for e in entries if e["contact"]["id"] == contact])
+                   for contact in (first["id"], second["id"])}
+    assert per_contact == {first["id"]: {}, second["id"]: {
+        _code(sb, 1100): D("120.00"), _code(sb, 4000): D("-100.00"),
+        _code(sb, 2200): D("-20.00")}}
+    transaction = api.get(f"/transactions/{invoice['transaction']['id']}").json()
+    assert transaction["contact"]["id"] == second["id"]
+    assert [api.get(f"/contacts/{c['id']}").json()["balance"] for c in (first, second)] == [
+        "0.0", "120.0"]
