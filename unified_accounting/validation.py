@@ -28,9 +28,11 @@ from unified_accounting.models import (
     Invoice,
     JournalEntry,
     LedgerAccount,
+    LedgerEntry,
     Model,
     Payment,
     TaxRate,
+    TrialBalance,
 )
 from unified_accounting.schemas import SCHEMAS, RecordSchema
 from unified_accounting.schemas.compiled import fast_check, fast_dump, fast_load_model
@@ -96,6 +98,10 @@ def load(kind: Literal["ledger_account"], data: Mapping[str, Any]) -> LedgerAcco
 def load(kind: Literal["tax_rate"], data: Mapping[str, Any]) -> TaxRate: ...
 @overload
 def load(kind: Literal["business"], data: Mapping[str, Any]) -> Business: ...
+@overload
+def load(kind: Literal["ledger_entry"], data: Mapping[str, Any]) -> LedgerEntry: ...
+@overload
+def load(kind: Literal["trial_balance"], data: Mapping[str, Any]) -> TrialBalance: ...
 @overload
 def load(kind: str, data: Mapping[str, Any]) -> Model: ...
 

@@ -8,6 +8,7 @@ MODEL_NAMES = [
     "Contact", "Address", "Invoice", "InvoiceLine", "Payment", "PaymentAllocation",
     "JournalEntry", "JournalLine", "LedgerAccount", "TaxRate", "Business",
     "ContactPerson", "BankDetails", "DeletedRecord",
+    "LedgerEntry", "TrialBalance", "TrialBalanceLine",
 ]
 ERROR_NAMES = [
     "AccountingError", "ValidationError", "AuthenticationError", "ReauthorizationRequired",
@@ -64,4 +65,4 @@ def test_provider_contract_names_import() -> None:
     )
     from unified_accounting.testing import ConformanceSamples, ProviderConformance  # noqa: F401
 
-    assert len(RESOURCES) == 8
+    assert len(RESOURCES) == 9
