@@ -239,6 +239,10 @@ class Provider(ABC):
     name: str = "provider"
     business_header: ClassVar[str | None] = None
     """Request header that routes a request to a business (e.g. ``X-Business``)."""
+    reserved_query_params: ClassVar[frozenset[str]] = frozenset()
+    """Query parameters :meth:`auth_params` and :meth:`business_params` set, lower-cased; the
+    proxy refuses a caller's value for them (in any case), which would otherwise replace or
+    shadow the client's own."""
     unscoped_collections: ClassVar[frozenset[str]] = frozenset()
     """First path segments that must not carry the business header (e.g. ``businesses``)."""
     sequential_collections: ClassVar[frozenset[str]] = frozenset()

@@ -26,6 +26,7 @@ from unified_accounting.errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from unified_accounting.http.deadline import DeadlineAdapter, deadline_passed, deadline_within
 from unified_accounting.http.retry import parse_retry_after
 
 __all__ = [
@@ -124,19 +125,33 @@ def post_form(
         TokenEndpointError: any other 4xx; ``code`` is the OAuth error code.
         ProviderError: a success without a JSON object (when ``expect_json``).
     """
-    http = session or requests.Session()
+    http = session or _own_session()
     try:
-        response = http.post(
-            url, data=dict(form), headers={"Accept": "application/json"}, timeout=timeout
-        )
-    except requests.RequestException as exc:
-        raise ProviderUnavailableError(
-            f"could not reach the OAuth endpoint ({type(exc).__name__})"
-        ) from exc
+        # The timeout bounds the whole exchange, so a token endpoint that answers one byte at
+        # a time cannot hold a refresh (and the lock every worker waits on) for long.
+        with deadline_within(timeout):
+            try:
+                response = http.post(
+                    url, data=dict(form), headers={"Accept": "application/json"},
+                    timeout=timeout,
+                )
+            except requests.RequestException as exc:
+                late = " within its timeout" if deadline_passed() else ""
+                raise ProviderUnavailableError(
+                    f"could not reach the OAuth endpoint{late} ({type(exc).__name__})"
+                ) from exc
     finally:
         if session is None:
             http.close()
     return _read_answer(response, now, expect_json)
+
+
+def _own_session() -> requests.Session:
+    session = requests.Session()
+    adapter = DeadlineAdapter(max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _read_answer(
