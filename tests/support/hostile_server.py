@@ -2,9 +2,9 @@
 
 Each route maps a path (without its query) to an :class:`Answer`; the body may be bytes, or a
 callable that writes as much as it likes to the socket, and ``raw`` may take over the whole
-answer, status line and headers included (to send them slowly, or broken). Unknown paths get a 404 with an HTML
-page, like a misconfigured gateway. ``requests`` records every path asked for, so a test can
-prove that a refused request never arrived.
+answer, status line and headers included (to send them slowly, or broken). Unknown paths get
+a 404 with an HTML page, like a misconfigured gateway. ``requests`` records every path asked
+for, so a test can prove that a refused request never arrived.
 """
 
 from __future__ import annotations
