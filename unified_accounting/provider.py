@@ -251,6 +251,10 @@ class Provider(ABC):
     idempotency_tokens: ClassVar[bool] = True
     """Whether the provider deduplicates writes by a token; one that cannot (False) must
     look a write up before resending it, and the transport never resends writes for it."""
+    rotates_refresh_tokens: ClassVar[bool] = False
+    """Whether every refresh answers with a new refresh token (the old one then fails). When
+    true, a refresh answer that keeps the old refresh token (or carries none) is refused and
+    nothing is stored: the answer is not the one the provider promises."""
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
     """The login a provider without OAuth needs (user name, password, API key, ...); when
     set, connections store these credentials instead of OAuth tokens (see

@@ -22,7 +22,6 @@ from unified_accounting.credentials import (
 )
 from unified_accounting.errors import (
     AuthenticationError,
-    ProviderError,
     ProviderUnavailableError,
     RateLimitError,
 )
@@ -35,10 +34,12 @@ __all__ = [
     "StandardOAuthProvider",
     "TokenEndpointError",
     "TokenResponseError",
+    "check_rotated",
     "parse_retry_after",
     "parse_token_response",
     "post_form",
     "provider_name",
+    "rotates_refresh_tokens",
 ]
 
 _OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -46,7 +47,11 @@ _OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 @runtime_checkable
 class OAuthProvider(Protocol):
-    """The OAuth side of a provider: where its endpoints are and how to read its tokens."""
+    """The OAuth side of a provider: where its endpoints are and how to read its tokens.
+
+    A provider may also set ``rotates_refresh_tokens = True`` (as Sage does): a refresh answer
+    that then keeps the old refresh token is refused (see :func:`rotates_refresh_tokens`).
+    """
 
     def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
         """Return the authorize, token and revoke URLs for these provider settings."""
@@ -70,11 +75,14 @@ class StandardOAuthProvider:
     Args:
         endpoints: the authorize, token and revoke URLs.
         name: the name stored with its connections.
+        rotates_refresh_tokens: whether every refresh must bring a new refresh token.
     """
 
-    def __init__(self, endpoints: OAuthEndpoints, name: str = "oauth") -> None:
+    def __init__(self, endpoints: OAuthEndpoints, name: str = "oauth", *,
+                 rotates_refresh_tokens: bool = False) -> None:
         self.endpoints = endpoints
         self.name = name
+        self.rotates_refresh_tokens = rotates_refresh_tokens
 
     def oauth_endpoints(self, settings: Mapping[str, Any]) -> OAuthEndpoints:
         """Return the fixed endpoints (settings are ignored)."""
@@ -86,6 +94,26 @@ class StandardOAuthProvider:
 
     def __repr__(self) -> str:
         return f"StandardOAuthProvider(name={self.name!r})"
+
+
+def rotates_refresh_tokens(provider: object) -> bool:
+    """Whether ``provider`` promises a new refresh token on every refresh."""
+    return getattr(provider, "rotates_refresh_tokens", False) is True
+
+
+def check_rotated(provider: object, spent: str, answer: TokenSet) -> None:
+    """Refuse a refresh answer that keeps the refresh token a rotating provider just spent.
+
+    Raises:
+        TokenResponseError: the provider rotates refresh tokens and the answer carries none,
+            or the one just sent.
+    """
+    if not rotates_refresh_tokens(provider):
+        return
+    if answer.refresh_token is None or answer.refresh_token.reveal() == spent:
+        raise TokenResponseError(
+            "the token endpoint did not rotate the refresh token, although this provider "
+            "always does; its answer was not stored", code="not_rotated")
 
 
 def provider_name(provider: object) -> str:
@@ -123,7 +151,8 @@ def post_form(
         ProviderUnavailableError: the endpoint was unreachable or answered 5xx.
         RateLimitError: the endpoint answered 429 (``retry_after`` when it said how long).
         TokenEndpointError: any other 4xx; ``code`` is the OAuth error code.
-        ProviderError: a success without a JSON object (when ``expect_json``).
+        TokenResponseError: a success without a JSON object (when ``expect_json``); it is
+            both an ``AuthenticationError`` and a ``ProviderError``.
     """
     http = session or _own_session()
     try:
@@ -175,7 +204,10 @@ def _read_answer(
     if body is None:
         if not expect_json or not response.content:
             return {}
-        raise ProviderError("the OAuth endpoint answered without a JSON object", status=status)
+        # A success that carries no token is no credential: an AuthenticationError, and a
+        # ProviderError so that a refresh records it and keeps the stored tokens.
+        raise TokenResponseError("the OAuth endpoint answered without a JSON object",
+                                 status=status, code="not_json")
     return body
 
 
