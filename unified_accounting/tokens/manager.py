@@ -305,7 +305,7 @@ class TokenManager:
                     self.connection, old, new, fence=fence, now=now
                 )
             except self.token_store.transient_errors as exc:
-                if delay is None:
+                if delay is None or getattr(exc, "retryable", True) is False:
                     _log.error(
                         "could not save the refreshed tokens of connection %r (%s); "
                         "it will need to be authorized again",
