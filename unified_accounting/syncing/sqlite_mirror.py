@@ -42,6 +42,7 @@ from unified_accounting.syncing.mirror import (
     StreamKey,
     deletion_applies,
     encode_item,
+    pass_time,
     upsert_action,
 )
 from unified_accounting.utctime import as_utc
@@ -134,8 +135,9 @@ class SQLiteMirror(Mirror):
         table = self._table_name(key.resource)
         with self._write() as conn:
             self._ensure_table(conn, table)
-            counts = _apply_upserts(conn, table, key.scope, upserts)
-            counts += _apply_deletions(conn, table, key.scope, deletions)
+            moment = pass_time(state)
+            counts = _apply_upserts(conn, table, key.scope, upserts, moment)
+            counts += _apply_deletions(conn, table, key.scope, deletions, moment)
             _save_state(conn, key, state)
         return counts
 
@@ -288,14 +290,15 @@ class SQLiteMirror(Mirror):
 
 
 def _apply_upserts(
-    conn: sqlite3.Connection, table: str, scope: Scope, items: Sequence[MirrorItem]
+    conn: sqlite3.Connection, table: str, scope: Scope, items: Sequence[MirrorItem],
+    moment: datetime | None,
 ) -> CommitCounts:
     stored = _stored_versions(conn, table, scope, [item.id for item in items])
     inserted = updated = unchanged = 0
     now = _ts(datetime.now(UTC))
     for item in items:
         data_text, digest = encode_item(item)
-        action = upsert_action(stored.get(item.id), item, digest)
+        action = upsert_action(stored.get(item.id), item, digest, moment)
         if action == "unchanged":
             unchanged += 1
             continue
@@ -318,14 +321,15 @@ def _apply_upserts(
 
 
 def _apply_deletions(
-    conn: sqlite3.Connection, table: str, scope: Scope, records: Sequence[DeletedRecord]
+    conn: sqlite3.Connection, table: str, scope: Scope, records: Sequence[DeletedRecord],
+    moment: datetime | None,
 ) -> CommitCounts:
     stored = _stored_versions(conn, table, scope, [record.id for record in records])
     deleted = 0
     now = _ts(datetime.now(UTC))
     for record in records:
         current = stored.get(record.id)
-        if not deletion_applies(current, record):
+        if not deletion_applies(current, record, moment):
             continue
         deleted_at = None if record.deleted_at is None else as_utc(record.deleted_at)
         if current is None:
