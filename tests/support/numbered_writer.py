@@ -2,10 +2,10 @@
 
 Started as ``python numbered_writer.py --base-url URL --business B [--redis URL --prefix P]``:
 prints ``ready``, waits for a line on stdin (so that every worker starts together), then runs
-``--threads`` threads of ``--writes`` POSTs each, half through ``client.contacts.create`` and
-half through ``client.proxy``, and prints ``{"writes": n}``. With ``--redis`` the client's limiter is a
-``RedisLimiter`` on that prefix (one write lock per business for every worker); without, each
-worker has its own in-process limiter.
+``--threads`` threads of ``--writes`` POSTs each, half through ``client.contacts.create``
+and half through ``client.proxy``, and prints ``{"writes": n}``. With ``--redis`` the
+client's limiter is a ``RedisLimiter`` on that prefix (one write lock per business for every
+worker); without, each worker has its own in-process limiter.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from support.hostile_server import Answer, HostileServer, hostile_server
 from support.sage_numbered import NUMBERED
 
+
 class Gauge:
     """Counts writes in flight."""
 
