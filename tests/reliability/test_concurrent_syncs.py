@@ -69,7 +69,8 @@ def test_a_second_sync_of_the_same_scope_waits_and_nothing_is_stored_twice(
     mirror = tmp_path / "mirror.sqlite3"
     children = [_start(sandbox, mirror, lock_timeout=60) for _ in range(2)]
     first, second = sorted((_result(c) for c in children), key=lambda r: r["locked"][1])
-    assert first["ok"] and second["ok"], (first["errors"], second["errors"])
+    assert first["ok"], first["errors"]
+    assert second["ok"], second["errors"]
     # Both were running before the first finished, yet their locked spans never overlap.
     assert max(first["born"], second["born"]) < first["locked"][1]
     assert second["locked"][0] > first["locked"][1]

@@ -3,8 +3,8 @@
 Started as ``python mirror_sync_child.py``; reads one JSON object from stdin (``settings``,
 ``access_token``, ``business_id``, ``mirror``, ``resources``, ``page_size``, ``lock_timeout``).
 Prints ``page`` (flushed) when its first page is committed, so that a test knows it holds the
-stream's lock, then one JSON line: ``{"ok": ..., "errors": [...], "inserted": n, "born": start time, "locked":
-[first page time, finish time]}`` (monotonic seconds of this machine).
+stream's lock, then one JSON line: ``{"ok": ..., "errors": [...], "inserted": n, "born":
+start, "locked": [first page, finish]}`` (times in monotonic seconds of this machine).
 """
 
 from __future__ import annotations
