@@ -34,20 +34,34 @@ def sandbox() -> Iterator[SageSandbox]:
         yield sb
 
 
-def _start(sb: SageSandbox, mirror: Path, lock_timeout: float) -> subprocess.Popen[str]:
+def _start(sb: SageSandbox, mirror: Path, lock_timeout: float,
+           hold: bool = False) -> subprocess.Popen[str]:
+    """A child connected and ready; it syncs once :func:`_go` is called."""
     child = subprocess.Popen([sys.executable, str(CHILD)], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert child.stdin is not None
     child.stdin.write(json.dumps({
         "settings": sb.settings, "access_token": sb.issue_tokens()["access_token"],
         "business_id": sb.business_id("GB"), "mirror": str(mirror), "resources": ["contacts"],
-        "page_size": 25, "lock_timeout": lock_timeout}) + "\n")
+        "page_size": 25, "lock_timeout": lock_timeout, "hold": hold}) + "\n")
     child.stdin.flush()
+    assert _line(child) == "ready"
     return child
 
 
+def _line(child: subprocess.Popen[str]) -> str:
+    assert child.stdout is not None
+    return child.stdout.readline().strip()
+
+
+def _go(child: subprocess.Popen[str]) -> None:
+    assert child.stdin is not None
+    child.stdin.write("go\n")
+    child.stdin.flush()
+
+
 def _result(child: subprocess.Popen[str]) -> dict[str, Any]:
-    out, err = child.communicate(timeout=120)
+    out, err = child.communicate(timeout=180)
     assert child.returncode == 0, err[-2000:]
     return dict(json.loads(out.strip().splitlines()[-1]))
 
@@ -67,12 +81,14 @@ def test_a_second_sync_of_the_same_scope_waits_and_nothing_is_stored_twice(
     sandbox: SageSandbox, tmp_path: Path,
 ) -> None:
     mirror = tmp_path / "mirror.sqlite3"
-    children = [_start(sandbox, mirror, lock_timeout=60) for _ in range(2)]
+    children = [_start(sandbox, mirror, lock_timeout=120) for _ in range(2)]
+    for child in children:
+        _go(child)
     first, second = sorted((_result(c) for c in children), key=lambda r: r["locked"][1])
     assert first["ok"], first["errors"]
     assert second["ok"], second["errors"]
-    # Both were running before the first finished, yet their locked spans never overlap.
-    assert max(first["born"], second["born"]) < first["locked"][1]
+    # Both went before the first finished, yet their locked spans never overlap.
+    assert max(first["went"], second["went"]) < first["locked"][1]
     assert second["locked"][0] > first["locked"][1]
     assert first["inserted"] + second["inserted"] == CONTACTS
     _mirror_equals_sandbox(sandbox, mirror)
@@ -82,10 +98,13 @@ def test_a_second_sync_that_may_not_wait_is_refused_clearly(
     sandbox: SageSandbox, tmp_path: Path,
 ) -> None:
     mirror = tmp_path / "mirror.sqlite3"
-    holder = _start(sandbox, mirror, lock_timeout=60)
-    assert holder.stdout is not None
-    assert holder.stdout.readline().strip() == "page"  # it holds the stream's lock now
-    refused = _result(_start(sandbox, mirror, lock_timeout=0))
+    holder = _start(sandbox, mirror, lock_timeout=120, hold=True)
+    _go(holder)
+    assert _line(holder) == "page"  # it holds the stream's lock, and keeps it until told
+    refused_child = _start(sandbox, mirror, lock_timeout=0)
+    _go(refused_child)
+    refused = _result(refused_child)
+    _go(holder)
     assert refused["ok"] is False
     assert refused["errors"] == [
         f"ConflictError: another sync of contacts for business {sandbox.business_id('GB')} "
