@@ -56,6 +56,8 @@ BROKEN: list[tuple[str, Callable[[OAuthTestServer], None], str, str]] = [
                                           content_type="text/html"),
      "not_json", "without a JSON object"),
     ("empty body", lambda s: s.answer_next(200, b""), "no_access_token", "without an access"),
+    ("two megabytes", lambda s: s.answer_next(200, b" " * (2 << 20)), "too_large",
+     "more than 1,048,576 bytes"),
     ("JSON array", _json("[1, 2]"), "not_json", "without a JSON object"),
     ("no access_token", _json('{"token_type": "bearer", "refresh_token": "rt-new"}'),
      "no_access_token", "without an access token"),

@@ -6,6 +6,7 @@ code (``invalid_grant``) and the HTTP status, never the body.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -25,6 +26,7 @@ from unified_accounting.errors import (
     ProviderUnavailableError,
     RateLimitError,
 )
+from unified_accounting.http.body import BodyTooLarge, read_limited
 from unified_accounting.http.deadline import DeadlineAdapter, deadline_passed, deadline_within
 from unified_accounting.http.retry import parse_retry_after
 
@@ -43,6 +45,8 @@ __all__ = [
 ]
 
 _OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+#: The largest token or revoke answer read: a token response is a few kilobytes.
+MAX_OAUTH_BODY = 1024 * 1024
 
 
 @runtime_checkable
@@ -151,8 +155,9 @@ def post_form(
         ProviderUnavailableError: the endpoint was unreachable or answered 5xx.
         RateLimitError: the endpoint answered 429 (``retry_after`` when it said how long).
         TokenEndpointError: any other 4xx; ``code`` is the OAuth error code.
-        TokenResponseError: a success without a JSON object (when ``expect_json``); it is
-            both an ``AuthenticationError`` and a ``ProviderError``.
+        TokenResponseError: a success without a JSON object (when ``expect_json``), or an
+            answer larger than :data:`MAX_OAUTH_BODY`; it is both an ``AuthenticationError``
+            and a ``ProviderError``.
     """
     http = session or _own_session()
     try:
@@ -162,8 +167,14 @@ def post_form(
             try:
                 response = http.post(
                     url, data=dict(form), headers={"Accept": "application/json"},
-                    timeout=timeout,
+                    timeout=timeout, stream=True,
                 )
+                content = read_limited(response, MAX_OAUTH_BODY)
+            except BodyTooLarge:
+                raise TokenResponseError(
+                    f"the OAuth endpoint answered with more than {MAX_OAUTH_BODY:,} bytes; "
+                    "the answer was refused", status=response.status_code, code="too_large",
+                ) from None
             except requests.RequestException as exc:
                 late = " within its timeout" if deadline_passed() else ""
                 raise ProviderUnavailableError(
@@ -172,7 +183,7 @@ def post_form(
     finally:
         if session is None:
             http.close()
-    return _read_answer(response, now, expect_json)
+    return _read_answer(response, content, now, expect_json)
 
 
 def _own_session() -> requests.Session:
@@ -184,7 +195,7 @@ def _own_session() -> requests.Session:
 
 
 def _read_answer(
-    response: requests.Response, now: datetime | None, expect_json: bool
+    response: requests.Response, content: bytes, now: datetime | None, expect_json: bool
 ) -> Mapping[str, Any]:
     status = response.status_code
     if status == 429:
@@ -195,14 +206,14 @@ def _read_answer(
         )
     if status >= 500:
         raise ProviderUnavailableError("the OAuth endpoint failed", status=status)
-    body = _json_object(response)
+    body = _json_object(content)
     if status >= 400:
         code = body.get("error") if body else None
         code = code if isinstance(code, str) and _OAUTH_ERROR.match(code) else None
         message = f"the OAuth endpoint refused the request ({code or 'no error code'})"
         raise TokenEndpointError(message, status=status, code=code)
     if body is None:
-        if not expect_json or not response.content:
+        if not expect_json or not content:
             return {}
         # A success that carries no token is no credential: an AuthenticationError, and a
         # ProviderError so that a refresh records it and keeps the stored tokens.
@@ -211,9 +222,9 @@ def _read_answer(
     return body
 
 
-def _json_object(response: requests.Response) -> dict[str, Any] | None:
+def _json_object(content: bytes) -> dict[str, Any] | None:
     try:
-        body = response.json()
+        body = json.loads(content)
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
