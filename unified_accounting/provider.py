@@ -262,6 +262,10 @@ class Provider(ABC):
     name: str = "provider"
     business_header: ClassVar[str | None] = None
     """Request header that routes a request to a business (e.g. ``X-Business``)."""
+    reserved_query_params: ClassVar[frozenset[str]] = frozenset()
+    """Query parameters :meth:`auth_params` and :meth:`business_params` set, lower-cased; the
+    proxy refuses a caller's value for them (in any case), which would otherwise replace or
+    shadow the client's own."""
     unscoped_collections: ClassVar[frozenset[str]] = frozenset()
     """First path segments that must not carry the business header (e.g. ``businesses``)."""
     sequential_collections: ClassVar[frozenset[str]] = frozenset()
@@ -270,6 +274,10 @@ class Provider(ABC):
     idempotency_tokens: ClassVar[bool] = True
     """Whether the provider deduplicates writes by a token; one that cannot (False) must
     look a write up before resending it, and the transport never resends writes for it."""
+    rotates_refresh_tokens: ClassVar[bool] = False
+    """Whether every refresh answers with a new refresh token (the old one then fails). When
+    true, a refresh answer that keeps the old refresh token (or carries none) is refused and
+    nothing is stored: the answer is not the one the provider promises."""
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
     """The login a provider without OAuth needs (user name, password, API key, ...); when
     set, connections store these credentials instead of OAuth tokens (see

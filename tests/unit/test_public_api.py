@@ -14,7 +14,8 @@ ERROR_NAMES = [
     "AccountingError", "ValidationError", "AuthenticationError", "ReauthorizationRequired",
     "PermissionDeniedError", "NotFoundError", "ConflictError", "RateLimitError",
     "ProviderUnavailableError", "ProviderError", "UnsupportedOperationError",
-    "ProviderNotFoundError", "ProviderLoadError", "ConfigurationError",
+    "ProviderNotFoundError", "ProviderLoadError", "ConfigurationError", "DeadlineExceededError",
+    "StoreUnavailableError",
 ]
 FUNCTION_NAMES = [
     "load", "dump", "validate_json", "validate_model", "connect", "available_providers", "sync",

@@ -43,7 +43,7 @@ from unified_accounting.schemas.rules import (
     mismatch_error,
 )
 
-__all__ = ["TAX_CODES", "InvoiceLineSchema", "InvoiceSchema"]
+__all__ = ["TAX_CODES", "InvoiceLineSchema", "InvoiceSchema", "check_document_amounts"]
 
 # The choices come from the models' Literal types, so the two cannot drift apart.
 INVOICE_TYPES: tuple[str, ...] = get_args(InvoiceType)
@@ -120,26 +120,53 @@ class InvoiceSchema(RecordSchema):
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     @holds_when(lambda data: _amounts_add_up_holds(data))
     def _amounts_add_up(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
-        currency = data.get("currency")
-        lines = item_pairs(data, original, "lines")
-        if lines is None:
-            return
-        errors = ErrorList()
-        for index, (line, raw) in enumerate(lines):
-            message = _total_error(line, raw, currency)
-            if message:
-                errors.add(("lines", index, "total_amount"), message)
-            priced = _priced_error(line, raw, currency, bool(data.get("tax_inclusive")))
-            if priced:
-                errors.add(("lines", index, priced[0]), priced[1])
-        for name in AMOUNTS:
-            message = _header_vs_lines(name, data, original, lines, currency)
-            if message:
-                errors.add((name,), message)
-        message = _total_error(data, original, currency)
+        check_document_amounts(data, original)
+
+
+def check_document_amounts(data: Mapping[str, Any], original: Any) -> None:
+    """Check that a priced document's amounts agree with its lines, as an invoice's must.
+
+    Any schema of a document with ``currency``, ``tax_inclusive``, ``lines`` (each with
+    ``quantity``, ``unit_price``, ``discount_amount``, ``net_amount``, ``tax_amount`` and
+    ``total_amount``) and the three header amounts calls it from a ``validates_schema`` hook
+    (``pass_original=True``), so that credit notes and invoices follow one set of rules:
+
+    - each line's and the header's ``net_amount + tax_amount == total_amount``;
+    - each line's ``net_amount`` (``total_amount`` for tax-inclusive prices) equals
+      ``quantity x unit_price - discount_amount``, rounded once to the currency
+      (:func:`~unified_accounting.schemas.rules.line_amount`, half up);
+    - each header amount equals the sum of the lines' amounts.
+
+    Figures that are absent or unreadable are not compared (they have their own errors).
+
+    Args:
+        data: the loaded record, as marshmallow hands it to the hook.
+        original: the input as given, to tell unreadable amounts from absent ones.
+
+    Raises:
+        marshmallow.ValidationError: every disagreement at once, at ``lines[i].<amount>`` and
+            ``<amount>``, naming the figure given and the figure computed.
+    """
+    currency = data.get("currency")
+    lines = item_pairs(data, original, "lines")
+    if lines is None:
+        return
+    errors = ErrorList()
+    for index, (line, raw) in enumerate(lines):
+        message = _total_error(line, raw, currency)
         if message:
-            errors.add(("total_amount",), message)
-        errors.raise_if_any()
+            errors.add(("lines", index, "total_amount"), message)
+        priced = _priced_error(line, raw, currency, bool(data.get("tax_inclusive")))
+        if priced:
+            errors.add(("lines", index, priced[0]), priced[1])
+    for name in AMOUNTS:
+        message = _header_vs_lines(name, data, original, lines, currency)
+        if message:
+            errors.add((name,), message)
+    message = _total_error(data, original, currency)
+    if message:
+        errors.add(("total_amount",), message)
+    errors.raise_if_any()
 
 
 def _amounts_add_up_holds(data: Mapping[str, Any]) -> bool:

@@ -30,7 +30,9 @@ __all__ = [
     "line_amount",
     "line_amount_error",
     "line_amount_holds",
+    "line_tax",
     "mismatch_error",
+    "tax_amount_error",
 ]
 
 LINE_ROUNDING = ROUND_HALF_UP
@@ -190,3 +192,31 @@ def line_amount_error(
     implied = line_amount(quantity, unit_price, discount, currency)
     return mismatch_error(label, [given], "quantity x unit_price - discount", [implied],
                           currency)
+
+
+def line_tax(net: Decimal, rate: Decimal, currency: str | None) -> Decimal:
+    """Return ``net x rate / 100`` (``rate`` a percentage) rounded once to the currency's places.
+
+    The product is exact; only the result is rounded, half away from zero
+    (:data:`LINE_ROUNDING`), the same rule as :func:`line_amount`: 20 % of 0.125 GBP is 0.03.
+    """
+    places = money.minor_units(currency)
+    exact = (net * rate).scaleb(-2)  # dividing by 100 by moving the point: exact
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=LINE_ROUNDING)
+
+
+def tax_amount_error(given: Decimal, net: Decimal, rate: Decimal,
+                     currency: str | None) -> str | None:
+    """Return ``"tax_amount 19.00 != net_amount x 20% 20.00 (difference 1.00)"`` or ``None``.
+
+    Args:
+        given: the line's tax amount as the caller gave it.
+        net: the line's net amount.
+        rate: the percentage of the line's resolved tax rate (20 means 20 %).
+        currency: ISO 4217 code of the document.
+    """
+    if not _all_fit([given, net], currency):
+        return None
+    implied = line_tax(net, rate, currency)
+    return mismatch_error("tax_amount", [given], f"net_amount x {rate.normalize():f}%",
+                          [implied], currency)
