@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from unified_accounting.ledger_models import LedgerEntry, TrialBalance, TrialBalanceLine
+
 __all__ = [
     "Address",
     "BankDetails",
@@ -27,10 +29,13 @@ __all__ = [
     "JournalEntry",
     "JournalLine",
     "LedgerAccount",
+    "LedgerEntry",
     "Model",
     "Payment",
     "PaymentAllocation",
     "TaxRate",
+    "TrialBalance",
+    "TrialBalanceLine",
 ]
 
 AddressType = Literal["billing", "shipping", "other"]
@@ -381,6 +386,8 @@ Model = (
     | LedgerAccount
     | TaxRate
     | Business
+    | LedgerEntry
+    | TrialBalance
     | CreditNote
     | Item
 )

@@ -112,7 +112,8 @@ def test_kind_of_names_each_top_level_model() -> None:
     assert kind_of(ua.JournalEntry(date=date(2026, 1, 1))) == "journal_entry"
     assert kind_of(ua.Item(type="service", description="x")) == "item"
     assert set(KINDS) == {"contact", "contact_person", "invoice", "payment", "journal_entry",
-                          "ledger_account", "tax_rate", "business", "credit_note", "item"}
+                          "ledger_account", "tax_rate", "business", "ledger_entry",
+                          "trial_balance", "credit_note", "item"}
     with pytest.raises(TypeError, match="not a unified record"):
         kind_of(ua.Address())
 

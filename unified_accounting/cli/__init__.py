@@ -1,7 +1,7 @@
 """The ``unified-accounting`` command line.
 
-Each command group lives in its own module (``connections``, ``records``, ``sync``,
-``proxy``), imported only when one of its commands runs, so ``unified-accounting --help``
+Each command group lives in its own module (``connections``, ``records``, ``reports``,
+``sync``, ``proxy``), imported only when one of its commands runs, so ``unified-accounting --help``
 loads click and little else. Provider packages add commands through the entry-point group
 ``unified_accounting.cli``; each entry point names a ``click.Command`` (or group) that is
 attached under its entry-point name. A provider's local sandbox and demo are registered under
@@ -51,6 +51,11 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
         "Show the library at work against a provider's local sandbox."),
     **{resource: _records(resource)
        for resource in ("contacts", "invoices", "payments", "journals")},
+    "ledger_entries": LazyCommand("unified_accounting.cli.records", "ledger_entries",
+                                  "List and show ledger entries."),
+    "trial-balance": LazyCommand(
+        "unified_accounting.cli.reports", "trial_balance",
+        "Print every ledger account's balance at the end of a day."),
     "credit-notes": _records("credit_notes"),
     "items": _records("items"),
 }

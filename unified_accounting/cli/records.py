@@ -1,5 +1,5 @@
-"""Record commands: ``businesses`` and ``contacts|invoices|payments|journals|credit-notes|items
-list|get|create``, and ``credit-notes allocate``.
+"""Record commands: ``businesses``, ``contacts|invoices|payments|journals|credit-notes|items
+list|get|create``, ``credit-notes allocate`` and ``ledger_entries list|get`` (read-only).
 
 They are for quick work at a terminal; products use the Python API. ``create`` reads a JSON
 file (or ``-`` for stdin), checks it against the published JSON Schema and reads it through
@@ -26,7 +26,8 @@ from unified_accounting.models import CreditNoteAllocation, Model
 from unified_accounting.provider import RESOURCE_KINDS
 from unified_accounting.validation import dump, load
 
-__all__ = ["businesses", "contacts", "credit_notes", "invoices", "items", "journals", "payments"]
+__all__ = ["businesses", "contacts", "credit_notes", "invoices", "items", "journals",
+           "ledger_entries", "payments"]
 
 Row = Callable[[dict[str, Any]], list[Any]]
 
@@ -54,6 +55,9 @@ COLUMNS: Mapping[str, tuple[tuple[str, ...], Row]] = {
     "journals": (("id", "date", "reference", "lines", "debits", "description"),
                  lambda d: [d["id"], d["date"], d["reference"], len(d["lines"]), _debits(d),
                             d["description"]]),
+    "ledger_entries": (("id", "date", "account", "debit", "credit", "type", "description"),
+                       lambda d: [d["id"], d["date"], d["ledger_account_id"], d["debit"],
+                                  d["credit"], d["transaction_type"], d["description"]]),
     "credit_notes": (("id", "type", "number", "contact", "date", "total", "remaining",
                       "status"),
                      lambda d: [d["id"], d["type"], d["number"], d["contact_id"],
@@ -88,12 +92,15 @@ def _show(model: Model, as_json: bool) -> None:
     echo_json(document if as_json else _trimmed(document))
 
 
-def _record_group(resource: str) -> click.Group:
+def _record_group(resource: str, *, writable: bool = True,
+                  name: str | None = None) -> click.Group:
+    """``name`` is the command's name when it is not the resource's with dashes."""
     kind = RESOURCE_KINDS[resource]
     headers, row = COLUMNS[resource]
     words = resource.replace("_", " ")
+    verbs = "List, show and create" if writable else "List and show"
 
-    @click.group(name=resource.replace("_", "-"), help=f"List, show and create {words}.")
+    @click.group(name=name or resource.replace("_", "-"), help=f"{verbs} {words}.")
     def group() -> None:
         pass
 
@@ -129,7 +136,13 @@ def _record_group(resource: str) -> click.Group:
         with open_client(conn) as client:
             _show(target(client).get(record_id), as_json)
 
-    @group.command("create")
+    if writable:
+        group.add_command(_create_command(kind, target))
+    return group
+
+
+def _create_command(kind: str, target: Callable[[Any], Resource[Any]]) -> click.Command:
+    @click.command("create")
     @click.argument("file", metavar="FILE")
     @client_options()
     @json_option
@@ -143,13 +156,14 @@ def _record_group(resource: str) -> click.Group:
         else:
             click.echo(f"Created {kind.replace('_', ' ')} {created.id}.")
 
-    return group
+    return create_record
 
 
 contacts = _record_group("contacts")
 invoices = _record_group("invoices")
 payments = _record_group("payments")
 journals = _record_group("journals")
+ledger_entries = _record_group("ledger_entries", writable=False, name="ledger_entries")
 credit_notes = _record_group("credit_notes")
 items = _record_group("items")
 

@@ -22,6 +22,11 @@ from unified_accounting.schemas.credit_notes import CreditNoteAllocationSchema, 
 from unified_accounting.schemas.invoices import InvoiceLineSchema, InvoiceSchema
 from unified_accounting.schemas.items import ItemSchema
 from unified_accounting.schemas.journals import JournalEntrySchema, JournalLineSchema
+from unified_accounting.schemas.ledger import (
+    LedgerEntrySchema,
+    TrialBalanceLineSchema,
+    TrialBalanceSchema,
+)
 from unified_accounting.schemas.payments import PaymentAllocationSchema, PaymentSchema
 from unified_accounting.schemas.reference import BusinessSchema, LedgerAccountSchema, TaxRateSchema
 
@@ -40,10 +45,13 @@ __all__ = [
     "JournalEntrySchema",
     "JournalLineSchema",
     "LedgerAccountSchema",
+    "LedgerEntrySchema",
     "PaymentAllocationSchema",
     "PaymentSchema",
     "RecordSchema",
     "TaxRateSchema",
+    "TrialBalanceLineSchema",
+    "TrialBalanceSchema",
 ]
 
 SCHEMAS: Mapping[str, type[RecordSchema]] = MappingProxyType(
@@ -56,6 +64,8 @@ SCHEMAS: Mapping[str, type[RecordSchema]] = MappingProxyType(
         "ledger_account": LedgerAccountSchema,
         "tax_rate": TaxRateSchema,
         "business": BusinessSchema,
+        "ledger_entry": LedgerEntrySchema,
+        "trial_balance": TrialBalanceSchema,
         "credit_note": CreditNoteSchema,
         "item": ItemSchema,
     }

@@ -12,7 +12,7 @@ from typing import Any, get_args
 from marshmallow import validates_schema
 
 from unified_accounting.models import CreditNote, CreditNoteAllocation, CreditNoteStatus
-from unified_accounting.schemas.base import RecordSchema
+from unified_accounting.schemas.base import RecordSchema, holds_when
 from unified_accounting.schemas.common import free_text, identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import (
     Amount,
@@ -28,8 +28,9 @@ from unified_accounting.schemas.invoices import (
     INVOICE_TYPES,
     InvoiceLineSchema,
     check_document_amounts,
+    document_amounts_hold,
 )
-from unified_accounting.schemas.payments import check_allocations_within
+from unified_accounting.schemas.payments import allocations_within_hold, check_allocations_within
 
 __all__ = ["CreditNoteAllocationSchema", "CreditNoteSchema"]
 
@@ -80,10 +81,12 @@ class CreditNoteSchema(RecordSchema):
     remote_data = raw_record()
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(document_amounts_hold)
     def _amounts_add_up(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
         check_document_amounts(data, original)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(lambda data: allocations_within_hold(data, "total_amount"))
     def _allocations_within_total(self, data: Mapping[str, Any], original: Any,
                                   **_: Any) -> None:
         check_allocations_within(data, original, "total_amount")

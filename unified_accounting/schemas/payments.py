@@ -8,13 +8,24 @@ from typing import Any, get_args
 from marshmallow import validates_schema
 
 from unified_accounting.models import Payment, PaymentAllocation, PaymentType
-from unified_accounting.schemas.base import RecordSchema, item_pairs, raise_at, unreadable
+from unified_accounting.schemas.base import (
+    RecordSchema,
+    holds_when,
+    item_pairs,
+    raise_at,
+    unreadable,
+)
 from unified_accounting.schemas.common import identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import Amount, IsoDate, Money, Records, currency_code, one_of
 from unified_accounting.schemas.invoices import EXCHANGE_RATE_PLACES
-from unified_accounting.schemas.rules import excess_error
+from unified_accounting.schemas.rules import exact_sum, excess_error
 
-__all__ = ["PaymentAllocationSchema", "PaymentSchema", "check_allocations_within"]
+__all__ = [
+    "PaymentAllocationSchema",
+    "PaymentSchema",
+    "allocations_within_hold",
+    "check_allocations_within",
+]
 
 PAYMENT_TYPES: tuple[str, ...] = get_args(PaymentType)
 
@@ -52,6 +63,7 @@ class PaymentSchema(RecordSchema):
     remote_data = raw_record()
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(lambda data: allocations_within_hold(data, "amount"))
     def _allocations_within_amount(
         self, data: Mapping[str, Any], original: Any, **_: Any
     ) -> None:
@@ -79,3 +91,12 @@ def check_allocations_within(data: Mapping[str, Any], original: Any, whole: str)
     message = excess_error("allocations", parts, whole, amount, data.get("currency"))
     if message:
         raise_at("allocations", message)
+
+
+def allocations_within_hold(data: Mapping[str, Any], whole: str) -> bool:
+    """:func:`check_allocations_within` finds nothing (on a record whose every field loaded)."""
+    amount, allocations = data.get(whole), data.get("allocations")
+    if amount is None or not isinstance(allocations, list) or not allocations:
+        return True
+    parts = [item.get("amount") for item in allocations]
+    return None in parts or exact_sum(parts) <= amount

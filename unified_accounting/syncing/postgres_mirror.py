@@ -38,6 +38,7 @@ from unified_accounting.syncing.mirror import (
     StreamKey,
     deletion_applies,
     item_digest,
+    pass_time,
     upsert_action,
 )
 from unified_accounting.syncing.postgres_migrations import advisory_key, migrate, quoted_schema
@@ -73,6 +74,7 @@ def plan_commit(
     stored: dict[str, StoredVersion],
     upserts: Sequence[MirrorItem],
     deletions: Sequence[DeletedRecord],
+    now: datetime | None = None,
 ) -> CommitPlan:
     """Apply :func:`upsert_action` then :func:`deletion_applies`, item by item, to ``stored``.
 
@@ -83,7 +85,7 @@ def plan_commit(
     inserted = updated = unchanged = deleted = 0
     for item in upserts:
         digest = item_digest(item)
-        action = upsert_action(stored.get(item.id), item, digest)
+        action = upsert_action(stored.get(item.id), item, digest, now)
         if action == "unchanged":
             unchanged += 1
             continue
@@ -94,7 +96,7 @@ def plan_commit(
                                         deleted=False, deleted_at=None)
     for record in deletions:
         current = stored.get(record.id)
-        if not deletion_applies(current, record):
+        if not deletion_applies(current, record, now):
             continue
         deleted += 1
         deleted_at = None if record.deleted_at is None else record.deleted_at.astimezone(UTC)
@@ -183,7 +185,8 @@ class PostgresMirror(Mirror):
         """Apply listed records and deletions and save ``state``, in one transaction."""
         ids = sorted({item.id for item in upserts} | {record.id for record in deletions})
         with self._pool.connection() as conn, conn.transaction():
-            plan = plan_commit(self._stored_versions(conn, key, ids), upserts, deletions)
+            plan = plan_commit(self._stored_versions(conn, key, ids), upserts, deletions,
+                               pass_time(state))
             self._write_plan(conn, key, plan)
             self._save_state(conn, key, state)
         return plan.counts

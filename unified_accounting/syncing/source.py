@@ -51,6 +51,7 @@ RESOURCES: tuple[str, ...] = (
     "invoices",
     "payments",
     "journals",
+    "ledger_entries",
     "items",
     "credit_notes",
 )

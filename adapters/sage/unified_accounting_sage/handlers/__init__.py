@@ -16,6 +16,7 @@ from unified_accounting_sage.handlers.invoices import InvoiceHandler
 from unified_accounting_sage.handlers.items import ItemHandler
 from unified_accounting_sage.handlers.journals import JournalHandler
 from unified_accounting_sage.handlers.ledger_accounts import LedgerAccountHandler
+from unified_accounting_sage.handlers.ledger_entries import LedgerEntryHandler
 from unified_accounting_sage.handlers.payments import PaymentHandler
 from unified_accounting_sage.handlers.tax_rates import TaxRateHandler
 
@@ -30,6 +31,7 @@ _HANDLER_CLASSES: tuple[type[SageHandler[Any]], ...] = (
     LedgerAccountHandler,
     TaxRateHandler,
     BusinessHandler,
+    LedgerEntryHandler,
     CreditNoteHandler,
     ItemHandler,
 )

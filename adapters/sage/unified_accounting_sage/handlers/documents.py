@@ -9,6 +9,8 @@ through this connection, and when the reference cache expires. Lines may name a 
 ``tax_code`` (resolved through the business's tax rates and the country table), an
 ``account_concept`` (resolved through the connection's account mapping) and an ``item_id``
 (sent as a product or a service, whichever the item is; its type is cached like a contact's).
+A line that gives both net and tax must have the tax of the rate it resolves to
+(:mod:`unified_accounting_sage.handlers.line_tax`), checked before a create or an update.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from unified_accounting.errors import AccountingError, NotFoundError, Validation
 from unified_accounting.models import CreditNote, Invoice, ItemType
 from unified_accounting_sage.handlers.base import CRUD, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
+from unified_accounting_sage.handlers.line_tax import line_tax_errors, single_rates
 from unified_accounting_sage.handlers.query import Filter, day, text, timestamp
 from unified_accounting_sage.handlers.split import SplitHandler
 from unified_accounting_sage.json_values import ref_ids
@@ -127,6 +130,16 @@ class DocumentHandler(SplitHandler[D]):
             extra.setdefault("tax_address_region_id", code)
         return region or extra.get("tax_address_region_id"), extra
 
+    def check_line_tax(self, document: D, region: str | None) -> None:
+        """Refuse lines whose tax disagrees with their rate (see ``handlers.line_tax``)."""
+        if all(line.tax_amount is None or line.net_amount is None for line in document.lines):
+            return
+        codes = TaxCodes(self.tenant)
+        errors = line_tax_errors(document, single_rates(self.tenant.reference("tax_rates")),
+                                 lambda code: codes.resolve(code, region=region))
+        if errors:
+            raise ValidationError(errors, provider="sage")
+
     def resolvers(self, region: str | None) -> Resolvers:
         """The tax code, account concept and item resolvers of a write."""
         tax, accounts = TaxCodes(self.tenant), AccountMappings(self.tenant)
@@ -144,12 +157,14 @@ class DocumentHandler(SplitHandler[D]):
 
         Raises:
             ValidationError: the contact is missing or has the wrong type (nothing is sent),
-                a tax code, account concept or item cannot be resolved, or Sage refuses the
-                body.
+                a tax code, account concept or item cannot be resolved, a line's
+                ``tax_amount`` disagrees with its rate (``lines[i].tax_amount``, given and
+                computed), or Sage refuses the body.
         """
         check_options(options, _WRITE_OPTIONS, f"{self.resource}.create")
         self.check_contact(model)
         region, extra = self.region(options)
+        self.check_line_tax(model, region)
         body = self.to_sage_body(model, self.resolvers(region), extra, False)
         try:
             raw = self.send("POST", path_of(self.collections[model.type]),
@@ -175,6 +190,7 @@ class DocumentHandler(SplitHandler[D]):
         resolvers = self.resolvers(region)
 
         def build(model: D) -> dict[str, Any]:
+            self.check_line_tax(model, region)
             body = self.to_sage_body(model, resolvers, None, True)
             if not keep_flag:
                 # The skeleton's default must not overwrite how Sage prices the lines.

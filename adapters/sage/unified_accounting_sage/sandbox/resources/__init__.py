@@ -12,6 +12,7 @@ from unified_accounting_sage.sandbox.resources import (
     items,
     journals,
     ledger,
+    ledger_entries,
     lookups,
     payments,
 )
@@ -26,6 +27,7 @@ ROUTES: list[Route] = [
     *ledger.ROUTES,
     *banking.ROUTES,
     *lookups.ROUTES,
+    *ledger_entries.ROUTES,
     *credit_notes.ROUTES,
     *allocations.ROUTES,
     *items.ROUTES,

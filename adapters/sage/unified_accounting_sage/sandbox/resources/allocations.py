@@ -18,7 +18,6 @@ from unified_accounting_sage.sandbox.errors import invalid, not_found
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import ref_is, since
 from unified_accounting_sage.sandbox.messages import money, path_for, ref_of, to_decimal
-from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
 from unified_accounting_sage.sandbox.resources.common import (
     contact_of_type,
     delete_record,
@@ -26,6 +25,10 @@ from unified_accounting_sage.sandbox.resources.common import (
     touch,
 )
 from unified_accounting_sage.sandbox.resources.invoices import status_ref
+from unified_accounting_sage.sandbox.resources.ledger_entries import (
+    post_transaction,
+    update_transaction,
+)
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
@@ -151,9 +154,10 @@ def new_allocation(ctx: Ctx, data: dict[str, Any]) -> Record:
     for collection, artefact, amount in parts:
         _settle(ctx, collection, artefact, abs(amount), day)
     allocated = sum((amount for _, _, amount in parts if amount > 0), _ZERO)
-    # ledger posting: none; the invoice and the credit note both sit on the debtors
-    # (creditors) control account, so setting one against the other moves no money.
-    record["transaction"] = post_transaction(ctx, type_id, COLLECTION, record, allocated)
+    # The invoice and the credit note both sit on the debtors (creditors) control account,
+    # so setting one against the other posts no ledger entry: the transaction has none.
+    record["transaction"] = post_transaction(ctx, type_id, COLLECTION, record, [],
+                                             total=allocated)
     ctx.store.insert(ctx.business_id, COLLECTION, record)
     return record
 

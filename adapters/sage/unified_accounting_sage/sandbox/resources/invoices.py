@@ -1,21 +1,29 @@
 """sales_invoices and purchase_invoices: lines, tax, totals, status, release, void, delete.
 
 The same rules serve credit notes (:mod:`.credit_notes`): a :class:`Kind` says what differs
-(collection, lines key, numbering, and the sign a document moves the contact's balance by).
+(collection, lines key, numbering, the posting rule of its double entry, and the sign a
+document moves the contact's balance by).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from unified_accounting_sage.sandbox.errors import blank, invalid
+from unified_accounting_sage.sandbox.ledger_rules import (
+    ControlAccounts,
+    DocumentLine,
+    Posting,
+    purchase_invoice,
+    sales_invoice,
+)
 from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, search, since
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.messages import money, parse_date, path_for, ref_of, to_decimal
-from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
     getter,
@@ -24,10 +32,19 @@ from unified_accounting_sage.sandbox.resources.common import (
     touch,
 )
 from unified_accounting_sage.sandbox.resources.document_lines import apply_lines
+from unified_accounting_sage.sandbox.resources.ledger_entries import (
+    control_accounts,
+    document_lines,
+    post_transaction,
+    update_transaction,
+)
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
 from unified_accounting_sage.sandbox.validation import validate
+
+PostingRule = Callable[[ControlAccounts, Sequence[DocumentLine], str | None], list[Posting]]
+"""A document's double entry from the business's control accounts, its lines and its label."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,8 @@ class Kind:
     Attributes:
         number_field: where a sales document's generated number goes; ``None`` for a
             purchase document, shown by the supplier's own reference.
+        rule: the posting rule of :mod:`..ledger_rules` that turns the stored document's lines
+            into its double entry (``sales_invoice``, ``purchase_credit_note``, ...).
         sign: +1 when the document raises what the contact owes us (a sales invoice) or we
             owe them (a purchase invoice), -1 when it lowers it (a credit note).
     """
@@ -47,6 +66,7 @@ class Kind:
     transaction_type: str
     prefix: str
     void_on_delete: bool
+    rule: PostingRule
     number_field: str | None = "invoice_number"
     lines_key: str = "invoice_lines"
     sign: int = 1
@@ -60,9 +80,10 @@ class Kind:
         return (*_TEXT, *self.extra_text)
 
 
-SALES = Kind("sales_invoices", "sales_invoice", "CUSTOMER", "SALES_INVOICE", "SI-", True)
+SALES = Kind("sales_invoices", "sales_invoice", "CUSTOMER", "SALES_INVOICE", "SI-", True,
+             rule=sales_invoice)
 PURCHASE = Kind("purchase_invoices", "purchase_invoice", "VENDOR", "PURCHASE_INVOICE", "PI-",
-                False, number_field=None)
+                False, rule=purchase_invoice, number_field=None)
 _TEXT = ("reference", "notes", "terms_and_conditions", "contact_name", "contact_reference",
          "vendor_reference", "sent", "date", "due_date")
 _ROLE = {"CUSTOMER": "a customer", "VENDOR": "a supplier"}
@@ -155,13 +176,17 @@ def _name(ctx: Ctx, kind: Kind, record: Record, data: dict[str, Any]) -> None:
             f"{kind.prefix}{ctx.store.next_number(f'{kind.collection}:{ctx.business_id}')}")
 
 
+def postings(ctx: Ctx, kind: Kind, record: Record) -> list[Posting]:
+    """The double entry of a stored invoice or credit note: debtors (creditors) against its
+    lines and tax, on the sides its kind's rule says."""
+    return kind.rule(control_accounts(ctx), document_lines(record, kind.lines_key),
+                     record["displayed_as"])
+
+
 def _post(ctx: Ctx, kind: Kind, record: Record) -> None:
     record["transaction"] = post_transaction(
-        ctx, kind.transaction_type, kind.collection, record, to_decimal(record["total_amount"]))
-    # ledger posting: the document's double entry goes here: each line's net_amount to its
-    # ledger_account and tax_amount to the VAT account of its tax_rate, against total_amount
-    # on the debtors (sales) or creditors (purchase) control account; kind.sign -1 reverses
-    # the sides for a credit note.
+        ctx, kind.transaction_type, kind.collection, record, postings(ctx, kind, record),
+        total=to_decimal(record["total_amount"]))
     adjust_balance(ctx, record["contact"]["id"],
                    kind.sign * to_decimal(record["outstanding_amount"]))
 
@@ -187,21 +212,31 @@ def _update(kind: Kind) -> Any:
         _check_dates({**record, **{k: v for k, v in data.items() if k in kind.text_fields}})
         if data.get(kind.lines_key):
             apply_lines(ctx, record, data[kind.lines_key], kind.lines_key)
+        changed = bool(data.get(kind.lines_key)) or contact["id"] != record["contact"]["id"] or (
+            data.get("date") not in (None, record["date"]))
         pick(data, record, kind.text_fields)
-        if contact["id"] != record["contact"]["id"] and record["status"]["id"] != "DRAFT":
-            adjust_balance(ctx, record["contact"]["id"], -kind.sign * before)
-            adjust_balance(ctx, contact["id"], kind.sign * before)
-        record["contact"] = contact
         if record["status"]["id"] != "DRAFT":
-            # ledger posting: replace the document's double entry with the changed lines.
-            update_transaction(ctx, record["transaction"], date=record["date"],
-                               total=to_decimal(record["total_amount"]))
-            adjust_balance(ctx, record["contact"]["id"],
-                           kind.sign * (to_decimal(record["outstanding_amount"]) - before))
+            _repost(ctx, kind, record, contact, before, changed)
+        record["contact"] = contact
         touch(ctx, kind.collection, record)
         return 200, record
 
     return handler
+
+
+def _repost(ctx: Ctx, kind: Kind, record: Record, contact: dict[str, str], before: Decimal,
+            changed: bool) -> None:
+    """Carry an edit of a posted invoice or credit note into its contact's balance and its
+    ledger entries (reposted when its lines, contact or date changed)."""
+    if contact["id"] != record["contact"]["id"]:
+        adjust_balance(ctx, record["contact"]["id"], -kind.sign * before)
+        adjust_balance(ctx, contact["id"], kind.sign * before)
+    record["contact"] = contact
+    update_transaction(ctx, record["transaction"], date=record["date"], contact=contact,
+                       total=to_decimal(record["total_amount"]),
+                       postings=postings(ctx, kind, record) if changed else None)
+    adjust_balance(ctx, contact["id"],
+                   kind.sign * (to_decimal(record["outstanding_amount"]) - before))
 
 
 def _release(kind: Kind) -> Any:
@@ -228,7 +263,6 @@ def _delete(kind: Kind) -> Any:
             raise invalid("base", f"The {kind.noun} is already void")
         reason = _void_reason(ctx) if kind.void_on_delete and status != "DRAFT" else None
         if status != "DRAFT":
-            # ledger posting: reverse the document's double entry.
             update_transaction(ctx, record["transaction"], deleted=True)
             adjust_balance(ctx, record["contact"]["id"],
                            -kind.sign * to_decimal(record["outstanding_amount"]))
