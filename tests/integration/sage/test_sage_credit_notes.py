@@ -65,6 +65,27 @@ def test_contact_and_original_invoice_are_checked_before_anything_is_sent(
     assert _posts(sandbox) == before
 
 
+def test_a_line_tax_that_disagrees_with_its_rate_is_refused_as_on_an_invoice(
+    client: ua.Client, sandbox: SageSandbox, sales: str
+) -> None:
+    """GB standard is 20 %: 4.00 on 25.00 is refused before the POST and before a PUT."""
+    contact = customer(client)
+    before = _posts(sandbox)
+    wrong = _note(contact.id or "", sales)
+    wrong.lines[0].net_amount, wrong.lines[0].tax_amount = Decimal("25.00"), Decimal("4.00")
+    with pytest.raises(ua.ValidationError) as caught:
+        client.credit_notes.create(wrong)
+    assert caught.value.errors == {"lines[0].tax_amount": [
+        "tax_amount 4.00 != net_amount x 20% 5.00 (difference 1.00)"]}
+    assert _posts(sandbox) == before
+    note = client.credit_notes.create(_note(contact.id or "", sales))
+    before = _posts(sandbox)
+    with pytest.raises(ua.ValidationError) as on_update:
+        client.credit_notes.update(note.id or "", {"lines": wrong.lines})
+    assert list(on_update.value.errors) == ["lines[0].tax_amount"]
+    assert _posts(sandbox) == before
+
+
 def test_allocate_lowers_the_invoice_due_and_refuses_what_does_not_fit(
     client: ua.Client, sandbox: SageSandbox, sales: str
 ) -> None:

@@ -1,8 +1,9 @@
 """A month of business against the Sage sandbox over HTTP, then its trial balance.
 
 Customers and suppliers, sales and purchase invoices, receipts and payments with allocations
-(a discount, a payment on account, a refund), journals, an edit, a void and a deleted payment
-are written through the unified API. The trial balance must then balance to the penny and
+(a discount, a payment on account, a refund), sales and purchase credit notes allocated to
+invoices (and one voided), journals, an edit, a void and a deleted payment are written through
+the unified API. The trial balance must then balance to the penny and
 agree, account by account, with the sandbox's own ledger (read from its store, not over HTTP),
 with the balances the sandbox keeps apart from the ledger (contacts, bank account), and with
 the same entries synced into a SQLite mirror.
@@ -54,6 +55,41 @@ def _pay(client: ua.Client, bank: str, kind: str, contact: ua.Contact, day: int,
         amount=D(amount), bank_account_id=bank, allocations=parts))
 
 
+def _credit_note(kind: str, contact: ua.Contact, day: int, *lines: ua.InvoiceLine
+                 ) -> ua.CreditNote:
+    number = unique("PC") if kind == "purchase" else None
+    return ua.CreditNote(type=kind, contact_id=contact.id or "",  # type: ignore[arg-type]
+                         issue_date=date(2025, 3, day), number=number, lines=list(lines))
+
+
+def _credit(client: ua.Client, note: ua.CreditNote, invoice: ua.Invoice | None,
+            amount: str) -> ua.CreditNote:
+    """Create a credit note and allocate ``amount`` of it to ``invoice`` (void it without)."""
+    created = client.credit_notes.create(note)
+    if invoice is None:
+        client.credit_notes.delete(created.id or "", void_reason="Raised in error")
+        return client.credit_notes.get(created.id or "")
+    allocated: ua.CreditNote = client.credit_notes.allocate(created.id or "", [
+        ua.CreditNoteAllocation(invoice_id=invoice.id or "", amount=D(amount),
+                                date=note.issue_date)])
+    return allocated
+
+
+def _credit_the_month(client: ua.Client, code: dict[int, str], buyers: list[ua.Contact],
+                      sellers: list[ua.Contact], sale: list[ua.Invoice],
+                      bills: list[ua.Invoice]) -> list[ua.CreditNote]:
+    """A credit note set against the edited sales invoice (96.00 open), a supplier's one
+    against what the second bill has left (48.14), and a credit note voided."""
+    return [
+        _credit(client, _credit_note("sales", buyers[0], 24, _line(code[4000], "30")),
+                sale[3], "36.00"),
+        _credit(client, _credit_note("purchase", sellers[1], 26, _line(code[7500], "20")),
+                bills[1], "24.00"),
+        _credit(client, _credit_note("sales", buyers[1], 27, _line(code[4000], "10")),
+                None, "0"),
+    ]
+
+
 def _run_the_month(client: ua.Client, bank: str, code: dict[int, str]) -> dict[str, Any]:
     """Write a month of documents; return what the checks need to know."""
     pay = partial(_pay, client, bank)
@@ -82,6 +118,7 @@ def _run_the_month(client: ua.Client, bank: str, code: dict[int, str]) -> dict[s
     pay("customer_refund", buyers[1], 28, "40")
     pay("supplier_payment", sellers[0], 14, "515.40", (bills[0], "515.40", None))
     pay("supplier_payment", sellers[1], 25, "100", (bills[1], "100", None))
+    notes = _credit_the_month(client, code, buyers, sellers, sale, bills)
     client.journals.create(ua.JournalEntry(date=date(2025, 3, 31), reference="PAYROLL-03", lines=[
         ua.JournalLine(account_id=code[7000], debit=D("3200.00")),
         ua.JournalLine(account_id=code[2210], credit=D("640.00")),
@@ -89,7 +126,8 @@ def _run_the_month(client: ua.Client, bank: str, code: dict[int, str]) -> dict[s
     client.journals.create(ua.JournalEntry(date=date(2025, 3, 31), reference="ACCRUE-03", lines=[
         ua.JournalLine(account_id=code[7500], debit=D("75.25")),
         ua.JournalLine(account_id=code[2109], credit=D("75.25"))]))
-    return {"buyers": buyers, "sellers": sellers, "sales": sale}
+    return {"buyers": buyers, "sellers": sellers, "sales": sale, "bills": bills,
+            "credit_notes": notes}
 
 
 def _store_ledger(sandbox: SageSandbox, as_of: date) -> tuple[dict[str, D], dict[str, Any]]:
@@ -160,10 +198,13 @@ def test_control_accounts_agree_with_the_balances_the_sandbox_keeps_apart(
     assert lines[code[1200]] == D(bank["balance"]) - D("2560.00")  # the payroll journal
     open_sales = [client.invoices.get(i.id) for i in story["sales"]]
     output_tax = sum((i.tax_amount or D(0) for i in open_sales if i.status != "void"), D(0))
+    credited = [client.credit_notes.get(n.id) for n in story["credit_notes"]]
+    output_tax -= sum((n.tax_amount or D(0) for n in credited
+                       if n.type == "sales" and n.status != "void"), D(0))
     assert lines[code[2200]] == -output_tax
-    # Hand-computed: 1000 + 7 x 19.99 - 9.93 + 80 (the edited invoice) on 4000, the settlement
-    # discount on 4009, and the March wages.
-    assert lines[code[4000]] == D("-1210.00")
+    # Hand-computed: 1000 + 7 x 19.99 - 9.93 + 80 (the edited invoice) - 30 (the credit note
+    # left standing) on 4000, the settlement discount on 4009, and the March wages.
+    assert lines[code[4000]] == D("-1180.00")
     assert lines[code[4009]] == D("25.00")
     assert lines[code[7000]] == D("3200.00")
 
@@ -200,4 +241,17 @@ def test_entries_synced_into_a_mirror_give_the_same_trial_balance(
     assert mirrored == client.reports.trial_balance(as_of=MONTH_END)
     kinds = {entry.transaction_type for entry in entries if isinstance(entry, ua.LedgerEntry)}
     assert kinds == {"sales_invoice", "purchase_invoice", "customer_receipt", "customer_refund",
-                     "supplier_payment", "journal"}
+                     "supplier_payment", "journal", "sales_credit_note", "purchase_credit_note"}
+
+
+def test_credit_notes_allocated_lower_what_their_invoices_owe(
+    month: tuple[ua.Client, dict[str, Any], dict[int, str]]
+) -> None:
+    client, story, _ = month
+    sold, returned, voided = story["credit_notes"]
+    assert (sold.total_amount, sold.amount_remaining, sold.status) == (
+        D("36.00"), D("0.00"), "allocated")
+    assert (returned.total_amount, returned.amount_remaining) == (D("24.00"), D("0.00"))
+    assert voided.status == "void"
+    assert client.invoices.get(story["sales"][3].id).amount_due == D("60.00")
+    assert client.invoices.get(story["bills"][1].id).amount_due == D("24.14")

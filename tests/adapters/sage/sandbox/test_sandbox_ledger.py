@@ -241,3 +241,92 @@ def test_moving_an_invoice_to_another_customer_moves_its_postings(
     assert transaction["contact"]["id"] == second["id"]
     assert [api.get(f"/contacts/{c['id']}").json()["balance"] for c in (first, second)] == [
         "0.0", "120.0"]
+
+
+def _credit_note(api: Api, kind: str, contact_id: str, *lines: dict[str, Any],
+                 **extra: Any) -> dict[str, Any]:
+    return api.create(f"{kind}_credit_notes", f"{kind}_credit_note", {
+        "contact_id": contact_id, "date": "2025-03-10", "credit_note_lines": list(lines),
+        **extra})
+
+
+def test_a_sales_credit_note_posts_the_reverse_of_an_invoice_and_voiding_reverses_it(
+    sb: SageSandbox, api: Api
+) -> None:
+    customer = api.contact()
+    note = _credit_note(api, "sales", customer["id"], api.line("25.00"),
+                        api.line("10.00", rate="GB_LOWER", code=4010))
+    entries = _of(api, note)
+    assert [(e["ledger_account"]["id"], e["debit"], e["credit"]) for e in entries] == [
+        (_code(sb, 1100), "0.0", "40.5"), (_code(sb, 4000), "25.0", "0.0"),
+        (_code(sb, 4010), "10.0", "0.0"), (_code(sb, 2200), "5.0", "0.0"),
+        (_code(sb, 2200), "0.5", "0.0")]
+    assert {e["date"] for e in entries} == {"2025-03-10"}
+    transaction = api.get(f"/transactions/{note['transaction']['id']}").json()
+    assert (transaction["transaction_type"]["id"], transaction["total"]) == (
+        "SALES_CREDIT_NOTE", "40.5")
+    assert api.get(f"/contacts/{customer['id']}").json()["balance"] == "-40.5"
+    reply = api.delete(f"/sales_credit_notes/{note['id']}", params={"void_reason": "Wrong"})
+    assert reply.status_code == 200
+    after = _of(api, note)
+    assert after[:len(entries)] == entries
+    assert len(after) == 2 * len(entries)
+    assert _net(after) == {}
+    assert api.get(f"/contacts/{customer['id']}").json()["balance"] == "0.0"
+
+
+def test_a_purchase_credit_note_posts_creditors_against_its_lines_and_deleting_reverses(
+    sb: SageSandbox, api: Api
+) -> None:
+    vendor = api.contact("Paper Co", kind="VENDOR")
+    note = _credit_note(api, "purchase", vendor["id"], api.line("40", code=5000),
+                        vendor_reference="RET-7")
+    assert _net(_of(api, note)) == {_code(sb, 2100): D("48.00"), _code(sb, 5000): D("-40.00"),
+                                    _code(sb, 2201): D("-8.00")}
+    assert api.get(f"/contacts/{vendor['id']}").json()["balance"] == "-48.0"
+    assert api.delete(f"/purchase_credit_notes/{note['id']}").status_code == 204
+    assert _net(_entries(api)) == {}
+    transaction = api.get(f"/transactions/{note['transaction']['id']}").json()
+    assert transaction["deleted"] is True
+
+
+def test_a_credit_note_posts_on_release_and_reposts_when_its_lines_change(
+    sb: SageSandbox, api: Api
+) -> None:
+    customer = api.contact()
+    draft = _credit_note(api, "sales", customer["id"], api.line("25.00"), status_id="DRAFT")
+    assert draft["transaction"] is None
+    assert _entries(api) == []
+    released = api.post(f"/sales_credit_notes/{draft['id']}/release").json()
+    path = f"/sales_credit_notes/{draft['id']}"
+    reply = api.put(path, json={"sales_credit_note": {"credit_note_lines": [api.line("50")]}})
+    assert reply.status_code == 200
+    assert _net(_of(api, released)) == {_code(sb, 1100): D("-60.00"),
+                                        _code(sb, 4000): D("50.00"),
+                                        _code(sb, 2200): D("10.00")}
+    assert api.get(f"/contacts/{customer['id']}").json()["balance"] == "-60.0"
+
+
+def test_allocating_a_credit_note_posts_nothing_and_keeps_debtors_with_the_contacts(
+    sb: SageSandbox, api: Api
+) -> None:
+    customer = api.contact()
+    invoice = api.sales_invoice(customer["id"])  # 120.00
+    note = _credit_note(api, "sales", customer["id"], api.line("25.00"))  # 30.00
+    before = _entries(api)
+    reply = api.post("/contact_allocations", {"contact_allocation": {
+        "transaction_type_id": "CUSTOMER_ALLOCATION", "contact_id": customer["id"],
+        "date": "2025-03-11", "allocated_artefacts": [
+            {"artefact_id": invoice["id"], "amount": "30.00"},
+            {"artefact_id": note["id"], "amount": "-30.00"}]}})
+    assert reply.status_code == 201, reply.text
+    allocation = reply.json()
+    assert _entries(api) == before
+    transaction = api.get(f"/transactions/{allocation['transaction']['id']}").json()
+    assert (transaction["transaction_type"]["id"], transaction["total"]) == (
+        "CUSTOMER_ALLOCATION", "30.0")
+    balance = D(api.get(f"/contacts/{customer['id']}").json()["balance"])
+    assert balance == D("90.00") == _net(before)[_code(sb, 1100)]
+    assert api.get(f"/sales_invoices/{invoice['id']}").json()["outstanding_amount"] == "90.0"
+    assert api.delete(f"/contact_allocations/{allocation['id']}").status_code == 204
+    assert _entries(api) == before
