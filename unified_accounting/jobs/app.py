@@ -23,6 +23,7 @@ from unified_accounting.errors import (
     ConflictError,
     ProviderUnavailableError,
     RateLimitError,
+    StoreUnavailableError,
 )
 from unified_accounting.jobs.runtime import job_summary, process_runtime
 from unified_accounting.jobs.settings import JobSettings
@@ -81,7 +82,15 @@ def _register_sync_task(celery: Celery, settings: JobSettings) -> None:
         """Run one incremental sync of ``connection``'s business ``business_id``."""
         runtime = process_runtime(settings)
         lock = runtime.job_lock(connection, business_id)
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except StoreUnavailableError as exc:
+            # Redis may be back in a moment: wait for it instead of failing the job for good.
+            _log.warning("sync of %s/%s cannot take its lock (%s); retrying later",
+                         connection, business_id, exc.message)
+            raise _retry(self, "transient",
+                         countdown=min(60.0, 2.0 ** self.request.retries)) from exc
+        if not acquired:
             _log.info("sync of %s/%s is running elsewhere (%s); retrying later",
                       connection, business_id, lock.holder())
             # A live holder renews its lease, a dead one's lease runs out: ask again after
