@@ -1,6 +1,6 @@
 """The ``unified-accounting`` command line.
 
-Each command group lives in its own module (``connections``, ``records``, ``sync``,
+Each command group lives in its own module (``connections``, ``records``, ``sync``, ``webhooks``,
 ``proxy``), imported only when one of its commands runs, so ``unified-accounting --help``
 loads click and little else. Provider packages add commands through the entry-point group
 ``unified_accounting.cli``; each entry point names a ``click.Command`` (or group) that is
@@ -41,6 +41,9 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
     "sync": LazyCommand(
         "unified_accounting.cli.sync", "sync",
         "Sync records of one or more businesses into a local SQLite mirror."),
+    "webhooks": LazyCommand(
+        "unified_accounting.cli.webhooks", "webhooks",
+        "Send change events to registered URLs, signed (Standard Webhooks)."),
     "proxy": LazyCommand(
         "unified_accounting.cli.proxy", "proxy",
         "Send METHOD PATH to the provider's API and print the JSON answer."),
