@@ -61,14 +61,14 @@ class Handler(BaseHTTPRequestHandler):
     server: Receiver
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         ok = self.server.accept(body, dict(self.headers.items()))
         self.send_response(204 if ok else 400)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         with self.server.lock:
             stats: dict[str, Any] = {"received": self.server.received,
                                      "rejected": self.server.rejected,
@@ -80,7 +80,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server API
+    def log_message(self, format: str, *args: Any) -> None:
         return  # quiet: thousands of requests
 
 
