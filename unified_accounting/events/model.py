@@ -18,6 +18,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from unified_accounting.provider import RESOURCE_KINDS
@@ -111,12 +112,12 @@ class ChangeEvent:
             "data": self.data,
         }
 
-    @property
+    @cached_property
     def body(self) -> str:
         """The compact JSON text of :meth:`to_json`, as a webhook sends it."""
         return json.dumps(self.to_json(), separators=(",", ":"), ensure_ascii=False)
 
-    @property
+    @cached_property
     def lane(self) -> str:
         """Deliveries of one lane (one record of one scope) go out in the order they happened."""
         return lane_of(self.provider, self.connection, self.business_id, self.resource,
@@ -201,4 +202,5 @@ def event_type_matches(patterns: tuple[str, ...], event_type: str) -> bool:
 
 
 def _stamp(moment: datetime) -> str:
-    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is several times cheaper than strftime, and this runs twice per event.
+    return as_utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -88,27 +88,42 @@ def write_events(conn: sqlite3.Connection, events: Sequence[ChangeEvent],
                  subscribed: Sequence[Subscription], *, now: float | None = None) -> int:
     """Insert the events some endpoint wants and one pending delivery per such endpoint.
 
+    An event whose id is already in the table (this very change, recorded before) is left
+    out, with its deliveries: they exist already.
+
     Returns:
         How many deliveries were queued.
     """
+    wanted = {event.id: [s.endpoint_id for s in subscribed if s.wants(event)]
+              for event in events}
+    known = _known_ids(conn, [event_id for event_id, endpoints in wanted.items() if endpoints])
+    fresh = [e for e in events if wanted[e.id] and e.id not in known]
+    conn.executemany(
+        "INSERT OR IGNORE INTO change_events (id, type, provider, connection, business_id, "
+        "resource, record_id, lane, occurred_at, detected_at, body) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(e.id, e.type, e.provider, e.connection, e.business_id, e.resource, e.record_id,
+          e.lane, e.occurred_at.isoformat(), e.detected_at.isoformat(), e.body)
+         for e in fresh])
+    seqs = _seqs(conn, [e.id for e in fresh])
     due = time.time() if now is None else now
-    deliveries: list[tuple[str, int, str, float]] = []
-    for event in events:
-        wanting = [s.endpoint_id for s in subscribed if s.wants(event)]
-        if not wanting:
-            continue
-        cursor = conn.execute(
-            "INSERT OR IGNORE INTO change_events (id, type, provider, connection, business_id, "
-            "resource, record_id, lane, occurred_at, detected_at, body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (event.id, event.type, event.provider, event.connection, event.business_id,
-             event.resource, event.record_id, event.lane, event.occurred_at.isoformat(),
-             event.detected_at.isoformat(), event.body),
-        )
-        if cursor.rowcount != 1 or cursor.lastrowid is None:
-            continue  # this very change was recorded before: its deliveries exist already
-        deliveries.extend((endpoint, cursor.lastrowid, event.lane, due) for endpoint in wanting)
+    deliveries = [(endpoint, seqs[e.id], e.lane, due) for e in fresh for endpoint in wanted[e.id]]
     conn.executemany(
         "INSERT INTO webhook_deliveries (endpoint_id, event_seq, lane, due_at) "
         "VALUES (?, ?, ?, ?)", deliveries)
     return len(deliveries)
+
+
+def _known_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+    return set(_seqs(conn, ids))
+
+
+def _seqs(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), 500):  # well under SQLite's bound-parameter limit
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        found.update(conn.execute(
+            f"SELECT id, seq FROM change_events WHERE id IN ({marks})",  # noqa: S608
+            chunk).fetchall())
+    return found
