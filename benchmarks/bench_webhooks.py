@@ -90,7 +90,8 @@ def delivery_round(location: str, events: int, concurrency: int) -> dict[str, An
         arrived = receiver.stats()
     finally:
         receiver.stop()
-    assert stats.delivered == events and arrived["distinct"] == events, (stats, arrived)
+    assert stats.delivered == events, stats
+    assert arrived["distinct"] == events, arrived
     assert arrived["rejected"] == 0
     return {"seconds": seconds, "received": arrived["received"], "rounds": stats.rounds}
 
@@ -133,6 +134,15 @@ def postgres_location(url: str | None) -> str | None:
     return f"{url}{'&' if '?' in url else '?'}schema={schema}"
 
 
+def drop_schema(url: str, location: str) -> None:
+    """Remove the schema a PostgreSQL round made."""
+    import psycopg
+
+    schema = location.rsplit("schema=", 1)[1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=5000)
@@ -157,7 +167,11 @@ def main() -> None:
                                 else str(Path(folder) / "mirror.sqlite3"))
                     assert location is not None
                     log(f"{name}, concurrency {level}, round {number + 1}")
-                    results.append(delivery_round(location, args.events, level))
+                    try:
+                        results.append(delivery_round(location, args.events, level))
+                    finally:
+                        if url:
+                            drop_schema(url, location)
             seconds = median([r["seconds"] for r in results])
             report.rows.append([name, level, args.events, seconds, args.events / seconds,
                                 max(r["received"] for r in results)])

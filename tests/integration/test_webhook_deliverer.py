@@ -167,3 +167,27 @@ def test_next_attempt_follows_the_schedule_with_jitter_and_stops() -> None:
     assert policy.next_attempt(3, 0.0, rand=lambda: 0.0) == pytest.approx(270)
     assert policy.next_attempt(3, 0.0, retry_after=900, rand=lambda: 0.5) == 900
     assert policy.next_attempt(4, 0.0) is None
+
+
+def test_secrets_and_url_credentials_never_reach_logs_errors_or_reprs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = generate_secret()
+    mirror = ua.SQLiteMirror(tmp_path / "m.sqlite3")
+    store = SQLiteWebhookStore(tmp_path / "m.sqlite3")
+    endpoint = store.add_endpoint("http://user:pw-hidden@127.0.0.1:9/in?token=tok-hidden",
+                                  secret=secret)
+    _commit(mirror, "a")
+    caplog.set_level("DEBUG")
+    with Deliverer(store, policy=FAST) as deliverer:
+        [claimed] = store.claim(1, lease=30)
+        outcome = deliverer.attempt(claimed)
+        store.finish([(claimed, outcome)])
+    shown = " ".join([caplog.text, repr(endpoint), repr(claimed), repr(store), repr(outcome),
+                      str(store.deliveries(states=("pending",))), repr(store.endpoints())])
+    for hidden in (secret.reveal(), secret.reveal().removeprefix("whsec_"), "pw-hidden",
+                   "tok-hidden"):
+        assert hidden not in shown
+    assert "127.0.0.1:9/in" in shown  # the redacted URL is still there to read
+    store.close()
+    mirror.close()

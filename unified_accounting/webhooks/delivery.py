@@ -116,7 +116,7 @@ class Deliverer:
         store: where deliveries wait.
         policy: timing and retries.
         concurrency: requests in flight at once.
-        batch: deliveries claimed per round (default four per thread).
+        batch: deliveries claimed per round (default eight per thread, at least 32).
         session: the ``requests`` session to send with (one is made otherwise).
         clock: Unix seconds (replaceable in tests).
     """
@@ -130,7 +130,7 @@ class Deliverer:
         self.store = store
         self.policy = policy or DeliveryPolicy()
         self.concurrency = concurrency
-        self.batch = batch or concurrency * 4
+        self.batch = batch or max(32, concurrency * 8)
         self._session = session or _session(concurrency)
         self._clock = clock
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ua-webhook")
