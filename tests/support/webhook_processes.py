@@ -5,22 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from support.redis_server import free_port
+
+__all__ = ["Receiver", "free_port", "start_deliverer", "stop"]
+
 RECEIVER = Path(__file__).with_name("webhook_receiver.py")
 CLI = Path(sys.executable).with_name("unified-accounting")
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -10,7 +10,6 @@ Use it like :class:`~unified_accounting.testing.mirror_conformance.MirrorConform
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from unified_accounting.events.model import ChangeEvent
 from unified_accounting.models import DeletedRecord
 from unified_accounting.syncing.cursor import StreamState
 from unified_accounting.syncing.mirror import Mirror, MirrorItem, Scope, StreamKey
-from unified_accounting.testing.mirror_conformance import MirrorFactory
+from unified_accounting.testing.mirror_conformance import MirrorFixtures
 
 __all__ = ["ChangeEventConformance"]
 
@@ -53,20 +52,8 @@ class _Heard:
         return heard
 
 
-class ChangeEventConformance:
+class ChangeEventConformance(MirrorFixtures):
     """Change-event tests every mirror with ``emits_changes`` passes."""
-
-    @pytest.fixture
-    def ua_mirror_factory(self) -> MirrorFactory:
-        raise NotImplementedError("provide a ua_mirror_factory fixture")
-
-    @pytest.fixture
-    def ua_mirror(self, ua_mirror_factory: MirrorFactory) -> Iterator[Mirror]:
-        mirror = ua_mirror_factory()
-        try:
-            yield mirror
-        finally:
-            mirror.close()
 
     def test_the_mirror_says_it_reports_changes(self, ua_mirror: Mirror) -> None:
         assert ua_mirror.emits_changes

@@ -23,8 +23,10 @@ from unified_accounting.webhooks.store import (
     Endpoint,
     Outcome,
     WebhookStore,
+    delivery_filter,
     delivery_from_row,
     finish_statement,
+    retry_filter,
     types_json,
 )
 
@@ -152,12 +154,7 @@ class PostgresWebhookStore(WebhookStore):
                    endpoint_id: str | None = None, with_errors: bool = False,
                    limit: int = 100) -> list[Delivery]:
         """Deliveries in ``states``, oldest event first; ``with_errors`` adds retrying ones."""
-        where = "(d.state = ANY(%s)"
-        where += " OR (d.state = 'pending' AND d.last_error IS NOT NULL))" if with_errors else ")"
-        params: list[Any] = [list(states)]
-        if endpoint_id is not None:
-            where += " AND d.endpoint_id = %s"
-            params.append(endpoint_id)
+        where, params = delivery_filter(states, endpoint_id, with_errors, mark="%s")
         rows = self._conn.execute(
             f"SELECT {DELIVERY_COLUMNS} FROM {self._s}.webhook_deliveries d "  # noqa: S608
             f"JOIN {self._s}.change_events ev ON ev.seq = d.event_seq WHERE {where} "
@@ -167,18 +164,12 @@ class PostgresWebhookStore(WebhookStore):
     def retry(self, *, endpoint_id: str | None = None,
               event_ids: Sequence[str] | None = None, now: float | None = None) -> int:
         """Queue failed deliveries again (all, one endpoint's, or some events'); how many."""
-        where = "state = 'failed'"
-        params: list[Any] = [time.time() if now is None else now]
-        if endpoint_id is not None:
-            where += " AND endpoint_id = %s"
-            params.append(endpoint_id)
-        if event_ids is not None:
-            where += (f" AND event_seq IN (SELECT seq FROM {self._s}.change_events "  # noqa: S608
-                      "WHERE id = ANY(%s))")
-            params.append(list(event_ids))
+        where, params = retry_filter(endpoint_id, event_ids, mark="%s",
+                                     events_table=f"{self._s}.change_events")
         return int(self._conn.execute(
             f"UPDATE {self._s}.webhook_deliveries SET state = 'pending', attempts = 0, "  # noqa: S608
-            f"due_at = %s, claimed_by = NULL WHERE {where}", params).rowcount)
+            f"due_at = %s, claimed_by = NULL WHERE {where}",
+            [time.time() if now is None else now, *params]).rowcount)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Deliveries per endpoint id and state."""

@@ -28,8 +28,10 @@ from unified_accounting.webhooks.store import (
     Endpoint,
     Outcome,
     WebhookStore,
+    delivery_filter,
     delivery_from_row,
     finish_statement,
+    retry_filter,
     types_json,
 )
 
@@ -147,13 +149,7 @@ class SQLiteWebhookStore(WebhookStore):
                    endpoint_id: str | None = None, with_errors: bool = False,
                    limit: int = 100) -> list[Delivery]:
         """Deliveries in ``states``, oldest event first; ``with_errors`` adds retrying ones."""
-        marks = ", ".join("?" * len(states))
-        where = f"(d.state IN ({marks})"
-        where += " OR (d.state = 'pending' AND d.last_error IS NOT NULL))" if with_errors else ")"
-        params: list[Any] = list(states)
-        if endpoint_id is not None:
-            where += " AND d.endpoint_id = ?"
-            params.append(endpoint_id)
+        where, params = delivery_filter(states, endpoint_id, with_errors, mark="?")
         with self._lock:
             rows = self._conn.execute(
                 f"SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d "  # noqa: S608
@@ -164,19 +160,12 @@ class SQLiteWebhookStore(WebhookStore):
     def retry(self, *, endpoint_id: str | None = None,
               event_ids: Sequence[str] | None = None, now: float | None = None) -> int:
         """Queue failed deliveries again (all, one endpoint's, or some events'); how many."""
-        where = "state = 'failed'"
-        params: list[Any] = [time.time() if now is None else now]
-        if endpoint_id is not None:
-            where += " AND endpoint_id = ?"
-            params.append(endpoint_id)
-        if event_ids is not None:
-            marks = ", ".join("?" * len(event_ids))
-            where += f" AND event_seq IN (SELECT seq FROM change_events WHERE id IN ({marks}))"  # noqa: S608
-            params.extend(event_ids)
+        where, params = retry_filter(endpoint_id, event_ids, mark="?",
+                                     events_table="change_events")
         with self._write() as conn:
             changed = conn.execute(
                 "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, due_at = ?, "  # noqa: S608
-                f"claimed_by = NULL WHERE {where}", params)
+                f"claimed_by = NULL WHERE {where}", [time.time() if now is None else now, *params])
             return changed.rowcount
 
     def counts(self) -> dict[str, dict[str, int]]:

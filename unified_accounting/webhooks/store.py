@@ -304,6 +304,33 @@ def delivery_from_row(row: Sequence[Any]) -> Delivery:
                     delivered_at=delivered_at)
 
 
+def delivery_filter(states: Sequence[DeliveryState], endpoint_id: str | None,
+                    with_errors: bool, *, mark: str) -> tuple[str, list[Any]]:
+    """The WHERE clause (on deliveries ``d``) and parameters of :meth:`WebhookStore.deliveries`."""
+    where = f"(d.state IN ({', '.join([mark] * len(states))})" if states else "(1 = 0"
+    where += " OR (d.state = 'pending' AND d.last_error IS NOT NULL))" if with_errors else ")"
+    params: list[Any] = list(states)
+    if endpoint_id is not None:
+        where += f" AND d.endpoint_id = {mark}"
+        params.append(endpoint_id)
+    return where, params
+
+
+def retry_filter(endpoint_id: str | None, event_ids: Sequence[str] | None, *, mark: str,
+                 events_table: str) -> tuple[str, list[Any]]:
+    """The WHERE clause and parameters of :meth:`WebhookStore.retry` (failed deliveries)."""
+    where, params = "state = 'failed'", []
+    if endpoint_id is not None:
+        where += f" AND endpoint_id = {mark}"
+        params.append(endpoint_id)
+    if event_ids is not None:
+        marks = ", ".join([mark] * len(event_ids)) or "NULL"
+        where += (f" AND event_seq IN (SELECT seq FROM {events_table} "  # noqa: S608
+                  f"WHERE id IN ({marks}))")
+        params.extend(event_ids)
+    return where, params
+
+
 def types_json(event_types: Sequence[str]) -> str:
     """The stored form of an endpoint's event types."""
     return json.dumps(list(event_types))
