@@ -358,42 +358,36 @@ def _apply_deletions(
     return CommitCounts(deleted=deleted)
 
 
-def _stored_versions(
-    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
-) -> dict[str, StoredVersion]:
-    found: dict[str, StoredVersion] = {}
+def _rows_by_id(conn: sqlite3.Connection, table: str, scope: Scope, columns: str,
+                ids: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """``id`` and ``columns`` of the rows of ``ids``, in chunks well under SQLite's limit."""
     unique = sorted(set(ids))
-    # Stay well under SQLite's bound-parameter limit whatever the page size.
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        rows = conn.execute(
-            f'SELECT id, updated_at, digest, deleted, deleted_at FROM "{table}" '  # noqa: S608
+        yield from conn.execute(
+            f'SELECT id, {columns} FROM "{table}" '  # noqa: S608
             f"WHERE {_SCOPE_WHERE} AND id IN ({marks})",
             (*_scope_params(scope), *chunk),
         )
-        for record_id, updated_at, digest, deleted, deleted_at in rows:
-            found[record_id] = StoredVersion(
-                updated_at=_parse(updated_at), digest=digest,
-                deleted=bool(deleted), deleted_at=_parse(deleted_at),
-            )
-    return found
+
+
+def _stored_versions(
+    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
+) -> dict[str, StoredVersion]:
+    return {
+        record_id: StoredVersion(updated_at=_parse(updated_at), digest=digest,
+                                 deleted=bool(deleted), deleted_at=_parse(deleted_at))
+        for record_id, updated_at, digest, deleted, deleted_at in _rows_by_id(
+            conn, table, scope, "updated_at, digest, deleted, deleted_at", ids)
+    }
 
 
 def _stored_data(
     conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
 ) -> dict[str, dict[str, Any] | None]:
-    found: dict[str, dict[str, Any] | None] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        rows = conn.execute(
-            f'SELECT id, data FROM "{table}" WHERE {_SCOPE_WHERE} AND id IN ({marks})',  # noqa: S608
-            (*_scope_params(scope), *chunk),
-        )
-        found.update((record_id, None if data is None else json.loads(data))
-                     for record_id, data in rows)
-    return found
+    return {record_id: None if data is None else json.loads(data)
+            for record_id, data in _rows_by_id(conn, table, scope, "data", ids)}
 
 
 def _save_state(conn: sqlite3.Connection, key: StreamKey, state: StreamState) -> None:

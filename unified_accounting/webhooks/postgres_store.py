@@ -10,13 +10,14 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from unified_accounting.syncing.postgres_migrations import migrate, quoted_schema
 from unified_accounting.tokens.crypto import TokenCipher
 from unified_accounting.webhooks.store import (
     DELIVERY_COLUMNS,
+    ENDPOINT_COLUMNS,
     ClaimedDelivery,
     Delivery,
     DeliveryState,
@@ -32,8 +33,6 @@ from unified_accounting.webhooks.store import (
 
 __all__ = ["PostgresWebhookStore"]
 
-_ENDPOINT_COLUMNS = ("id, url, secret, event_types, connection, description, created_at, "
-                     "disabled_at, disabled_reason")
 _CLAIM = """
 WITH heads AS (
   SELECT d.endpoint_id, d.event_seq FROM {s}.webhook_deliveries d
@@ -92,7 +91,7 @@ class PostgresWebhookStore(WebhookStore):
 
     def _insert_endpoint(self, endpoint: Endpoint, sealed_secret: str) -> None:
         self._conn.execute(
-            f"INSERT INTO {self._s}.webhook_endpoints ({_ENDPOINT_COLUMNS}) "  # noqa: S608
+            f"INSERT INTO {self._s}.webhook_endpoints ({ENDPOINT_COLUMNS}) "  # noqa: S608
             "VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s, NULL, NULL)",
             (endpoint.id, endpoint.url, sealed_secret, types_json(endpoint.event_types),
              endpoint.connection, endpoint.description, endpoint.created_at))
@@ -100,9 +99,9 @@ class PostgresWebhookStore(WebhookStore):
     def endpoints(self) -> list[Endpoint]:
         """Every endpoint, oldest first."""
         rows = self._conn.execute(
-            f"SELECT {_ENDPOINT_COLUMNS} FROM {self._s}.webhook_endpoints "  # noqa: S608
+            f"SELECT {ENDPOINT_COLUMNS} FROM {self._s}.webhook_endpoints "  # noqa: S608
             "ORDER BY created_at, id").fetchall()
-        return [self._endpoint(row) for row in rows]
+        return [self._endpoint_from_row(row) for row in rows]
 
     def remove_endpoint(self, endpoint_id: str) -> bool:
         """Delete an endpoint and its deliveries; whether it existed."""
@@ -133,10 +132,7 @@ class PostgresWebhookStore(WebhookStore):
             _CLAIM.format(s=self._s),
             {"now": at, "limit": limit, "until": until, "claim": claim}).fetchall()
         rows.sort(key=lambda row: row[1])
-        return [ClaimedDelivery(endpoint_id=endpoint_id, event_seq=seq, attempts=attempts,
-                                url=url, secret=self._unseal(secret), event_id=event_id,
-                                body=body, claim=claim, lease_until=until)
-                for endpoint_id, seq, attempts, url, secret, event_id, body in rows]
+        return self._claimed(rows, claim, until)
 
     def finish(self, results: Sequence[tuple[ClaimedDelivery, Outcome]],
                *, now: float | None = None) -> None:
@@ -195,12 +191,4 @@ class PostgresWebhookStore(WebhookStore):
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
-
-    def _endpoint(self, row: Sequence[Any]) -> Endpoint:
-        (endpoint_id, url, secret, types, connection, description, created_at, disabled_at,
-         reason) = row
-        return Endpoint(id=endpoint_id, url=url, secret=self._unseal(secret),
-                        event_types=tuple(types), connection=connection,
-                        description=description, created_at=created_at,
-                        disabled_at=disabled_at, disabled_reason=reason)
 

@@ -6,7 +6,6 @@ machine never claim the same delivery while its lease runs.
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 import threading
@@ -15,13 +14,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from os import PathLike, fspath
 from pathlib import Path
-from typing import Any
 
 from unified_accounting.errors import ConfigurationError
 from unified_accounting.events.sqlite_log import create_tables
 from unified_accounting.tokens.crypto import TokenCipher
 from unified_accounting.webhooks.store import (
     DELIVERY_COLUMNS,
+    ENDPOINT_COLUMNS,
     ClaimedDelivery,
     Delivery,
     DeliveryState,
@@ -37,8 +36,6 @@ from unified_accounting.webhooks.store import (
 
 __all__ = ["SQLiteWebhookStore"]
 
-_ENDPOINT_COLUMNS = ("id, url, secret, event_types, connection, description, created_at, "
-                     "disabled_at, disabled_reason")
 # The oldest unfinished delivery of each (endpoint, record) lane that is due, of endpoints
 # that are enabled.
 _HEADS = """
@@ -86,7 +83,7 @@ class SQLiteWebhookStore(WebhookStore):
     def _insert_endpoint(self, endpoint: Endpoint, sealed_secret: str) -> None:
         with self._write() as conn:
             conn.execute(
-                f"INSERT INTO webhook_endpoints ({_ENDPOINT_COLUMNS}) "  # noqa: S608
+                f"INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS}) "  # noqa: S608
                 "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
                 (endpoint.id, endpoint.url, sealed_secret, types_json(endpoint.event_types),
                  endpoint.connection, endpoint.description, endpoint.created_at))
@@ -95,9 +92,9 @@ class SQLiteWebhookStore(WebhookStore):
         """Every endpoint, oldest first."""
         with self._lock:
             rows = self._conn.execute(
-                f"SELECT {_ENDPOINT_COLUMNS} FROM webhook_endpoints "  # noqa: S608
+                f"SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints "  # noqa: S608
                 "ORDER BY created_at, id").fetchall()
-        return [self._endpoint(row) for row in rows]
+        return [self._endpoint_from_row(row) for row in rows]
 
     def remove_endpoint(self, endpoint_id: str) -> bool:
         """Delete an endpoint and its deliveries; whether it existed."""
@@ -126,10 +123,7 @@ class SQLiteWebhookStore(WebhookStore):
                 "UPDATE webhook_deliveries SET due_at = ?, claimed_by = ? "
                 "WHERE endpoint_id = ? AND event_seq = ?",
                 [(until, claim, row[0], row[1]) for row in rows])
-        return [ClaimedDelivery(endpoint_id=endpoint_id, event_seq=seq, attempts=attempts,
-                                url=url, secret=self._unseal(secret), event_id=event_id,
-                                body=body, claim=claim, lease_until=until)
-                for endpoint_id, seq, attempts, url, secret, event_id, body in rows]
+        return self._claimed(rows, claim, until)
 
     def finish(self, results: Sequence[tuple[ClaimedDelivery, Outcome]],
                *, now: float | None = None) -> None:
@@ -205,12 +199,4 @@ class SQLiteWebhookStore(WebhookStore):
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
-
-    def _endpoint(self, row: Sequence[Any]) -> Endpoint:
-        (endpoint_id, url, secret, types, connection, description, created_at, disabled_at,
-         reason) = row
-        return Endpoint(id=endpoint_id, url=url, secret=self._unseal(secret),
-                        event_types=tuple(json.loads(types)), connection=connection,
-                        description=description, created_at=created_at,
-                        disabled_at=disabled_at, disabled_reason=reason)
 

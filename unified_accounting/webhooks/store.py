@@ -48,6 +48,9 @@ __all__ = [
 
 DeliveryState = Literal["pending", "delivered", "failed"]
 _ENCRYPTED = "fernet:"
+ENDPOINT_COLUMNS = ("id, url, secret, event_types, connection, description, created_at, "
+                    "disabled_at, disabled_reason")
+"""The endpoint columns :meth:`WebhookStore._endpoint_from_row` reads, in order."""
 
 
 def redacted_url(url: str) -> str:
@@ -235,6 +238,23 @@ class WebhookStore(ABC):
         self.close()
 
     # -- helpers for subclasses ----------------------------------------------------------------
+
+    def _endpoint_from_row(self, row: Sequence[Any]) -> Endpoint:
+        """An endpoint from the columns of :data:`ENDPOINT_COLUMNS`."""
+        (endpoint_id, url, secret, types, connection, description, created_at, disabled_at,
+         reason) = row
+        return Endpoint(id=endpoint_id, url=url, secret=self._unseal(secret),
+                        event_types=tuple(json.loads(types) if isinstance(types, str) else types),
+                        connection=connection, description=description, created_at=created_at,
+                        disabled_at=disabled_at, disabled_reason=reason)
+
+    def _claimed(self, rows: Sequence[Sequence[Any]], claim: str,
+                 until: float) -> list[ClaimedDelivery]:
+        """Claimed deliveries from rows of (endpoint, seq, attempts, url, secret, id, body)."""
+        return [ClaimedDelivery(endpoint_id=endpoint_id, event_seq=seq, attempts=attempts,
+                                url=url, secret=self._unseal(secret), event_id=event_id,
+                                body=body, claim=claim, lease_until=until)
+                for endpoint_id, seq, attempts, url, secret, event_id, body in rows]
 
     def _seal(self, secret: Secret) -> str:
         if self._cipher is None:
