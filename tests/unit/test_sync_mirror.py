@@ -91,6 +91,37 @@ def test_deletion_applies(current: StoredVersion | None, deleted_at: datetime | 
     assert deletion_applies(current, DeletedRecord(id="a", deleted_at=deleted_at)) is expected
 
 
+FUTURE = T0 + timedelta(days=10)  # a provider clock error, days ahead of the pass at T0
+
+
+@pytest.mark.parametrize(
+    ("current", "at", "same_content", "expected"),
+    [
+        # The stored stamp lies in the future: an older stamp is the real change, not stale.
+        (stored(FUTURE), T0, False, "update"),
+        (stored(FUTURE), T0, True, "update"),  # same content, but the stamp must come back
+        (stored(FUTURE), FUTURE, True, "unchanged"),  # a re-read of the same version
+        # Within the tolerance, a stamp ahead of the pass is clock skew and still believed.
+        (stored(T0 + 30 * SEC), T0, False, "unchanged"),
+    ],
+)
+def test_a_stored_stamp_from_the_future_cannot_hide_a_later_change(
+        current: StoredVersion, at: datetime, same_content: bool, expected: str) -> None:
+    new = item("a", at)
+    digest = current.digest if same_content else item_digest(new)
+    assert upsert_action(current, new, digest or "", T0) == expected
+    # Without the time of the pass, the plain rules apply (a stale read).
+    if at < (current.updated_at or at):
+        assert upsert_action(current, new, digest or "") == "unchanged"
+
+
+def test_a_version_stamped_in_the_future_does_not_outlive_its_deletion() -> None:
+    deletion = DeletedRecord(id="a", deleted_at=T0 + SEC)
+    assert deletion_applies(stored(FUTURE), deletion, T0 + SEC) is True
+    assert deletion_applies(stored(FUTURE), deletion) is False
+    assert deletion_applies(stored(T0 + 2 * SEC), deletion, T0 + SEC) is False
+
+
 def test_a_failed_commit_leaves_neither_records_nor_state(
     mirror: SQLiteMirror, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,6 +41,7 @@ from unified_accounting.syncing.mirror import (
     StreamKey,
     deletion_applies,
     item_digest,
+    pass_time,
     upsert_action,
 )
 from unified_accounting.syncing.postgres_migrations import advisory_key, migrate, quoted_schema
@@ -76,6 +77,7 @@ def plan_commit(
     stored: dict[str, StoredVersion],
     upserts: Sequence[MirrorItem],
     deletions: Sequence[DeletedRecord],
+    now: datetime | None = None,
     recorder: ChangeRecorder | None = None,
 ) -> CommitPlan:
     """Apply :func:`upsert_action` then :func:`deletion_applies`, item by item, to ``stored``.
@@ -88,7 +90,7 @@ def plan_commit(
     inserted = updated = unchanged = deleted = 0
     for item in upserts:
         digest = item_digest(item)
-        action = upsert_action(stored.get(item.id), item, digest)
+        action = upsert_action(stored.get(item.id), item, digest, now)
         if action == "unchanged":
             unchanged += 1
             continue
@@ -104,7 +106,7 @@ def plan_commit(
                                         deleted=False, deleted_at=None)
     for record in deletions:
         current = stored.get(record.id)
-        if not deletion_applies(current, record):
+        if not deletion_applies(current, record, now):
             continue
         deleted += 1
         deleted_at = None if record.deleted_at is None else record.deleted_at.astimezone(UTC)
@@ -209,7 +211,7 @@ class PostgresMirror(Mirror):
                 resource=key.resource, listener=on_change,
                 fetch_data=lambda record_ids: self._stored_data(conn, key, record_ids))
             plan = plan_commit(self._stored_versions(conn, key, ids), upserts, deletions,
-                               recorder)
+                               pass_time(state), recorder)
             self._write_plan(conn, key, plan)
             if recorder is not None:
                 recorder.finish()

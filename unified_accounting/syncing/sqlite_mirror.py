@@ -28,6 +28,12 @@ from unified_accounting.events import sqlite_log
 from unified_accounting.events.model import ChangeListener
 from unified_accounting.events.recorder import ChangeRecorder
 from unified_accounting.models import DeletedRecord
+from unified_accounting.sqlite_files import (
+    create_private_file,
+    private_folder,
+    translated,
+    translating,
+)
 from unified_accounting.syncing.cursor import StreamState, state_from_json, state_to_json
 from unified_accounting.syncing.mirror import (
     CommitCounts,
@@ -39,6 +45,7 @@ from unified_accounting.syncing.mirror import (
     StreamKey,
     deletion_applies,
     encode_item,
+    pass_time,
     upsert_action,
 )
 from unified_accounting.utctime import as_utc
@@ -65,6 +72,8 @@ CREATE TABLE IF NOT EXISTS "{table}" (
 """
 _COLUMNS = "id, updated_at, deleted, deleted_at, digest, data, remote_data, synced_at"
 _SCOPE_WHERE = "provider = ? AND connection = ? AND business_id = ?"
+_WHAT = "mirror"
+_speaks = translating(_WHAT)
 
 
 class SQLiteMirror(Mirror):
@@ -75,6 +84,10 @@ class SQLiteMirror(Mirror):
         lock_timeout: seconds to wait for another process syncing the same stream before
             giving up with :class:`~unified_accounting.errors.ConflictError`.
         busy_timeout: seconds SQLite waits for another writer before failing.
+
+    The file, its lock files and their folder are private to the user (``0600``/``0700``).
+    A file locked for longer than ``busy_timeout``, corrupt or unreadable raises
+    :class:`~unified_accounting.errors.StoreUnavailableError` naming it.
 
     Raises:
         ConfigurationError: ``path`` is ``:memory:`` (each thread would see its own database).
@@ -94,8 +107,8 @@ class SQLiteMirror(Mirror):
         self._guard = threading.Lock()
         self._closed = False
         self._tables: set[str] = set()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._write() as conn:
+        create_private_file(self.path)
+        with translated(_WHAT, self.path), self._write() as conn:
             conn.execute(_STATE_TABLE)
             sqlite_log.create_tables(conn)
             conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
@@ -105,6 +118,7 @@ class SQLiteMirror(Mirror):
 
     # -- cursors and commits -------------------------------------------------------------
 
+    @_speaks
     def load_state(self, key: StreamKey) -> StreamState:
         """Return the saved cursors of one stream (an empty state if it never ran)."""
         with self._connection() as conn:
@@ -114,6 +128,7 @@ class SQLiteMirror(Mirror):
             ).fetchone()
         return StreamState() if row is None else state_from_json(json.loads(row[0]))
 
+    @_speaks
     def commit(
         self,
         key: StreamKey,
@@ -135,8 +150,9 @@ class SQLiteMirror(Mirror):
                 conn, provider=key.scope.provider, connection=key.scope.connection,
                 business_id=key.scope.business_id, resource=key.resource, listener=on_change,
                 fetch_data=lambda ids: _stored_data(conn, table, key.scope, ids))
-            counts = _apply_upserts(conn, table, key.scope, upserts, recorder)
-            counts += _apply_deletions(conn, table, key.scope, deletions, recorder)
+            moment = pass_time(state)
+            counts = _apply_upserts(conn, table, key.scope, upserts, moment, recorder)
+            counts += _apply_deletions(conn, table, key.scope, deletions, moment, recorder)
             if recorder is not None:
                 recorder.finish()
             _save_state(conn, key, state)
@@ -150,9 +166,10 @@ class SQLiteMirror(Mirror):
     def _stream_lock(self, key: StreamKey) -> Iterator[None]:
         name = "\x00".join((*_scope_params(key.scope), key.resource)).encode("utf-8")
         lock_dir = self.path.with_name(self.path.name + ".locks")
-        lock_dir.mkdir(exist_ok=True)
+        private_folder(lock_dir)
         lock_path = lock_dir / (hashlib.sha256(name).hexdigest()[:24] + ".lock")
-        lock = filelock.FileLock(lock_path, timeout=self.lock_timeout, thread_local=False)
+        lock = filelock.FileLock(lock_path, timeout=self.lock_timeout, thread_local=False,
+                                 mode=0o600)
         try:
             lock.acquire()
         except filelock.Timeout as exc:
@@ -167,6 +184,7 @@ class SQLiteMirror(Mirror):
 
     # -- reading back ----------------------------------------------------------------------
 
+    @_speaks
     def get(
         self, scope: Scope, resource: str, record_id: str, *, include_deleted: bool = False
     ) -> MirrorRecord | None:
@@ -191,7 +209,7 @@ class SQLiteMirror(Mirror):
         if not self._has_table(table):
             return
         live = "" if include_deleted else " AND deleted = 0"
-        with self._connection() as conn:
+        with translated(_WHAT, self.path), self._connection() as conn:
             cursor = conn.execute(
                 f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE}{live} ORDER BY id',  # noqa: S608
                 _scope_params(scope),
@@ -200,6 +218,7 @@ class SQLiteMirror(Mirror):
                 for row in rows:
                     yield _record(scope, resource, row)
 
+    @_speaks
     def count(self, scope: Scope, resource: str, *, include_deleted: bool = False) -> int:
         """Count a resource's records of one scope."""
         table = self._table_name(resource)
@@ -270,6 +289,7 @@ class SQLiteMirror(Mirror):
             raise ConfigurationError(f"{resource!r} cannot be a mirror table name")
         return resource
 
+    @_speaks
     def _has_table(self, table: str) -> bool:
         if table in self._tables:
             return True
@@ -288,7 +308,7 @@ class SQLiteMirror(Mirror):
 
 def _apply_upserts(
     conn: sqlite3.Connection, table: str, scope: Scope, items: Sequence[MirrorItem],
-    recorder: ChangeRecorder | None = None,
+    moment: datetime | None, recorder: ChangeRecorder | None = None,
 ) -> CommitCounts:
     stored = _stored_versions(conn, table, scope, [item.id for item in items])
     inserted = updated = unchanged = 0
@@ -296,7 +316,7 @@ def _apply_upserts(
     for item in items:
         data_text, digest = encode_item(item)
         current = stored.get(item.id)
-        action = upsert_action(current, item, digest)
+        action = upsert_action(current, item, digest, moment)
         if action == "unchanged":
             unchanged += 1
             continue
@@ -324,14 +344,14 @@ def _apply_upserts(
 
 def _apply_deletions(
     conn: sqlite3.Connection, table: str, scope: Scope, records: Sequence[DeletedRecord],
-    recorder: ChangeRecorder | None = None,
+    moment: datetime | None, recorder: ChangeRecorder | None = None,
 ) -> CommitCounts:
     stored = _stored_versions(conn, table, scope, [record.id for record in records])
     deleted = 0
     now = _ts(datetime.now(UTC))
     for record in records:
         current = stored.get(record.id)
-        if not deletion_applies(current, record):
+        if not deletion_applies(current, record, moment):
             continue
         deleted_at = None if record.deleted_at is None else as_utc(record.deleted_at)
         if current is None:
