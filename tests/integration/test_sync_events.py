@@ -15,6 +15,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 import unified_accounting as ua
 from unified_accounting.events import ChangeEvent
 from unified_accounting.syncing import Syncer, scope_of
+from unified_accounting.webhooks import open_webhook_store
 
 
 class Heard(list[ChangeEvent]):
@@ -84,6 +85,37 @@ def test_a_failing_listener_fails_its_page_and_the_next_run_repeats_the_same_ids
         told_twice = {e.id for e in failing[10:]} & {e.id for e in again}
         assert len(told_twice) == 4  # the rolled-back page's events come back, same ids
         assert not set(committed) & {e.id for e in again}
+    client.close()
+
+
+def test_ledger_entries_tell_their_postings_and_a_void_tells_only_its_reversal(
+    sage_sandbox: SageSandbox, tmp_path: Path
+) -> None:
+    client = sage_sandbox.connect()
+    invoice_ids = sage_sandbox.seed_invoices(3, lines=2)
+    path = tmp_path / "mirror.sqlite3"
+    store = open_webhook_store(str(path))
+    store.add_endpoint("http://127.0.0.1:9/ledger", event_types=["ledger_entries.*"])
+    heard = Heard()
+    first = ua.sync(client, path, ["invoices", "ledger_entries"], on_change=heard)
+    ledger = [e for e in heard if e.resource == "ledger_entries"]
+    assert len(ledger) == first.streams[1].inserted > 0
+    assert {e.type for e in ledger} == {"ledger_entries.created"}
+    entries = [e.model() for e in ledger]
+    assert all(isinstance(entry, ua.LedgerEntry) for entry in entries)
+    assert {entry.transaction_type for entry in entries} == {"sales_invoice"}
+    assert sum(entry.debit for entry in entries) == sum(entry.credit for entry in entries)
+
+    heard.clear()
+    client.invoices.delete(invoice_ids[0], void_reason="Raised in error")
+    ua.sync(client, path, ["invoices", "ledger_entries"], on_change=heard)
+    reversal = [e for e in heard if e.resource == "ledger_entries"]
+    assert reversal  # the postings are append-only: the void posts new, reversing entries
+    assert {e.type for e in reversal} == {"ledger_entries.created"}
+    assert len({e.data["transaction_id"] for e in reversal if e.data}) == 1
+    [queued] = store.counts().values()
+    assert queued == {"pending": len(ledger) + len(reversal)}  # the endpoint wants only these
+    store.close()
     client.close()
 
 
