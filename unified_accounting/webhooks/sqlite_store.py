@@ -1,7 +1,9 @@
 """The webhook store of the SQLite mirror: the same file, the tables of ``events.sqlite_log``.
 
 Claims take the write lock (``BEGIN IMMEDIATE``), so several delivery processes on one
-machine never claim the same delivery while its lease runs.
+machine never claim the same delivery while its lease runs. The file is private like the
+mirror's (it holds the endpoints' secrets), and a locked, corrupt or unreadable file raises
+:class:`~unified_accounting.errors.StoreUnavailableError` naming it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from unified_accounting.errors import ConfigurationError
 from unified_accounting.events.sqlite_log import create_tables
+from unified_accounting.sqlite_files import create_private_file, translated, translating
 from unified_accounting.tokens.crypto import TokenCipher
 from unified_accounting.webhooks.store import (
     DELIVERY_COLUMNS,
@@ -35,6 +38,9 @@ from unified_accounting.webhooks.store import (
 )
 
 __all__ = ["SQLiteWebhookStore"]
+
+_WHAT = "webhook store"
+_speaks = translating(_WHAT)
 
 # The oldest unfinished delivery of each (endpoint, record) lane that is due, of endpoints
 # that are enabled.
@@ -66,20 +72,22 @@ class SQLiteWebhookStore(WebhookStore):
         if fspath(path) in ("", ":memory:"):
             raise ConfigurationError("the webhook store needs the mirror's file path")
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
-                                     check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
+        create_private_file(self.path)
         self._lock = threading.Lock()
-        with self._write() as conn:
-            create_tables(conn)
+        with translated(_WHAT, self.path):
+            self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
+                                         check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            with self._write() as conn:
+                create_tables(conn)
 
     def __repr__(self) -> str:
         return f"SQLiteWebhookStore({str(self.path)!r})"
 
     # -- endpoints ---------------------------------------------------------------------------
 
+    @_speaks
     def _insert_endpoint(self, endpoint: Endpoint, sealed_secret: str) -> None:
         with self._write() as conn:
             conn.execute(
@@ -88,6 +96,7 @@ class SQLiteWebhookStore(WebhookStore):
                 (endpoint.id, endpoint.url, sealed_secret, types_json(endpoint.event_types),
                  endpoint.connection, endpoint.description, endpoint.created_at))
 
+    @_speaks
     def endpoints(self) -> list[Endpoint]:
         """Every endpoint, oldest first."""
         with self._lock:
@@ -96,6 +105,7 @@ class SQLiteWebhookStore(WebhookStore):
                 "ORDER BY created_at, id").fetchall()
         return [self._endpoint_from_row(row) for row in rows]
 
+    @_speaks
     def remove_endpoint(self, endpoint_id: str) -> bool:
         """Delete an endpoint and its deliveries; whether it existed."""
         with self._write() as conn:
@@ -103,6 +113,7 @@ class SQLiteWebhookStore(WebhookStore):
             conn.execute("DELETE FROM webhook_deliveries WHERE endpoint_id = ?", (endpoint_id,))
             return gone.rowcount == 1
 
+    @_speaks
     def set_disabled(self, endpoint_id: str, reason: str | None) -> bool:
         """Disable an endpoint (``reason``) or enable it (``None``); whether it exists."""
         with self._write() as conn:
@@ -113,6 +124,7 @@ class SQLiteWebhookStore(WebhookStore):
 
     # -- deliveries --------------------------------------------------------------------------
 
+    @_speaks
     def claim(self, limit: int, *, lease: float, now: float | None = None) -> list[ClaimedDelivery]:
         """Take up to ``limit`` due deliveries, each the oldest unfinished of its record."""
         at = time.time() if now is None else now
@@ -125,6 +137,7 @@ class SQLiteWebhookStore(WebhookStore):
                 [(until, claim, row[0], row[1]) for row in rows])
         return self._claimed(rows, claim, until)
 
+    @_speaks
     def finish(self, results: Sequence[tuple[ClaimedDelivery, Outcome]],
                *, now: float | None = None) -> None:
         """Save the outcome of claimed deliveries in one transaction."""
@@ -139,6 +152,7 @@ class SQLiteWebhookStore(WebhookStore):
                                  "disabled_reason = ? WHERE id = ?",
                                  (at, outcome.disable_reason, delivery.endpoint_id))
 
+    @_speaks
     def deliveries(self, *, states: Sequence[DeliveryState] = ("failed",),
                    endpoint_id: str | None = None, with_errors: bool = False,
                    limit: int = 100) -> list[Delivery]:
@@ -151,6 +165,7 @@ class SQLiteWebhookStore(WebhookStore):
                 "ORDER BY d.event_seq LIMIT ?", (*params, limit)).fetchall()
         return [delivery_from_row(row) for row in rows]
 
+    @_speaks
     def retry(self, *, endpoint_id: str | None = None,
               event_ids: Sequence[str] | None = None, now: float | None = None) -> int:
         """Queue failed deliveries again (all, one endpoint's, or some events'); how many."""
@@ -162,6 +177,7 @@ class SQLiteWebhookStore(WebhookStore):
                 f"claimed_by = NULL WHERE {where}", [time.time() if now is None else now, *params])
             return changed.rowcount
 
+    @_speaks
     def counts(self) -> dict[str, dict[str, int]]:
         """Deliveries per endpoint id and state."""
         with self._lock:
@@ -173,6 +189,7 @@ class SQLiteWebhookStore(WebhookStore):
             found.setdefault(endpoint_id, {})[state] = number
         return found
 
+    @_speaks
     def prune(self, *, older_than: float) -> int:
         """Delete deliveries delivered before ``older_than`` and events left without any."""
         with self._write() as conn:
