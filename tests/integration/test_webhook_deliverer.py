@@ -7,13 +7,15 @@ checks every signature; the mirror and the webhook store share one SQLite file.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
+from support.hostile_server import Answer, hostile_server
 
 import unified_accounting as ua
 from unified_accounting.syncing import MirrorItem, Scope, StreamKey, StreamState
@@ -149,6 +151,41 @@ def test_a_claim_too_close_to_its_lease_end_is_released_unsent(setup: Any) -> No
         outcome = deliverer.attempt(claimed)
     assert outcome.released
     assert server.received == []
+
+
+def _drip_headers(out: BinaryIO) -> None:
+    """Answer one header byte every 50 ms: no single read waits long enough to time out."""
+    ends = time.monotonic() + 20  # a broken client cannot hang the suite
+    answer = b"HTTP/1.1 200 OK\r\nX-Padding: " + b"p" * 4000
+    for byte in answer:
+        if time.monotonic() > ends:
+            return
+        out.write(bytes([byte]))
+        out.flush()
+        time.sleep(0.05)
+
+
+def test_a_receiver_that_drips_its_answer_cannot_hold_a_delivery_past_its_claim(
+    tmp_path: Path
+) -> None:
+    mirror = ua.SQLiteMirror(tmp_path / "m.sqlite3")
+    store = SQLiteWebhookStore(tmp_path / "m.sqlite3")
+    with hostile_server() as server:
+        server.routes["/slow"] = Answer(raw=_drip_headers)
+        store.add_endpoint(server.origin + "/slow")
+        _commit(mirror, "a")
+        policy = DeliveryPolicy(connect_timeout=1, read_timeout=2, lease=10)
+        with Deliverer(store, policy=policy) as deliverer:
+            [claimed] = store.claim(1, lease=policy.lease)
+            started = time.monotonic()
+            outcome = deliverer.attempt(claimed)
+            took = time.monotonic() - started
+    assert not outcome.delivered
+    assert outcome.error is not None
+    assert outcome.error.endswith(": no answer")
+    assert 2.5 < took < 4.5  # ended at connect + read timeouts, well inside its claim
+    store.close()
+    mirror.close()
 
 
 @pytest.mark.parametrize("options", [

@@ -7,8 +7,10 @@ other answer, a timeout or a refused connection schedules the next attempt by
 :class:`DeliveryPolicy` (honouring ``Retry-After``), and after ``max_attempts`` the delivery is
 failed for good and holds back the later events of its record until an operator retries it.
 
-Redirects are not followed (the Standard Webhooks advice: fix the URL instead). Nothing logged
-or saved here holds a secret, a query string or a response body.
+Redirects are not followed (the Standard Webhooks advice: fix the URL instead). A request
+ends within ``connect_timeout + read_timeout`` in all, even against a receiver that answers one
+byte at a time (:class:`~unified_accounting.http.DeadlineAdapter`), so it cannot outlive its
+claim. Nothing logged or saved here holds a secret, a query string or a response body.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 
 import requests
 
+from unified_accounting.http.deadline import DeadlineAdapter, deadline_within
 from unified_accounting.http.retry import parse_retry_after
 from unified_accounting.webhooks.signing import signed_headers
 from unified_accounting.webhooks.store import (
@@ -50,7 +53,7 @@ class DeliveryPolicy:
             repeats.
         max_attempts: attempts before a delivery is failed for good.
         jitter: each wait is scaled by a random factor in ``1 ± jitter``.
-        connect_timeout, read_timeout: seconds, per request.
+        connect_timeout, read_timeout: seconds; a request ends within their sum.
         lease: seconds a claim lasts; a claim too close to its end is released unsent, so
             a delivery is never in flight from two workers unless a request outlives it.
         max_retry_after: the longest ``Retry-After`` honoured, in seconds.
@@ -117,7 +120,9 @@ class Deliverer:
         policy: timing and retries.
         concurrency: requests in flight at once.
         batch: deliveries claimed per round (default eight per thread, at least 32).
-        session: the ``requests`` session to send with (one is made otherwise).
+        session: the ``requests`` session to send with (one is made otherwise); mount
+            :class:`~unified_accounting.http.DeadlineAdapter` on it, or a receiver that
+            drips its answer can hold a request past its claim.
         clock: Unix seconds (replaceable in tests).
     """
 
@@ -177,9 +182,11 @@ class Deliverer:
         headers = signed_headers(delivery.event_id, delivery.body, delivery.secret,
                                  timestamp=int(now))
         try:
-            answer = self._session.post(
-                delivery.url, data=delivery.body.encode("utf-8"), headers=headers,
-                timeout=(policy.connect_timeout, policy.read_timeout), allow_redirects=False)
+            with deadline_within(policy.connect_timeout + policy.read_timeout):
+                answer = self._session.post(
+                    delivery.url, data=delivery.body.encode("utf-8"), headers=headers,
+                    timeout=(policy.connect_timeout, policy.read_timeout),
+                    allow_redirects=False)
         except requests.RequestException as exc:
             return self._failed(delivery, None, f"{type(exc).__name__}: no answer", None)
         with answer:
@@ -217,8 +224,7 @@ class Deliverer:
 
 def _session(concurrency: int) -> requests.Session:
     session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=concurrency,
-                                            max_retries=0)
+    adapter = DeadlineAdapter(pool_connections=16, pool_maxsize=concurrency, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
