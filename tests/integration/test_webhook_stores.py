@@ -6,7 +6,6 @@ the deliveries that the store then claims, orders per record, leases, retries an
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -23,16 +22,6 @@ from unified_accounting.testing.webhook_conformance import WebhookPair, WebhookS
 from unified_accounting.webhooks.postgres_store import PostgresWebhookStore
 from unified_accounting.webhooks.registry import open_webhook_store
 from unified_accounting.webhooks.sqlite_store import SQLiteWebhookStore
-
-
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    """Files created under umask 0 get exactly the mode they are opened with."""
-    previous = os.umask(0)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 class TestSQLiteMirrorChanges(ChangeEventConformance):
