@@ -12,10 +12,8 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,16 +40,6 @@ KEY = StreamKey(SCOPE, "contacts")
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    """Files created under umask 0 get exactly the mode they are opened with."""
-    previous = os.umask(0)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 def _item(record_id: str) -> MirrorItem:

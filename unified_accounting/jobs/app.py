@@ -27,6 +27,7 @@ from unified_accounting.errors import (
 )
 from unified_accounting.jobs.runtime import job_summary, process_runtime
 from unified_accounting.jobs.settings import JobSettings
+from unified_accounting.jobs.webhook_tasks import register_webhook_task
 
 __all__ = ["SYNC_TASK", "SyncFailed", "app", "create_app", "enqueue_sync"]
 
@@ -47,7 +48,7 @@ class SyncFailed(Exception):
 
 
 def create_app(settings: JobSettings | None = None) -> Celery:
-    """A Celery app with the sync task and the delivery settings it relies on."""
+    """A Celery app with the sync and webhook tasks and the delivery settings they rely on."""
     settings = settings or JobSettings.from_env()
     celery = Celery("unified_accounting", broker=settings.broker_url,
                     backend=settings.results, set_as_current=False)
@@ -70,6 +71,7 @@ def create_app(settings: JobSettings | None = None) -> Celery:
     )
     celery.conf.unified_accounting = settings
     _register_sync_task(celery, settings)
+    register_webhook_task(celery, settings)
     return celery
 
 
