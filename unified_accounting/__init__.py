@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from unified_accounting.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
+    from unified_accounting import webhooks
     from unified_accounting.client import Client
     from unified_accounting.connection import connect
     from unified_accounting.credentials import (
@@ -160,6 +161,7 @@ _IMPORTS: dict[str, str] = {
     "sync": "unified_accounting.syncing",
     "validate_json": "unified_accounting.json_validation",
     "validate_model": "unified_accounting.validation",
+    "webhooks": "unified_accounting.webhooks",
     "CreditNote": "unified_accounting.models",
     "CreditNoteAllocation": "unified_accounting.models",
     "Item": "unified_accounting.models",
@@ -230,6 +232,7 @@ __all__ = [
     "sync",
     "validate_json",
     "validate_model",
+    "webhooks",
 ]
 
 

@@ -12,10 +12,8 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,16 +40,6 @@ KEY = StreamKey(SCOPE, "contacts")
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    """Files created under umask 0 get exactly the mode they are opened with."""
-    previous = os.umask(0)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 def _item(record_id: str) -> MirrorItem:
@@ -234,3 +222,23 @@ def test_a_job_lock_without_redis_says_so(down_url: str) -> None:
             call()
         _clear_about_redis(caught.value, "job lock")
     down.close()
+
+
+def test_a_sync_job_whose_lock_redis_is_down_is_retried_not_failed(
+    down_url: str, tmp_path: Path,
+) -> None:
+    from celery.exceptions import Retry
+
+    from unified_accounting.jobs.app import SYNC_TASK, create_app
+    from unified_accounting.jobs.settings import JobSettings
+
+    settings = JobSettings(broker_url=down_url, mirror_url=f"sqlite:///{tmp_path / 'm.db'}",
+                           token_store=f"sqlite:///{tmp_path / 'tokens.db'}")
+    celery = create_app(settings)
+    celery.conf.task_always_eager = True
+    task = celery.tasks[SYNC_TASK]
+    # Run the task body in this process the way a worker would, without a broker.
+    with pytest.raises(Retry) as caught:
+        task.run("acme", "biz-1")
+    assert isinstance(caught.value.__cause__, ua.StoreUnavailableError)
+    assert "hunter2" not in str(caught.value)

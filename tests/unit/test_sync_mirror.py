@@ -144,18 +144,22 @@ def test_unknown_resource_reads_as_empty_and_bad_names_are_refused(mirror: SQLit
     assert mirror.count(GB, "journals") == 0
     assert list(mirror.records(GB, "journals")) == []
     assert mirror.get(GB, "journals", "x") is None
-    for bad in ("sync_state", "Contacts", "x; DROP TABLE sync_state", ""):
+    for bad in ("sync_state", "change_events", "webhook_deliveries", "Contacts",
+                "x; DROP TABLE sync_state", ""):
         with pytest.raises(ua.ConfigurationError):
             mirror.count(GB, bad)
 
 
-def test_file_holds_one_table_per_resource_plus_sync_state(mirror: SQLiteMirror) -> None:
+def test_file_holds_one_table_per_resource_plus_sync_state_and_events(
+    mirror: SQLiteMirror,
+) -> None:
     for resource in ("contacts", "invoices"):
         mirror.commit(StreamKey(GB, resource), state=StreamState(), upserts=[item("a", T0)])
     with sqlite3.connect(mirror.path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master "
                                                  "WHERE type = 'table'")}
-    assert tables == {"contacts", "invoices", "sync_state"}
+    assert tables == {"contacts", "invoices", "sync_state", "change_events", "webhook_endpoints",
+                      "webhook_deliveries", "sqlite_sequence"}
 
 
 def test_memory_database_is_refused() -> None:

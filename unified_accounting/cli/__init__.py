@@ -1,12 +1,13 @@
 """The ``unified-accounting`` command line.
 
 Each command group lives in its own module (``connections``, ``records``, ``reports``,
-``sync``, ``proxy``), imported only when one of its commands runs, so ``unified-accounting --help``
-loads click and little else. Provider packages add commands through the entry-point group
-``unified_accounting.cli``; each entry point names a ``click.Command`` (or group) that is
-attached under its entry-point name. A provider's local sandbox and demo are registered under
-the provider's name in ``unified_accounting.sandboxes`` and ``unified_accounting.demos`` and
-run by the core's ``sandbox serve --provider NAME`` and ``demo --provider NAME``.
+``sync``, ``proxy``, ``webhooks``), imported only when one of its commands runs, so
+``unified-accounting --help`` loads click and little else. Provider packages add commands
+through the entry-point group ``unified_accounting.cli``; each entry point names a
+``click.Command`` (or group) that is attached under its entry-point name. A provider's local
+sandbox and demo are registered under the provider's name in ``unified_accounting.sandboxes``
+and ``unified_accounting.demos`` and run by the core's ``sandbox serve --provider NAME`` and
+``demo --provider NAME``.
 
 Conventions: results go to stdout (``--json`` for scripts), progress and errors to stderr;
 exit status 0 on success, 1 when the provider or the library refused (``Error: ...``), 2 for
@@ -56,6 +57,9 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
     "trial-balance": LazyCommand(
         "unified_accounting.cli.reports", "trial_balance",
         "Print every ledger account's balance at the end of a day."),
+    "webhooks": LazyCommand(
+        "unified_accounting.cli.webhooks", "webhooks",
+        "Send change events to registered URLs, signed (Standard Webhooks)."),
     "credit-notes": _records("credit_notes"),
     "items": _records("items"),
 }

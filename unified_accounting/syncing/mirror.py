@@ -17,8 +17,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
+from unified_accounting.events.model import ChangeListener
 from unified_accounting.models import DeletedRecord, Model
 from unified_accounting.plugins import MIRROR_ENTRY_POINT_GROUP, load_plugin_class, plugin_names
 from unified_accounting.provider import RESOURCE_KINDS
@@ -150,7 +151,13 @@ class Mirror(ABC):
 
     Implementations must make :meth:`commit` atomic: the engine relies on records and the
     cursor that vouches for them being saved together or not at all.
+
+    A mirror that can report what a commit changed (see docs/events.md) sets
+    :attr:`emits_changes` and honours ``on_change`` in :meth:`commit`; the engine passes
+    ``on_change`` only when a sync has a change listener, so other mirrors never see it.
     """
+
+    emits_changes: ClassVar[bool] = False
 
     @abstractmethod
     def load_state(self, key: StreamKey) -> StreamState:
@@ -164,11 +171,14 @@ class Mirror(ABC):
         state: StreamState,
         upserts: Sequence[MirrorItem] = (),
         deletions: Sequence[DeletedRecord] = (),
+        on_change: ChangeListener | None = None,
     ) -> CommitCounts:
         """Apply listed records and deletions and save ``state``, in one transaction.
 
         Upserts follow :func:`upsert_action` and deletions :func:`deletion_applies`, item by
-        item in order, so a page may safely repeat an id.
+        item in order, so a page may safely repeat an id. A mirror that emits changes calls
+        ``on_change`` with each record's :class:`~unified_accounting.events.ChangeEvent`
+        inside the transaction, before it commits; if it raises, nothing is saved.
 
         Returns:
             How many rows were inserted, updated, left unchanged and newly marked deleted.

@@ -24,6 +24,9 @@ from typing import Any
 import filelock
 
 from unified_accounting.errors import ConfigurationError, ConflictError
+from unified_accounting.events import sqlite_log
+from unified_accounting.events.model import ChangeListener
+from unified_accounting.events.recorder import ChangeRecorder
 from unified_accounting.models import DeletedRecord
 from unified_accounting.sqlite_files import (
     create_private_file,
@@ -50,7 +53,7 @@ from unified_accounting.utctime import as_utc
 __all__ = ["SQLiteMirror"]
 
 _RESOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_RESERVED = frozenset({"sync_state"})
+_RESERVED = frozenset({"sync_state", "sqlite_sequence", *sqlite_log.TABLES})
 _SCHEMA_VERSION = 1
 _STATE_TABLE = """
 CREATE TABLE IF NOT EXISTS sync_state (
@@ -90,6 +93,8 @@ class SQLiteMirror(Mirror):
         ConfigurationError: ``path`` is ``:memory:`` (each thread would see its own database).
     """
 
+    emits_changes = True
+
     def __init__(
         self, path: str | PathLike[str], *, lock_timeout: float = 30.0, busy_timeout: float = 30.0
     ) -> None:
@@ -105,6 +110,7 @@ class SQLiteMirror(Mirror):
         create_private_file(self.path)
         with translated(_WHAT, self.path), self._write() as conn:
             conn.execute(_STATE_TABLE)
+            sqlite_log.create_tables(conn)
             conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     def __repr__(self) -> str:
@@ -130,14 +136,25 @@ class SQLiteMirror(Mirror):
         state: StreamState,
         upserts: Sequence[MirrorItem] = (),
         deletions: Sequence[DeletedRecord] = (),
+        on_change: ChangeListener | None = None,
     ) -> CommitCounts:
-        """Apply listed records and deletions and save ``state``, in one transaction."""
+        """Apply listed records and deletions and save ``state``, in one transaction.
+
+        Change events (for ``on_change`` and registered webhooks) are recorded in the same
+        transaction; see :mod:`unified_accounting.events.sqlite_log`.
+        """
         table = self._table_name(key.resource)
         with self._write() as conn:
             self._ensure_table(conn, table)
+            recorder = sqlite_log.open_recorder(
+                conn, provider=key.scope.provider, connection=key.scope.connection,
+                business_id=key.scope.business_id, resource=key.resource, listener=on_change,
+                fetch_data=lambda ids: _stored_data(conn, table, key.scope, ids))
             moment = pass_time(state)
-            counts = _apply_upserts(conn, table, key.scope, upserts, moment)
-            counts += _apply_deletions(conn, table, key.scope, deletions, moment)
+            counts = _apply_upserts(conn, table, key.scope, upserts, moment, recorder)
+            counts += _apply_deletions(conn, table, key.scope, deletions, moment, recorder)
+            if recorder is not None:
+                recorder.finish()
             _save_state(conn, key, state)
         return counts
 
@@ -291,14 +308,15 @@ class SQLiteMirror(Mirror):
 
 def _apply_upserts(
     conn: sqlite3.Connection, table: str, scope: Scope, items: Sequence[MirrorItem],
-    moment: datetime | None,
+    moment: datetime | None, recorder: ChangeRecorder | None = None,
 ) -> CommitCounts:
     stored = _stored_versions(conn, table, scope, [item.id for item in items])
     inserted = updated = unchanged = 0
     now = _ts(datetime.now(UTC))
     for item in items:
         data_text, digest = encode_item(item)
-        action = upsert_action(stored.get(item.id), item, digest, moment)
+        current = stored.get(item.id)
+        action = upsert_action(current, item, digest, moment)
         if action == "unchanged":
             unchanged += 1
             continue
@@ -314,6 +332,10 @@ def _apply_upserts(
         )
         inserted += action == "insert"
         updated += action == "update"
+        if recorder is not None:
+            recorder.upserted(record_id=item.id, inserted=action == "insert", data=item.data,
+                              updated_at=item.updated_at, after=digest,
+                              before=None if current is None else current.digest)
         stored[item.id] = StoredVersion(
             updated_at=item.updated_at, digest=digest, deleted=False, deleted_at=None
         )
@@ -322,7 +344,7 @@ def _apply_upserts(
 
 def _apply_deletions(
     conn: sqlite3.Connection, table: str, scope: Scope, records: Sequence[DeletedRecord],
-    moment: datetime | None,
+    moment: datetime | None, recorder: ChangeRecorder | None = None,
 ) -> CommitCounts:
     stored = _stored_versions(conn, table, scope, [record.id for record in records])
     deleted = 0
@@ -345,6 +367,9 @@ def _apply_deletions(
                 (_ts(deleted_at), now, *_scope_params(scope), record.id),
             )
         deleted += 1
+        if recorder is not None:
+            recorder.deleted(record_id=record.id, deleted_at=deleted_at,
+                             before=None if current is None else current.digest)
         updated_at = None if current is None else current.updated_at
         digest = None if current is None else current.digest
         stored[record.id] = StoredVersion(
@@ -353,26 +378,36 @@ def _apply_deletions(
     return CommitCounts(deleted=deleted)
 
 
-def _stored_versions(
-    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
-) -> dict[str, StoredVersion]:
-    found: dict[str, StoredVersion] = {}
+def _rows_by_id(conn: sqlite3.Connection, table: str, scope: Scope, columns: str,
+                ids: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """``id`` and ``columns`` of the rows of ``ids``, in chunks well under SQLite's limit."""
     unique = sorted(set(ids))
-    # Stay well under SQLite's bound-parameter limit whatever the page size.
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        rows = conn.execute(
-            f'SELECT id, updated_at, digest, deleted, deleted_at FROM "{table}" '  # noqa: S608
+        yield from conn.execute(
+            f'SELECT id, {columns} FROM "{table}" '  # noqa: S608
             f"WHERE {_SCOPE_WHERE} AND id IN ({marks})",
             (*_scope_params(scope), *chunk),
         )
-        for record_id, updated_at, digest, deleted, deleted_at in rows:
-            found[record_id] = StoredVersion(
-                updated_at=_parse(updated_at), digest=digest,
-                deleted=bool(deleted), deleted_at=_parse(deleted_at),
-            )
-    return found
+
+
+def _stored_versions(
+    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
+) -> dict[str, StoredVersion]:
+    return {
+        record_id: StoredVersion(updated_at=_parse(updated_at), digest=digest,
+                                 deleted=bool(deleted), deleted_at=_parse(deleted_at))
+        for record_id, updated_at, digest, deleted, deleted_at in _rows_by_id(
+            conn, table, scope, "updated_at, digest, deleted, deleted_at", ids)
+    }
+
+
+def _stored_data(
+    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
+) -> dict[str, dict[str, Any] | None]:
+    return {record_id: None if data is None else json.loads(data)
+            for record_id, data in _rows_by_id(conn, table, scope, "data", ids)}
 
 
 def _save_state(conn: sqlite3.Connection, key: StreamKey, state: StreamState) -> None:
