@@ -17,6 +17,7 @@ import logging
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ from unified_accounting.errors import StoreUnavailableError
 
 __all__ = [
     "create_private_file",
+    "enable_wal",
     "private_folder",
     "sqlite_failure",
     "translated",
@@ -49,6 +51,28 @@ _KNOWN: tuple[tuple[str, str, bool], ...] = (
     ("disk i/o error", "could not be read or written (disk I/O error)", True),
     ("database or disk is full", "cannot grow: the disk is full", True),
 )
+
+
+def enable_wal(conn: sqlite3.Connection, wait: float) -> None:
+    """Put ``conn``'s database in WAL mode, waiting up to ``wait`` seconds for other writers.
+
+    SQLite does not wait here by itself: asking for WAL while another connection holds a
+    write lock is refused at once ("database is locked"), whatever the busy timeout, since
+    waiting could deadlock. So two processes opening a new file together could fail for no
+    reason. The request is made again, a little later each time, until ``wait`` has passed;
+    then the last refusal is raised.
+    """
+    deadline = time.monotonic() + wait
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "database is locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, 0.1)
 
 
 def private_folder(folder: Path) -> None:

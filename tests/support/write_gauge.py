@@ -1,8 +1,11 @@
 """A provider on loopback that measures how many writes to one business overlap in time.
 
-Every POST is answered after a short pause; while it is being answered it counts as in
-flight. ``most_at_once`` is the highest number of POSTs that were in flight together, so a
-client that serializes its numbered writes shows 1, and one that does not shows more.
+Every POST is answered after a short pause; from its arrival to the end of the pause it counts
+as in flight. ``most_at_once`` is the highest number of POSTs that were in flight together, so
+a client that serializes its numbered writes shows 1, and one that does not shows more. The
+answer is sent after the POST stops counting: a client that sends its next write as soon as
+it has read an answer may reach the server before this thread is scheduled again, and must
+not be counted as overlapping a write it already saw finish.
 """
 
 from __future__ import annotations
@@ -45,12 +48,12 @@ def _slow_created(gauge: Gauge, pause: float) -> Callable[[BinaryIO], None]:
     def write(out: BinaryIO) -> None:
         with gauge.writing():
             time.sleep(pause)
-            body = json.dumps({"id": uuid.uuid4().hex, "name": "Created",
-                               "contact_types": [{"id": "CUSTOMER"}]}).encode()
-            out.write(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
-                      b"Connection: close\r\n"
-                      + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-            out.flush()
+        body = json.dumps({"id": uuid.uuid4().hex, "name": "Created",
+                           "contact_types": [{"id": "CUSTOMER"}]}).encode()
+        out.write(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                  b"Connection: close\r\n"
+                  + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        out.flush()
     return write
 
 

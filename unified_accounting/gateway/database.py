@@ -12,6 +12,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from unified_accounting.sqlite_files import enable_wal
+
 __all__ = ["GatewayDatabase"]
 
 _SCHEMA = """
@@ -54,7 +56,7 @@ class GatewayDatabase:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None or getattr(self._local, "pid", None) != os.getpid():
             db = sqlite3.connect(self.path, timeout=10.0, check_same_thread=True)
-            db.execute("PRAGMA journal_mode=WAL")
+            enable_wal(db, 10.0)
             self._local.db, self._local.pid = db, os.getpid()
         return db
 

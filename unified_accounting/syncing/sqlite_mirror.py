@@ -30,6 +30,7 @@ from unified_accounting.events.recorder import ChangeRecorder
 from unified_accounting.models import DeletedRecord
 from unified_accounting.sqlite_files import (
     create_private_file,
+    enable_wal,
     private_folder,
     translated,
     translating,
@@ -269,7 +270,7 @@ class SQLiteMirror(Mirror):
         conn = sqlite3.connect(
             self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
         )
-        conn.execute("PRAGMA journal_mode = WAL")
+        enable_wal(conn, self._busy_timeout)
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 

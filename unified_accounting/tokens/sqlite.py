@@ -31,6 +31,7 @@ from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.errors import StoreUnavailableError
 from unified_accounting.sqlite_files import (
     create_private_file,
+    enable_wal,
     private_folder,
     translated,
     translating,
@@ -162,7 +163,7 @@ class SQLiteTokenStore(TokenStore):
                 check_same_thread=False,
             )
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
+            enable_wal(db, self._busy_timeout)
             db.execute(f"PRAGMA busy_timeout={int(self._busy_timeout * 1000)}")
             self._local.db = db
             with self._opened_guard:

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from unified_accounting.errors import ConfigurationError
 from unified_accounting.events.sqlite_log import create_tables
-from unified_accounting.sqlite_files import create_private_file, translated, translating
+from unified_accounting.sqlite_files import (
+    create_private_file,
+    enable_wal,
+    translated,
+    translating,
+)
 from unified_accounting.tokens.crypto import TokenCipher
 from unified_accounting.webhooks.store import (
     DELIVERY_COLUMNS,
@@ -77,7 +82,7 @@ class SQLiteWebhookStore(WebhookStore):
         with translated(_WHAT, self.path):
             self._conn = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None,
                                          check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            enable_wal(self._conn, busy_timeout)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             with self._write() as conn:
                 create_tables(conn)
