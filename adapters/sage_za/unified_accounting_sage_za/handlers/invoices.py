@@ -15,7 +15,7 @@ from typing import Any
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import Invoice, InvoiceStatus
-from unified_accounting_sage_za.handlers.base import ZAHandler, merged, new_reference
+from unified_accounting_sage_za.handlers.base import ZAHandler, merged
 from unified_accounting_sage_za.handlers.lines import line_body, line_from, tax_types
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
 
@@ -109,7 +109,7 @@ class InvoicesHandler(ZAHandler[Invoice]):
                 "Reference": model.reference or "", "Message": model.notes or "",
                 "Inclusive": model.tax_inclusive, "Lines": lines,
                 "DocumentNumber": (current or {}).get("DocumentNumber") or model.number
-                or new_reference("UA")}
+                or self.reference_for("UA")}
 
     def create(self, model: Invoice, **options: Any) -> Invoice:
         """``POST TaxInvoice/Save?useSystemDocumentNumber=false`` (looked up by number)."""

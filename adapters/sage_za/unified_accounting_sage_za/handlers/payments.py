@@ -17,7 +17,7 @@ from typing import Any
 from unified_accounting.errors import ProviderUnavailableError, ValidationError
 from unified_accounting.models import Payment, PaymentAllocation
 from unified_accounting_sage_za.config import setting_int
-from unified_accounting_sage_za.handlers.base import ZAHandler, new_reference
+from unified_accounting_sage_za.handlers.base import ZAHandler
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
 
 __all__ = ["KINDS", "PaymentsHandler"]
@@ -113,6 +113,12 @@ class PaymentsHandler(ZAHandler[Payment]):
             raise _fail("bank_account_id", "the company has no bank account")
         return int(chosen["ID"])
 
+    @staticmethod
+    def _targets(model: Payment,
+                 invoice_prefix: str) -> builtins.list[tuple[int, PaymentAllocation]]:
+        return [(parse_id(allocation.invoice_id, (invoice_prefix,))[1], allocation)
+                for allocation in model.allocations]
+
     def _check_allocations(self, model: Payment, invoice_controller: str,
                            invoice_prefix: str) -> builtins.list[tuple[int, PaymentAllocation]]:
         checked = []
@@ -140,15 +146,23 @@ class PaymentsHandler(ZAHandler[Payment]):
         if party is None:
             raise _fail("contact_id", f"a {model.type} needs a contact id starting with "
                                       f"{party_prefix}")
-        allocations = self._check_allocations(model, invoice_controller, invoice_prefix)
-        number = new_reference("UA")
-        body = {party_field: int(party[1:]), "Date": model.date.isoformat(),
-                "Total": model.amount, "BankAccountId": self._bank_account(model),
-                "Reference": model.reference or "", "DocumentNumber": number,
-                "PaymentMethod": METHODS.get(model.payment_method or "eft", 4),
-                "Description": model.reference or ""}
-        raw = self.save_new(controller, body, key_field="DocumentNumber", key=number,
-                            params=_OWN_NUMBER)
+        number = self.reference_for("UA")
+        raw = self.stored_before(controller, "DocumentNumber", number)
+        if raw is None:
+            allocations = self._check_allocations(model, invoice_controller, invoice_prefix)
+            body = {party_field: int(party[1:]), "Date": model.date.isoformat(),
+                    "Total": model.amount, "BankAccountId": self._bank_account(model),
+                    "Reference": model.reference or "", "DocumentNumber": number,
+                    "PaymentMethod": METHODS.get(model.payment_method or "eft", 4),
+                    "Description": model.reference or ""}
+            raw = self.send_new(controller, body, key_field="DocumentNumber", key=number,
+                                params=_OWN_NUMBER)
+        else:
+            # A repeated call whose payment is stored: only the allocations it has not made
+            # yet are left (the amounts due already reflect the ones it made).
+            allocations = [(target, allocation) for target, allocation
+                           in self._targets(model, invoice_prefix)
+                           if not self._allocated(int(raw["ID"]), target)]
         for target, allocation in allocations:
             self._allocate(int(raw["ID"]), target, allocation)
         self.snapshot.seen(controller, [int(raw["ID"])])
