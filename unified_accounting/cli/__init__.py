@@ -1,9 +1,9 @@
 """The ``unified-accounting`` command line.
 
 Each command group lives in its own module (``connections``, ``records``, ``sync``,
-``proxy``), imported only when one of its commands runs, so ``unified-accounting --help``
-loads click and little else. Provider packages add commands through the entry-point group
-``unified_accounting.cli``; each entry point names a ``click.Command`` (or group) that is
+``proxy``, ``outbox``), imported only when one of its commands runs, so
+``unified-accounting --help`` loads click and little else. Provider packages add commands
+through the entry-point group ``unified_accounting.cli``; each entry point names a ``click.Command`` (or group) that is
 attached under its entry-point name. A provider's local sandbox and demo are registered under
 the provider's name in ``unified_accounting.sandboxes`` and ``unified_accounting.demos`` and
 run by the core's ``sandbox serve --provider NAME`` and ``demo --provider NAME``.
@@ -41,6 +41,9 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
     "sync": LazyCommand(
         "unified_accounting.cli.sync", "sync",
         "Sync records of one or more businesses into a local SQLite mirror."),
+    "outbox": LazyCommand(
+        "unified_accounting.cli.outbox", "outbox",
+        "Deliver queued writes, and inspect, retry or cancel them."),
     "proxy": LazyCommand(
         "unified_accounting.cli.proxy", "proxy",
         "Send METHOD PATH to the provider's API and print the JSON answer."),

@@ -159,17 +159,21 @@ class OutboxWorker:
         return self.store.get(item.id)
 
     def run(self, *, until_idle: bool = False, max_items: int | None = None,
-            poll_interval: float = 1.0) -> RunSummary:
+            max_seconds: float | None = None, poll_interval: float = 1.0) -> RunSummary:
         """Deliver until :meth:`stop` (or, with ``until_idle``, until nothing is due).
 
         Args:
             until_idle: return as soon as no write is due (paused ones may remain).
             max_items: return after this many attempts.
+            max_seconds: start no attempt after this many seconds.
             poll_interval: how long to wait when nothing is due.
         """
         summary = RunSummary()
+        ends = None if max_seconds is None else time.monotonic() + max_seconds
         while not self._stopping.is_set():
             if max_items is not None and summary.attempts >= max_items:
+                break
+            if ends is not None and time.monotonic() >= ends:
                 break
             if self.deliver_one(summary) is None:
                 if until_idle:

@@ -1,0 +1,74 @@
+"""Both outbox stores the library ships pass the outbox conformance suite: SQLite and PostgreSQL.
+
+The PostgreSQL store also has tests of its own: its migrations keep their own version table
+beside the mirror's, and the plugin group finds both stores.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import unified_accounting as ua
+from unified_accounting.outbox.postgres_store import MIGRATIONS, PostgresOutbox
+from unified_accounting.outbox.registry import available_outboxes, load_outbox, open_outbox
+from unified_accounting.outbox.sqlite_store import SQLiteOutbox
+from unified_accounting.syncing.postgres_mirror import PostgresMirror
+from unified_accounting.testing.outbox_conformance import OutboxConformance, OutboxFactory
+
+
+class TestSQLiteOutboxConformance(OutboxConformance):
+    @pytest.fixture
+    def ua_outbox_factory(self, tmp_path: Path) -> OutboxFactory:
+        return lambda: SQLiteOutbox(tmp_path / "outbox.sqlite3")
+
+
+@pytest.mark.postgres
+class TestPostgresOutboxConformance(OutboxConformance):
+    @pytest.fixture
+    def ua_outbox_factory(self, postgres_url: str, postgres_schema: str) -> OutboxFactory:
+        return lambda: PostgresOutbox(postgres_url, schema=postgres_schema, max_size=2)
+
+
+@pytest.mark.postgres
+def test_the_outbox_and_the_mirror_share_a_schema_with_their_own_versions(
+    postgres_url: str, postgres_schema: str
+) -> None:
+    import psycopg
+
+    mirror = PostgresMirror(postgres_url, schema=postgres_schema)
+    outbox = PostgresOutbox(postgres_url, schema=postgres_schema)
+    assert outbox.applied_migrations == [m.version for m in MIGRATIONS]
+    again = PostgresOutbox(postgres_url, schema=postgres_schema)
+    assert again.applied_migrations == []
+    for store in (mirror, outbox, again):
+        store.close()
+    with psycopg.connect(postgres_url) as conn:
+        rows = conn.execute("SELECT table_name FROM information_schema.tables "
+                            "WHERE table_schema = %s", (postgres_schema,)).fetchall()
+    assert {row[0] for row in rows} == {"mirror_records", "sync_state", "schema_version",
+                                        "outbox_items", "outbox_schema_version"}
+
+
+@pytest.mark.postgres
+def test_stores_open_by_url_and_by_plugin_name(postgres_url: str, postgres_schema: str,
+                                               tmp_path: Path) -> None:
+    assert {"sqlite", "postgres"} <= set(available_outboxes())
+    by_name = load_outbox("postgres", dsn=postgres_url, schema=postgres_schema)
+    assert repr(by_name) == f"PostgresOutbox(schema={postgres_schema!r})"
+    by_name.close()
+    by_url = open_outbox(f"{postgres_url}&schema={postgres_schema}&max_size=2")
+    assert isinstance(by_url, PostgresOutbox)
+    by_url.close()
+    sqlite = open_outbox(f"sqlite://{tmp_path / 'o.db'}")
+    assert isinstance(sqlite, SQLiteOutbox)
+    assert sqlite.path == tmp_path / "o.db"
+    sqlite.close()
+
+
+def test_unknown_urls_and_memory_databases_are_refused() -> None:
+    with pytest.raises(ua.ConfigurationError, match="postgresql:// or sqlite:///"):
+        open_outbox("redis://127.0.0.1:6379/0")
+    with pytest.raises(ua.ConfigurationError, match=":memory:"):
+        SQLiteOutbox(":memory:")
