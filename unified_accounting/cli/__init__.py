@@ -1,10 +1,10 @@
 """The ``unified-accounting`` command line.
 
-Each command group lives in its own module (``connections``, ``records``, ``sync``,
-``proxy``, ``outbox``), imported only when one of its commands runs, so
-``unified-accounting --help`` loads click and little else. Provider packages add commands
-through the entry-point group ``unified_accounting.cli``; each entry point names a
-``click.Command`` (or group) that is attached under its entry-point name. A provider's local sandbox and demo are registered under
+Each command group lives in its own module (``connections``, ``records``, ``sync``, ``proxy``,
+``outbox``), imported only when one of its commands runs, so ``unified-accounting --help``
+loads click and little else. Provider packages add commands through the entry-point group
+``unified_accounting.cli``; each entry point names a ``click.Command`` (or group) that is
+attached under its entry-point name. A provider's local sandbox and demo are registered under
 the provider's name in ``unified_accounting.sandboxes`` and ``unified_accounting.demos`` and
 run by the core's ``sandbox serve --provider NAME`` and ``demo --provider NAME``.
 
