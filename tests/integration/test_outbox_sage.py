@@ -74,6 +74,7 @@ def test_a_lost_answer_is_resent_with_the_same_idempotency_id_and_stored_once(
     before = len(list(client.contacts.list()))
     sandbox.queue_fault("drop_after_commit", 2, method="POST", path_contains="/contacts")
     contact = client.outbox.create(ua.Contact(name="Lost Answer Ltd", is_customer=True))
+    assert outbox.get(contact).idempotency_key  # type: ignore[union-attr]
     clock = ManualClock()
     delivering = worker(outbox, lambda queue: client, clock)
     first = delivering.deliver_one()
