@@ -30,6 +30,13 @@ def test_a_unified_record_round_trips_and_is_loaded_with_its_rules() -> None:
     assert _through_json(invoice) == ua.load("invoice", ua.dump(invoice))
 
 
+def test_tags_are_found_whatever_order_a_store_gives_the_keys() -> None:
+    contact = ua.Contact(name="Acme", is_customer=True, credit_limit=Decimal("12.50"))
+    encoded = encode(contact, "data")
+    reordered = {"data": encoded["data"], "$record": encoded["$record"]}
+    assert decode(reordered) == contact
+
+
 def test_changes_keep_decimals_dates_times_and_nested_models() -> None:
     changes = {
         "due_date": date(2026, 4, 30),

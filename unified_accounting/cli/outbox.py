@@ -7,7 +7,9 @@ else ``outbox.sqlite3`` in the user's data folder. ``run`` connects through the 
 
 from __future__ import annotations
 
+import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -64,11 +66,16 @@ def outbox() -> None:
               help="The longest wait after a failure [600].")
 @click.option("--call-retries", type=click.IntRange(min=0), default=None,
               help="Retries inside one attempt, with the same idempotency key [2].")
+@click.option("--loglevel", type=click.Choice(["debug", "info", "warning", "error"]),
+              default="info", show_default=True, help="What the worker logs on stderr.")
 @json_option
 def run(outbox_url: str | None, threads: int, until_idle: bool, poll: float,
         lease: float | None, max_failures: int | None, backoff: float | None,
-        backoff_cap: float | None, call_retries: int | None, as_json: bool) -> None:
+        backoff_cap: float | None, call_retries: int | None, loglevel: str,
+        as_json: bool) -> None:
     """Deliver due writes until stopped (SIGTERM or Ctrl-C ends after the current ones)."""
+    logging.basicConfig(level=loglevel.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = OutboxSettings.from_env().but(
         lease_seconds=lease, max_failures=max_failures, backoff_base=backoff,
         backoff_cap=backoff_cap, call_retries=call_retries)

@@ -30,8 +30,6 @@ from unified_accounting.validation import dump, kind_of, load
 
 __all__ = ["decode", "encode", "references_in", "resolve"]
 
-_TAGS = ("$record", "$model", "$decimal", "$date", "$datetime", "$map")
-
 
 def encode(value: Any, path: str) -> Any:
     """The JSON form of ``value``.
@@ -104,9 +102,10 @@ def decode(data: Any) -> Any:
         return [decode(item) for item in data]
     if not isinstance(data, dict):
         return data
-    tag = next(iter(data), None) if len(data) <= 2 else None
-    if tag in _TAGS:
-        return _DECODERS[tag](data)
+    # Look for the tag by name: a store may hand keys back in any order (jsonb sorts them).
+    tags = [key for key in data if key in _DECODERS] if len(data) <= 2 else []
+    if len(tags) == 1:
+        return _DECODERS[tags[0]](data)
     return {key: decode(item) for key, item in data.items()}
 
 
