@@ -1,13 +1,14 @@
 """Queued writes delivered to Sage v2.0 by real workers under faults, SIGKILLs and an hour's block.
 
 v2.0 takes no idempotency token and blocks a company for an hour when it goes over 100
-requests a minute (here 900, and the workers pace each company at 360 a minute, so that
-the test's pace stays under it). Six companies of the sandbox (a real HTTP server in this process) get 100 writes each, in groups that depend on
-each other: a customer, an invoice to it, a receipt allocated to that invoice and an update
-of the customer. Two ``unified-accounting outbox run`` processes (three threads each)
-deliver them from a PostgreSQL outbox while the sandbox fails a fifth of all requests (500 and 503 before
-handling, 500 after committing a write, connections dropped after committing one); the test
-kills a worker with SIGKILL five times while it sends a write.
+requests a minute (here 900, and the workers pace each company at 360 a minute, so that the
+test's pace stays under it). Six companies of the sandbox (a real HTTP server in this process)
+get 100 writes each, in groups that depend on each other: a customer, an invoice to it, a
+receipt allocated to that invoice and an update of the customer. Two ``unified-accounting
+outbox run`` processes (three threads each) deliver them from a PostgreSQL outbox while the
+sandbox fails a fifth of all requests (500 and 503 before handling, 500 after committing a
+write, connections dropped after committing one); the test kills a worker with SIGKILL five
+times while it sends a write.
 
 Late in the run, another program with the same login spends one company's minute: Sage blocks that
 company for an hour. Its writes must pause (no call during the block) while the other five
