@@ -39,8 +39,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 BUSINESSES = 5
 GROUPS = 50  # four writes each: 200 a business, 1,000 in all
 KILLS = 5
-FAULTS = {"error_500": 0.05, "error_503": 0.05, "error_500_after_commit": 0.05,
-          "drop_after_commit": 0.05}
+# Reads are about a third of the requests and take only the faults before handling, so these
+# rates serve a fault to about a fifth of all requests.
+FAULTS = {"error_500": 0.07, "error_503": 0.07, "error_500_after_commit": 0.06,
+          "drop_after_commit": 0.06}
 WORKER_ARGS = ["--lease", "2", "--backoff", "0.05", "--backoff-cap", "0.5",
                "--max-failures", "30", "--call-retries", "0", "--poll", "0.1",
                "--loglevel", "warning"]
@@ -161,7 +163,7 @@ def test_1000_writes_two_workers_faults_and_five_kills_deliver_each_once_in_orde
     served = sandbox.counters
     faults = sum(served.faults.values())
     total = sum(served.requests.values())
-    assert 0.15 <= faults / total <= 0.25, (faults, total)
+    assert 0.17 <= faults / total <= 0.25, (faults, total)
     assert served.faults.get("drop_after_commit", 0) + served.faults.get(
         "error_500_after_commit", 0) >= 50
     assert attempts[1] < 1_000  # many writes needed more than one attempt

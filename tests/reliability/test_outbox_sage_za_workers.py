@@ -44,8 +44,10 @@ COMPANIES = 6
 GROUPS = 25  # four writes each: 100 a company, 600 in all
 KILLS = 5
 PER_MINUTE = 900
-FAULTS = {"error_500": 0.05, "error_503": 0.05, "error_500_after_commit": 0.05,
-          "drop_after_commit": 0.05}
+# Most v2.0 requests are reads (look-ups, a record read back after each save), which take
+# only the faults before handling: these rates serve a fault to about a fifth of requests.
+FAULTS = {"error_500": 0.08, "error_503": 0.08, "error_500_after_commit": 0.06,
+          "drop_after_commit": 0.06}
 HOUR = 3600
 WORKER_ARGS = ["--threads", "3", "--lease", "2", "--backoff", "0.05", "--backoff-cap", "0.5",
                "--max-failures", "30", "--call-retries", "0", "--poll", "0.1",
@@ -176,7 +178,7 @@ def test_writes_two_workers_faults_kills_and_an_hours_block_deliver_each_once_in
     assert 0 < held < len(planned[blocked])  # paused midway, the rest waited for the hour
     served = sandbox.counters()
     faults, total = sum(served.faults.values()), sum(served.requests.values()) - burst
-    assert 0.12 <= faults / total <= 0.25, (faults, total)
+    assert 0.17 <= faults / total <= 0.25, (faults, total)
     attempts = Counter(min(item.attempts, 4) for item in items if item is not None)
     for number, company in enumerate(companies):
         check_company(sandbox, company, number)
