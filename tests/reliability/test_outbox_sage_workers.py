@@ -135,15 +135,15 @@ def test_1000_writes_two_workers_faults_and_five_kills_deliver_each_once_in_orde
     sandbox.reset_counters()
     sandbox.set_fault_rates(**FAULTS)
     fleet = Fleet(env, WORKER_ARGS)
-    killed: list[str | None] = []
+    orphans: list[list[str]] = []
     started = time.monotonic()
     try:
         for _ in range(2):
             fleet.start()
-        for _ in range(KILLS):
-            wait_until(lambda: outbox.counts()["delivered"] >= 150 * (fleet.kills + 1), 240,
+        for number in range(1, KILLS + 1):
+            wait_until(lambda: outbox.counts()["delivered"] >= 150 * number, 240,  # noqa: B023
                        "deliveries between kills")
-            killed.append(fleet.kill_one_sending(outbox, time.monotonic() + 30))
+            orphans.append(fleet.kill_while_sending(outbox, time.monotonic() + 30))
         wait_until(lambda: outbox.counts()["delivered"] == 1_000, 300, "every delivery")
     finally:
         fleet.stop()
@@ -151,11 +151,12 @@ def test_1000_writes_two_workers_faults_and_five_kills_deliver_each_once_in_orde
     elapsed = time.monotonic() - started
     counts = outbox.counts()
     items = [outbox.get(i) for ids in planned.values() for i in ids]
-    taken_over = [outbox.get(i) for i in killed if i is not None]
+    taken_over = [outbox.get(i) for held in orphans for i in held]
     outbox.close()
     assert fleet.failures() == []
-    assert fleet.kills == len(taken_over) == KILLS
-    # A write whose worker was killed while sending it was sent again by another worker.
+    assert len(orphans) == KILLS <= fleet.kills <= 2 * KILLS
+    # Each write a killed worker held was taken over when its lease ran out, and sent
+    # again by another worker.
     assert all(item is not None and item.attempts >= 2 for item in taken_over)
     assert counts == {"queued": 0, "sending": 0, "delivered": 1_000, "failed": 0, "dead": 0,
                       "cancelled": 0}
@@ -171,7 +172,8 @@ def test_1000_writes_two_workers_faults_and_five_kills_deliver_each_once_in_orde
     for number, business_id in enumerate(businesses):
         check_business(sandbox, token, business_id, number)
     tokens.close()
-    print(f"\n1,000 writes, 2 workers, {KILLS} kills: {elapsed:.1f} s; {total} requests, "
+    print(f"\n1,000 writes, 2 workers, {fleet.kills} kills ({len(taken_over)} writes taken "
+          f"over): {elapsed:.1f} s; {total} requests, "
           f"{faults} faults ({dict(served.faults)}); attempts per write {dict(attempts)}")
 
 

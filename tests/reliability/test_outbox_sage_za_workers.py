@@ -136,15 +136,15 @@ def test_writes_two_workers_faults_kills_and_an_hours_block_deliver_each_once_in
     blocked, blocked_queue = companies[0], Queue("sage_za", "shop", companies[0])
     sandbox.set_fault_rates(**FAULTS)
     fleet = Fleet(env, WORKER_ARGS, clock_file=clock_file)
-    killed: list[str | None] = []
+    orphans: list[list[str]] = []
     started = time.monotonic()
     try:
         for _ in range(2):
             fleet.start()
-        for _ in range(KILLS):
-            wait_until(lambda: outbox.counts()["delivered"] >= 60 * (fleet.kills + 1), 240,
+        for number in range(1, KILLS + 1):
+            wait_until(lambda: outbox.counts()["delivered"] >= 60 * number, 240,  # noqa: B023
                        "deliveries between kills")
-            killed.append(fleet.kill_one_sending(outbox, time.monotonic() + 30))
+            orphans.append(fleet.kill_while_sending(outbox, time.monotonic() + 30))
         wait_until(lambda: delivered_of(outbox, blocked_queue) >= 70, 120, "progress")
         burst = spend_the_minute(sandbox, blocked)
         others = 600 - len(planned[blocked])
@@ -164,13 +164,15 @@ def test_writes_two_workers_faults_kills_and_an_hours_block_deliver_each_once_in
     elapsed = time.monotonic() - started
     counts = outbox.counts()
     items = [outbox.get(i) for ids in planned.values() for i in ids]
-    taken_over = [outbox.get(i) for i in killed if i is not None]
+    taken_over = [outbox.get(i) for held in orphans for i in held]
     outbox.close()
     tokens.close()
     assert fleet.failures() == []
     assert counts == {"queued": 0, "sending": 0, "delivered": 600, "failed": 0, "dead": 0,
                       "cancelled": 0}
-    assert fleet.kills == len(taken_over) == KILLS
+    assert len(orphans) == KILLS <= fleet.kills <= 2 * KILLS
+    # Each write a killed worker held was taken over when its lease ran out, and sent
+    # again by another worker.
     assert all(item is not None and item.attempts >= 2 for item in taken_over)
     assert paused.error is not None
     assert (paused.status, paused.error["type"]) == ("queued", "RateLimitError")
@@ -182,7 +184,8 @@ def test_writes_two_workers_faults_kills_and_an_hours_block_deliver_each_once_in
     attempts = Counter(min(item.attempts, 4) for item in items if item is not None)
     for number, company in enumerate(companies):
         check_company(sandbox, company, number)
-    print(f"\n600 writes to v2.0, 2 workers, {KILLS} kills, one hour's block: {elapsed:.1f} s; "
+    print(f"\n600 writes to v2.0, 2 workers, {fleet.kills} kills ({len(taken_over)} writes "
+          f"taken over), one hour's block: {elapsed:.1f} s; "
           f"{total} requests, {faults} faults ({dict(served.faults)}); "
           f"attempts per write {dict(attempts)}")
 

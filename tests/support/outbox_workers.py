@@ -65,22 +65,32 @@ class Fleet:
         """Process ids of the workers still running."""
         return {w.process.pid for w in self.workers if w.process.poll() is None}
 
-    def kill_one_sending(self, store: OutboxStore, deadline: float) -> str | None:
-        """SIGKILL a worker while it sends a write, start a replacement; the write's id.
+    def kill_one_sending(self, store: OutboxStore, deadline: float) -> list[str]:
+        """SIGKILL a worker that holds a lease, start a replacement; return the writes the
+        dead worker was sending (their leases name it; empty if it had just finished one).
 
-        ``None`` when no worker was caught sending before ``deadline``.
+        Raises:
+            AssertionError: no worker was caught sending before ``deadline``.
         """
         while time.monotonic() < deadline:
             for item in store.items(status="sending", limit=50):
-                pid = int((item.lease_owner or "x:0").split(":")[1])
+                pid = _pid_of(item.lease_owner)
                 if pid in self.pids():
                     os.kill(pid, signal.SIGKILL)
                     self._reap(pid)
                     self.kills += 1
                     self.start()
-                    return item.id
+                    return [orphan.id for orphan in store.items(status="sending", limit=50)
+                            if _pid_of(orphan.lease_owner) == pid]
             time.sleep(0.02)
-        return None
+        raise AssertionError("no worker was caught sending a write")
+
+    def kill_while_sending(self, store: OutboxStore, deadline: float) -> list[str]:
+        """Kill workers until one dies in the middle of sending; the writes it held."""
+        while True:
+            orphans = self.kill_one_sending(store, deadline)
+            if orphans:
+                return orphans
 
     def _reap(self, pid: int) -> None:
         for worker in self.workers:
@@ -103,6 +113,11 @@ class Fleet:
         """The log of workers that ended with an error (not killed by the test)."""
         return ["".join(w.lines[-30:]) for w in self.workers
                 if w.process.returncode not in (None, 0, -signal.SIGKILL)]
+
+
+def _pid_of(owner: str | None) -> int:
+    """The process id in a lease owner (``host:pid:token``)."""
+    return int((owner or "x:0").split(":")[1])
 
 
 def wait_until(condition: object, timeout: float, what: str) -> None:
