@@ -339,8 +339,10 @@ class Client:
         return Client(context, outbox=self._outbox_store)
 
     def close(self) -> None:
-        """Release the HTTP connections the client opened."""
+        """Release the HTTP connections (and an outbox store) the client opened."""
         self._context.transport.close()
+        if self._outbox is not None:
+            self._outbox.close()
 
     def __enter__(self) -> Client:
         return self

@@ -21,7 +21,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
 from unified_accounting.cli import main
-from unified_accounting.outbox import OutboxOperation, SQLiteOutbox
+from unified_accounting.outbox import OutboxOperation, Queue, SQLiteOutbox
 
 
 @pytest.fixture
@@ -234,3 +234,25 @@ def test_enqueue_refuses_bad_writes_and_stores_nothing(
         with pytest.raises(error, match=words):
             client.outbox.enqueue(operation)
     assert outbox.counts() == before
+
+
+def test_a_client_opens_its_outbox_by_url_and_closes_it(
+    sandbox: SageSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "by-url.sqlite3"
+    client = sandbox.connect("GB", outbox=f"sqlite://{path}")
+    queued = client.outbox.create(ua.Contact(name="By URL", is_customer=True))
+    assert client.outbox.queue == Queue("sage", client.connection, client.business_id or "")
+    same = client.for_business(client.business_id or "")
+    assert same.outbox.get(queued) is not None  # a derived client keeps the store
+    same.close()
+    client.close()
+    with SQLiteOutbox(path) as reopened:
+        item = reopened.get(queued)
+    assert item is not None
+    assert (item.status, item.resource, item.action) == ("queued", "contacts", "create")
+    monkeypatch.setenv("UNIFIED_ACCOUNTING_OUTBOX", f"sqlite://{tmp_path / 'env.sqlite3'}")
+    with sandbox.connect("GB") as from_env:
+        from_env.outbox.create(ua.Contact(name="From Env", is_customer=True))
+    with SQLiteOutbox(tmp_path / "env.sqlite3") as by_env:
+        assert by_env.counts()["queued"] == 1

@@ -168,6 +168,12 @@ class ClientOutbox:
         """Queue a delete; returns the outbox id."""
         return self.enqueue(OutboxOperation.delete(resource, id, **options))
 
+    def close(self) -> None:
+        """Close the store if this outbox opened it (from a URL or the default)."""
+        if self._store is not None and self._store is not self._given:
+            self._store.close()
+            self._store = None
+
     def get(self, outbox_id: str) -> OutboxItem | None:
         """The item of an outbox id (its status, provider id, error), or ``None``."""
         return self.store.get(outbox_id_of(outbox_id) or outbox_id)

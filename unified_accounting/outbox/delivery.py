@@ -32,7 +32,7 @@ from unified_accounting.outbox.payload import decode, resolve
 from unified_accounting.outbox.store import OutboxStore
 from unified_accounting.validation import dump_without_remote
 
-__all__ = ["Attempt", "LeaseKeeper", "attempt_delivery"]
+__all__ = ["Attempt", "ItemLease", "attempt_delivery"]
 
 _log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _unreadable(error: Exception) -> AccountingError:
     return ValidationError({"data": [f"the queued write cannot be read back: {error}"]})
 
 
-class LeaseKeeper:
+class ItemLease:
     """Renews one item's lease in the background while its attempt runs.
 
     Args:
@@ -139,7 +139,7 @@ class LeaseKeeper:
                                         daemon=True)
         self.lost = False
 
-    def __enter__(self) -> LeaseKeeper:
+    def __enter__(self) -> ItemLease:
         self._thread.start()
         return self
 

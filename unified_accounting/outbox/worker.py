@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from unified_accounting.errors import ConfigurationError
-from unified_accounting.outbox.delivery import Attempt, LeaseKeeper, attempt_delivery
+from unified_accounting.outbox.delivery import Attempt, ItemLease, attempt_delivery
 from unified_accounting.outbox.items import OutboxItem, Queue
 from unified_accounting.outbox.settings import OutboxSettings
 from unified_accounting.outbox.store import OutboxStore
@@ -147,7 +147,7 @@ class OutboxWorker:
         item = self.store.claim(owner=self.name, now=self._clock(), lease_seconds=lease)
         if item is None:
             return None
-        with LeaseKeeper(self.store, item, self.name, lease, self._clock) as keeper:
+        with ItemLease(self.store, item, self.name, lease, self._clock) as keeper:
             outcome = attempt_delivery(item, self._attempt)
         kept = self.store.finish(item.id, owner=self.name, outcome=outcome,
                                  now=self._clock()) and not keeper.lost
