@@ -9,10 +9,14 @@ write holds its business until an operator retries or cancels it from the comman
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -256,3 +260,33 @@ def test_a_client_opens_its_outbox_by_url_and_closes_it(
         from_env.outbox.create(ua.Contact(name="From Env", is_customer=True))
     with SQLiteOutbox(tmp_path / "env.sqlite3") as by_env:
         assert by_env.counts()["queued"] == 1
+
+
+def test_a_store_that_fails_for_a_moment_does_not_stop_the_worker(
+    sandbox: SageSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    class FlakyOutbox(SQLiteOutbox):
+        outages = 2
+
+        def claim(self, **kwargs: Any) -> Any:
+            if self.outages:
+                self.outages -= 1
+                raise sqlite3.OperationalError("disk I/O error")
+            return super().claim(**kwargs)
+
+    with FlakyOutbox(tmp_path / "flaky.sqlite3") as store:
+        client = sandbox.connect("GB", outbox=store)
+        queued = client.outbox.create(ua.Contact(name="After An Outage", is_customer=True))
+        delivering = worker(store, lambda queue: client)
+        runner = threading.Thread(target=delivering.run, kwargs={"poll_interval": 0.05})
+        runner.start()
+        try:
+            deadline = time.monotonic() + 20
+            while store.get(queued).status != "delivered":  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "the worker stopped after the outage"
+                time.sleep(0.05)
+        finally:
+            delivering.stop()
+            runner.join()
+    assert store.outages == 0
+    assert caplog.text.count("the outbox store failed") == 2

@@ -175,7 +175,14 @@ class OutboxWorker:
                 break
             if ends is not None and time.monotonic() >= ends:
                 break
-            if self.deliver_one(summary) is None:
+            try:
+                item = self.deliver_one(summary)
+            except Exception:
+                # The store is unreachable (a restart, a network blip): a claimed write's
+                # lease runs out and it is sent again; wait and try again.
+                _log.exception("the outbox store failed; trying again in %g s", poll_interval)
+                item = None
+            if item is None:
                 if until_idle:
                     break
                 self._stopping.wait(poll_interval)
