@@ -80,6 +80,9 @@ class Fleet:
                     self._reap(pid)
                     self.kills += 1
                     self.start()
+                    # A statement the worker had sent before it died still commits: let it
+                    # land, so that only writes the dead worker really left behind count.
+                    time.sleep(0.3)
                     return [orphan.id for orphan in store.items(status="sending", limit=50)
                             if _pid_of(orphan.lease_owner) == pid]
             time.sleep(0.02)
