@@ -3,8 +3,10 @@
 Each figure is a ratio of CPU time per record against ``json.loads`` of the same record's
 Sage JSON text (the floor: any client must at least decode what it is sent), measured in one
 run with the sides alternating, median of ``--rounds``. The marshmallow rows are the schema
-of record's own load/dump, i.e. what these calls cost before the compiled plans. The sample
-records are a full contact and a five-line sales invoice as a sandbox list returns them.
+of record's own load/dump, i.e. what these calls cost without the functions compiled from the
+schemas (``unified_accounting/schemas/compiled.py``), which they still run for every record
+that is refused. The sample records are a full contact and a five-line sales invoice as a
+sandbox list returns them.
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
     ("quota", "bench_quota.py", [],
      ["--contacts", "400", "--invoices", "100", "--run", "8,4,default"]),
     ("incremental", "bench_incremental.py", [], ["--contacts", "1500", "--invoices", "100"]),
+    ("webhooks", "bench_webhooks.py", [], ["--events", "500", "--concurrency", "1,8",
+                                           "--rounds", "1"]),
     ("scale", "bench_scale.py", [],
      ["--connections", "6", "--contacts", "300", "--invoices", "300", "--rounds", "1"]),
 ]

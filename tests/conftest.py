@@ -15,6 +15,7 @@ from support.connections import (
     redis_store,
     sqlite_store,
 )
+from support.file_modes import open_umask
 from support.postgres_server import postgres_schema, postgres_url
 from support.redis_server import pytest_runtest_makereport, redis_prefix, redis_url
 from support.sandbox_connections import sage_sandbox
@@ -22,6 +23,7 @@ from support.sandbox_connections import sage_sandbox
 __all__ = [
     "any_store",
     "oauth_server",
+    "open_umask",
     "postgres_schema",
     "postgres_url",
     "provider",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from unified_accounting.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
+    from unified_accounting import webhooks
     from unified_accounting.client import Client
     from unified_accounting.connection import connect
     from unified_accounting.credentials import (
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         AuthenticationError,
         ConfigurationError,
         ConflictError,
+        DeadlineExceededError,
         NotFoundError,
         PermissionDeniedError,
         ProviderError,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
         ProviderUnavailableError,
         RateLimitError,
         ReauthorizationRequired,
+        StoreUnavailableError,
         UnsupportedOperationError,
         ValidationError,
     )
@@ -54,9 +57,12 @@ if TYPE_CHECKING:
         JournalEntry,
         JournalLine,
         LedgerAccount,
+        LedgerEntry,
         Payment,
         PaymentAllocation,
         TaxRate,
+        TrialBalance,
+        TrialBalanceLine,
     )
     from unified_accounting.oauth import (
         AuthorizationRequest,
@@ -106,12 +112,14 @@ _IMPORTS: dict[str, str] = {
     "ConnectionInfo": "unified_accounting.tokens",
     "Contact": "unified_accounting.models",
     "ContactPerson": "unified_accounting.models",
+    "DeadlineExceededError": "unified_accounting.errors",
     "DeletedRecord": "unified_accounting.models",
     "Invoice": "unified_accounting.models",
     "InvoiceLine": "unified_accounting.models",
     "JournalEntry": "unified_accounting.models",
     "JournalLine": "unified_accounting.models",
     "LedgerAccount": "unified_accounting.models",
+    "LedgerEntry": "unified_accounting.models",
     "NotFoundError": "unified_accounting.errors",
     "OAuthStateError": "unified_accounting.oauth",
     "OutboxRef": "unified_accounting.outbox.items",
@@ -130,12 +138,15 @@ _IMPORTS: dict[str, str] = {
     "SQLiteMirror": "unified_accounting.syncing",
     "SQLiteTokenStore": "unified_accounting.tokens",
     "Secret": "unified_accounting.credentials",
+    "StoreUnavailableError": "unified_accounting.errors",
     "Syncer": "unified_accounting.syncing",
     "TaxRate": "unified_accounting.models",
     "Timeouts": "unified_accounting.http",
     "TokenManager": "unified_accounting.tokens",
     "TokenSet": "unified_accounting.credentials",
     "TokenStore": "unified_accounting.tokens",
+    "TrialBalance": "unified_accounting.models",
+    "TrialBalanceLine": "unified_accounting.models",
     "UnsupportedOperationError": "unified_accounting.errors",
     "ValidationError": "unified_accounting.errors",
     "available_providers": "unified_accounting.plugins",
@@ -149,6 +160,7 @@ _IMPORTS: dict[str, str] = {
     "sync": "unified_accounting.syncing",
     "validate_json": "unified_accounting.json_validation",
     "validate_model": "unified_accounting.validation",
+    "webhooks": "unified_accounting.webhooks",
 }
 
 __all__ = [
@@ -165,12 +177,14 @@ __all__ = [
     "ConnectionInfo",
     "Contact",
     "ContactPerson",
+    "DeadlineExceededError",
     "DeletedRecord",
     "Invoice",
     "InvoiceLine",
     "JournalEntry",
     "JournalLine",
     "LedgerAccount",
+    "LedgerEntry",
     "NotFoundError",
     "OAuthStateError",
     "OutboxRef",
@@ -189,12 +203,15 @@ __all__ = [
     "SQLiteMirror",
     "SQLiteTokenStore",
     "Secret",
+    "StoreUnavailableError",
     "Syncer",
     "TaxRate",
     "Timeouts",
     "TokenManager",
     "TokenSet",
     "TokenStore",
+    "TrialBalance",
+    "TrialBalanceLine",
     "UnsupportedOperationError",
     "ValidationError",
     "__version__",
@@ -209,6 +226,7 @@ __all__ = [
     "sync",
     "validate_json",
     "validate_model",
+    "webhooks",
 ]
 
 

@@ -19,6 +19,7 @@ from unified_accounting.models import (
     Invoice,
     JournalEntry,
     LedgerAccount,
+    LedgerEntry,
     Payment,
     TaxRate,
 )
@@ -32,6 +33,7 @@ from unified_accounting.provider import (
 )
 from unified_accounting.proxy import Proxy
 from unified_accounting.read_ahead import ReadAhead
+from unified_accounting.reports import Reports
 
 if TYPE_CHECKING:
     from unified_accounting.outbox.client_outbox import ClientOutbox
@@ -231,8 +233,9 @@ class Client:
 
     Create it with :func:`unified_accounting.connect`. Attributes ``contacts``,
     ``contact_persons``, ``invoices``, ``payments``, ``journals``, ``ledger_accounts``,
-    ``tax_rates`` and ``businesses`` map unified models; ``proxy`` reaches any provider path;
-    ``outbox`` queues writes for a worker to deliver.
+    ``tax_rates``, ``businesses`` and ``ledger_entries`` map unified models; ``reports`` gives
+    the trial balance; ``proxy`` reaches any provider path; ``outbox`` queues writes for a
+    worker to deliver.
     """
 
     def __init__(self, context: ProviderContext, *, outbox: OutboxStore | str | None = None,
@@ -251,6 +254,10 @@ class Client:
         self.ledger_accounts: Resource[LedgerAccount] = self._resource("ledger_accounts")
         self.tax_rates: Resource[TaxRate] = self._resource("tax_rates")
         self.businesses: Resource[Business] = self._resource("businesses")
+        self.ledger_entries: Resource[LedgerEntry] = self._resource("ledger_entries")
+        self.reports = Reports(self._provider.name, self.ledger_entries, self.ledger_accounts,
+                               lambda: self._provider.reports(context),
+                               lambda: self._context.business_id)
         self.proxy = Proxy(context.transport)
 
     def _resource(self, name: str) -> Resource[Any]:

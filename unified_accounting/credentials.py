@@ -6,6 +6,7 @@ Secrets are wrapped in :class:`Secret` as soon as they enter the library so that
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ __all__ = [
     "CLIENT_ID_ENV",
     "CLIENT_SECRET_ENV",
     "DEFAULT_TOKEN_LIFETIME",
+    "MAX_TOKEN_LIFETIME",
     "AccessTokenSource",
     "OAuthEndpoints",
     "Secret",
@@ -142,6 +144,12 @@ class StaticAccessToken:
 
 #: Seconds an access token is assumed to live when the provider omits ``expires_in``.
 DEFAULT_TOKEN_LIFETIME = 3600
+#: The longest lifetime believed (366 days). A longer ``expires_in`` or
+#: ``refresh_token_expires_in`` is clamped to it rather than refused: after a refresh the
+#: provider has already spent the old refresh token, so refusing an answer over its lifetime
+#: alone would lose the connection. A token that dies sooner than announced is refreshed after
+#: its first 401, as any other.
+MAX_TOKEN_LIFETIME = 366 * 24 * 3600
 
 _STANDARD_FIELDS = frozenset(
     {
@@ -173,12 +181,16 @@ def parse_token_response(payload: Mapping[str, Any], now: datetime) -> TokenSet:
     Fields whose name contains ``token`` (an ``id_token``) are dropped rather than kept where
     a repr could show them.
 
+    A lifetime longer than :data:`MAX_TOKEN_LIFETIME` is clamped to it.
+
     Raises:
-        TokenResponseError: when the answer has no access token or a malformed lifetime.
+        TokenResponseError: when the answer has no access token or a malformed lifetime
+            (not a number, negative, NaN or infinite).
     """
     access = payload.get("access_token")
     if not isinstance(access, str) or not access:
-        raise TokenResponseError("the token endpoint answered without an access token")
+        raise TokenResponseError("the token endpoint answered without an access token",
+                                 code="no_access_token")
     refresh = payload.get("refresh_token")
     scope = payload.get("scope")
     if isinstance(scope, list | tuple):
@@ -202,9 +214,24 @@ def parse_token_response(payload: Mapping[str, Any], now: datetime) -> TokenSet:
 
 
 def _seconds(value: Any) -> float:
+    """A lifetime in seconds: missing means the default, over the maximum is clamped.
+
+    Raises:
+        TokenResponseError: for text that is no number, a boolean, a negative number, NaN or
+            infinity.
+    """
     if value is None:
         return float(DEFAULT_TOKEN_LIFETIME)
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise TokenResponseError("the token endpoint answered with a malformed lifetime") from None
+        if isinstance(value, bool):
+            raise TypeError("a boolean is no lifetime")
+        if isinstance(value, int) and value > MAX_TOKEN_LIFETIME:
+            return float(MAX_TOKEN_LIFETIME)  # too large even for a float, yet a number
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise TokenResponseError("the token endpoint answered with a malformed lifetime",
+                                 code="bad_lifetime") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise TokenResponseError("the token endpoint answered with a malformed lifetime",
+                                 code="bad_lifetime")
+    return min(seconds, float(MAX_TOKEN_LIFETIME))

@@ -15,6 +15,7 @@ __all__ = [
     "AuthenticationError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "NotFoundError",
     "PermissionDeniedError",
     "PluginLoadError",
@@ -25,6 +26,7 @@ __all__ = [
     "ProviderUnavailableError",
     "RateLimitError",
     "ReauthorizationRequired",
+    "StoreUnavailableError",
     "UnsupportedOperationError",
     "ValidationError",
     "error_class_for_status",
@@ -167,12 +169,35 @@ class ProviderUnavailableError(AccountingError):
     default_retryable = True
 
 
+class DeadlineExceededError(ProviderUnavailableError, TimeoutError):
+    """A call did not finish within its deadline (``RetryConfig.deadline``).
+
+    Raised when the provider was still connecting, still sending its answer (however slowly)
+    or still being retried when the time ran out. For a write the outcome is unknown: look the
+    record up before sending it again.
+    """
+
+
 class ProviderError(AccountingError):
     """Any other provider answer that is not a success."""
 
 
 class ConfigurationError(AccountingError):
     """The library was set up wrongly (missing setting, bad option)."""
+
+
+class StoreUnavailableError(AccountingError):
+    """A store the library keeps its state in cannot be used right now, or at all.
+
+    Token stores, mirrors, the shared Redis limiter and job locks raise it when their server
+    is down, their file is locked for longer than the wait allowed, or their file is not a
+    readable database. The message names the store (a file path, or a Redis URL without its
+    password), never a token. ``retryable`` says whether waiting may help: a locked file or an
+    unreachable server may come back, a corrupt file will not. Nothing stored is changed by the
+    failed call.
+    """
+
+    default_retryable = True
 
 
 class PluginNotFoundError(ConfigurationError, LookupError):

@@ -22,14 +22,18 @@ def lazy_exports(
     Args:
         namespace: the package's ``globals()``; a resolved name is stored there, so the
             next lookup does not come back here.
-        imports: public name -> the dotted name of the module defining it.
+        imports: public name -> the dotted name of the module defining it (or, for a
+            subpackage offered under its own name, the subpackage itself).
     """
 
     def __getattr__(name: str) -> Any:
         module = imports.get(name)
         if module is None:
             raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
+        if module == f"{namespace['__name__']}.{name}":
+            value = importlib.import_module(module)  # a subpackage offered by name
+        else:
+            value = getattr(importlib.import_module(module), name)
         namespace[name] = value
         return value
 

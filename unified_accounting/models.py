@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from unified_accounting.ledger_models import LedgerEntry, TrialBalance, TrialBalanceLine
+
 __all__ = [
     "Address",
     "BankDetails",
@@ -24,10 +26,13 @@ __all__ = [
     "JournalEntry",
     "JournalLine",
     "LedgerAccount",
+    "LedgerEntry",
     "Model",
     "Payment",
     "PaymentAllocation",
     "TaxRate",
+    "TrialBalance",
+    "TrialBalanceLine",
 ]
 
 AddressType = Literal["billing", "shipping", "other"]
@@ -302,4 +307,6 @@ Model = (
     | LedgerAccount
     | TaxRate
     | Business
+    | LedgerEntry
+    | TrialBalance
 )

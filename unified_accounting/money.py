@@ -30,11 +30,13 @@ __all__ = [
     "decimal_places",
     "fits",
     "format_money",
+    "format_with_places",
     "from_minor_units",
     "is_currency",
     "minor_units",
     "parse_amount",
     "parse_money",
+    "plain_text",
     "sum_money",
     "to_minor_units",
     "with_places",
@@ -283,7 +285,44 @@ def format_money(value: Decimal, currency: str | None = None) -> str:
     A value with more decimals than the currency allows is written exactly as it is, never
     rounded, so that validation can still see and refuse it.
     """
-    places = minor_units(currency)
+    return format_with_places(value, minor_units(currency))
+
+
+def format_with_places(value: Decimal, places: int) -> str:
+    """Write ``value`` with exactly ``places`` decimals, or as it is when it needs more.
+
+    The same text as ``format(with_places(value, places), "f")`` (negative zero included,
+    which is written "0.00"), found by editing the digits of ``str(value)``: padding or
+    dropping zeros is exact, and much cheaper than building integer minor units or
+    quantizing under a decimal context.
+    """
+    text = str(value)
+    if "E" in text or not text[-1].isdigit():
+        return _format_exponent_form(value, places)  # 1E+3, 1E-7, NaN, Infinity
+    point = text.find(".")
+    given = 0 if point < 0 else len(text) - point - 1
+    if given < places:
+        text += "0" * (places - given) if point >= 0 else "." + "0" * places
+    elif given > places:
+        cut = point + 1 + places
+        if text[cut:].strip("0"):
+            return text  # does not fit: written as it is, for validation to refuse
+        text = text[:cut] if places else text[:point]
+    if text[0] == "-" and not value:
+        return text[1:]  # -0 becomes 0, as with_places writes it
+    return text
+
+
+def _format_exponent_form(value: Decimal, places: int) -> str:
     if fits(value, places):
         value = with_places(value, places)
     return format(value, "f")
+
+
+def plain_text(value: Decimal) -> str:
+    """Return ``format(value, "f")`` (no exponent, every digit), taking ``str()`` when equal.
+
+    ``str()`` writes the same text unless it would use an exponent, and costs a fraction.
+    """
+    text = str(value)
+    return format(value, "f") if "E" in text else text

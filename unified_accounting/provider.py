@@ -13,7 +13,7 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from unified_accounting.credentials import OAuthEndpoints, Secret, TokenSet
@@ -27,6 +27,7 @@ from unified_accounting.http.headers import normalize_rate_limit, request_id_fro
 from unified_accounting.http.limiter import RateLimits
 from unified_accounting.http.policies import OutgoingRequest, Page
 from unified_accounting.http.response import HttpResponse, error_from_response
+from unified_accounting.ledger_models import TrialBalance
 from unified_accounting.login_credentials import CredentialField, LoginCredentials
 from unified_accounting.models import DeletedRecord
 from unified_accounting.paging import RecordPage, pages_of
@@ -47,6 +48,7 @@ __all__ = [
     "ProviderContext",
     "RateLimits",
     "RecordPage",
+    "ReportSource",
     "ResourceCapabilities",
     "ResourceHandler",
     "error_from_response",
@@ -63,6 +65,7 @@ RESOURCES: tuple[str, ...] = (
     "ledger_accounts",
     "tax_rates",
     "businesses",
+    "ledger_entries",
 )
 """The unified resources a :class:`~unified_accounting.client.Client` exposes."""
 
@@ -75,6 +78,7 @@ RESOURCE_KINDS: Mapping[str, str] = {
     "ledger_accounts": "ledger_account",
     "tax_rates": "tax_rate",
     "businesses": "business",
+    "ledger_entries": "ledger_entry",
 }
 """Resource name -> the model kind ``ua.load`` reads its records as."""
 
@@ -229,6 +233,25 @@ class ResourceHandler(Generic[M]):
         raise _unsupported(self.resource, "list_deleted")
 
 
+class ReportSource:
+    """A provider's own reports, for providers whose API computes them (a report endpoint).
+
+    :attr:`reports` names the reports the provider offers natively; the core computes the
+    others (a trial balance from the ledger entries and the chart of accounts). The core
+    checks a native trial balance as it checks its own: debits must equal credits.
+    """
+
+    reports: ClassVar[frozenset[str]] = frozenset()
+    """The reports this source answers (``trial_balance``)."""
+
+    def __init__(self, context: ProviderContext) -> None:
+        self.context = context
+
+    def trial_balance(self, as_of: date) -> TrialBalance:
+        """Return the provider's trial balance at the end of ``as_of``."""
+        raise _unsupported("reports", "trial_balance")
+
+
 class Provider(ABC):
     """Base class of every provider plugin.
 
@@ -239,6 +262,10 @@ class Provider(ABC):
     name: str = "provider"
     business_header: ClassVar[str | None] = None
     """Request header that routes a request to a business (e.g. ``X-Business``)."""
+    reserved_query_params: ClassVar[frozenset[str]] = frozenset()
+    """Query parameters :meth:`auth_params` and :meth:`business_params` set, lower-cased; the
+    proxy refuses a caller's value for them (in any case), which would otherwise replace or
+    shadow the client's own."""
     unscoped_collections: ClassVar[frozenset[str]] = frozenset()
     """First path segments that must not carry the business header (e.g. ``businesses``)."""
     sequential_collections: ClassVar[frozenset[str]] = frozenset()
@@ -247,6 +274,10 @@ class Provider(ABC):
     idempotency_tokens: ClassVar[bool] = True
     """Whether the provider deduplicates writes by a token; one that cannot (False) must
     look a write up before resending it, and the transport never resends writes for it."""
+    rotates_refresh_tokens: ClassVar[bool] = False
+    """Whether every refresh answers with a new refresh token (the old one then fails). When
+    true, a refresh answer that keeps the old refresh token (or carries none) is refused and
+    nothing is stored: the answer is not the one the provider promises."""
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
     """The login a provider without OAuth needs (user name, password, API key, ...); when
     set, connections store these credentials instead of OAuth tokens (see
@@ -292,6 +323,11 @@ class Provider(ABC):
         naming them.
         """
         return context.business_id
+
+    def reports(self, context: ProviderContext) -> ReportSource | None:
+        """Return the reports the provider computes itself (``None``: the core computes
+        every report from the provider's records)."""
+        return None
 
     def extension(self, context: ProviderContext) -> Any:
         """Return provider-specific tools exposed as ``client.extras`` (``None`` by default)."""

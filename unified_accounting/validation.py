@@ -28,12 +28,14 @@ from unified_accounting.models import (
     Invoice,
     JournalEntry,
     LedgerAccount,
+    LedgerEntry,
     Model,
     Payment,
     TaxRate,
+    TrialBalance,
 )
 from unified_accounting.schemas import SCHEMAS, RecordSchema
-from unified_accounting.schemas.compiled import fast_dump, fast_load, fast_native
+from unified_accounting.schemas.compiled import fast_check, fast_dump, fast_load_model
 from unified_accounting.schemas.fields import Records
 from unified_accounting.schemas.paths import Path, flatten, join
 
@@ -97,6 +99,10 @@ def load(kind: Literal["tax_rate"], data: Mapping[str, Any]) -> TaxRate: ...
 @overload
 def load(kind: Literal["business"], data: Mapping[str, Any]) -> Business: ...
 @overload
+def load(kind: Literal["ledger_entry"], data: Mapping[str, Any]) -> LedgerEntry: ...
+@overload
+def load(kind: Literal["trial_balance"], data: Mapping[str, Any]) -> TrialBalance: ...
+@overload
 def load(kind: str, data: Mapping[str, Any]) -> Model: ...
 
 
@@ -116,9 +122,9 @@ def load(kind: str, data: Mapping[str, Any]) -> Model:
         ValueError: when ``kind`` is unknown.
     """
     schema = _schema(kind)
-    fast = fast_load(type(schema), data)
+    fast = fast_load_model(type(schema), data)
     if fast is not None:
-        return typing.cast(Model, _build(schema, fast))
+        return typing.cast(Model, fast)
     try:
         loaded = schema.load(data)
     except SchemaError as exc:
@@ -178,9 +184,8 @@ def validate_model(model: Any) -> None:
     schema_cls = _SCHEMA_BY_MODEL.get(type(model))
     if schema_cls is None:
         return
-    fast_data = fast_native(schema_cls, model)
-    if fast_data is not None and fast_load(schema_cls, fast_data) is not None:
-        return  # the compiled plans found nothing; the slow path would report the same
+    if fast_check(schema_cls, model):
+        return  # the compiled checks found nothing; marshmallow would report the same
     _check_with_marshmallow(schema_cls, model)
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import requests
 
 from unified_accounting.credentials import Secret, TokenSet
 from unified_accounting.gateway.server import running
+from unified_accounting.tokens.sqlite import SQLiteTokenStore
 
 from .conftest import LiveGateway, gateway_config
 
@@ -133,3 +136,24 @@ def test_unknown_routes_and_methods_answer_problems(live: LiveGateway) -> None:
 def test_health_and_readiness(live: LiveGateway) -> None:
     assert requests.get(f"{live.url}/healthz", timeout=10).json() == {"status": "ok"}
     assert requests.get(f"{live.url}/readyz", timeout=10).json() == {"status": "ready"}
+
+
+def test_a_damaged_token_store_answers_503_without_naming_its_file(
+    live: LiveGateway, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = tmp_path / "secret-folder" / "tokens.sqlite3"
+    store = SQLiteTokenStore(path)
+    store.close()
+    path.write_bytes(b"this is not a database" * 100)  # a bad restore, say
+    config = gateway_config(tmp_path, live.sandbox, store, database=live.config.database)
+    with caplog.at_level(logging.ERROR, logger="unified_accounting.gateway"), \
+            running(config) as url:
+        answer = requests.get(f"{url}/v1/connections/books/contacts", timeout=30,
+                              headers=live.headers())
+    assert answer.status_code == 503, answer.text
+    body = answer.json()
+    assert body["type"] == "/docs#problem-store-unavailable"
+    assert body["error"] == "StoreUnavailableError"
+    assert "secret-folder" not in answer.text
+    # The operator still learns which file failed.
+    assert any(str(path) in record.getMessage() for record in caplog.records)

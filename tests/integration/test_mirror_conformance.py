@@ -71,8 +71,9 @@ def test_migrations_run_once_in_order_and_every_tenant_shares_two_tables(
     assert again.applied_migrations == []  # idempotent: nothing left to apply
     again.close()
     assert versions(postgres_url, postgres_schema) == [m.version for m in MIGRATIONS]
-    assert tables(postgres_url, postgres_schema) == {"mirror_records", "sync_state",
-                                                     "schema_version"}
+    assert tables(postgres_url, postgres_schema) == {
+        "mirror_records", "sync_state", "schema_version",
+        "change_events", "webhook_endpoints", "webhook_deliveries"}
 
 
 @pytest.mark.postgres

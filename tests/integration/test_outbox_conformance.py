@@ -14,6 +14,7 @@ import unified_accounting as ua
 from unified_accounting.outbox.postgres_store import MIGRATIONS, PostgresOutbox
 from unified_accounting.outbox.registry import available_outboxes, load_outbox, open_outbox
 from unified_accounting.outbox.sqlite_store import SQLiteOutbox
+from unified_accounting.syncing.postgres_migrations import MIGRATIONS as MIRROR_MIGRATIONS
 from unified_accounting.syncing.postgres_mirror import PostgresMirror
 from unified_accounting.testing.outbox_conformance import OutboxConformance, OutboxFactory
 
@@ -37,9 +38,12 @@ def test_the_outbox_and_the_mirror_share_a_schema_with_their_own_versions(
 ) -> None:
     import psycopg
 
-    mirror = PostgresMirror(postgres_url, schema=postgres_schema)
+    # The outbox first: had it written its version 1 to the mirror's list, the mirror would
+    # skip its own first migration and find no tables.
     outbox = PostgresOutbox(postgres_url, schema=postgres_schema)
     assert outbox.applied_migrations == [m.version for m in MIGRATIONS]
+    mirror = PostgresMirror(postgres_url, schema=postgres_schema)
+    assert mirror.applied_migrations == [m.version for m in MIRROR_MIGRATIONS]
     again = PostgresOutbox(postgres_url, schema=postgres_schema)
     assert again.applied_migrations == []
     for store in (mirror, outbox, again):
@@ -47,8 +51,15 @@ def test_the_outbox_and_the_mirror_share_a_schema_with_their_own_versions(
     with psycopg.connect(postgres_url) as conn:
         rows = conn.execute("SELECT table_name FROM information_schema.tables "
                             "WHERE table_schema = %s", (postgres_schema,)).fetchall()
+        listed = {table: [row[0] for row in conn.execute(
+            f'SELECT version FROM "{postgres_schema}".{table} ORDER BY version')]  # noqa: S608
+            for table in ("schema_version", "outbox_schema_version")}
     assert {row[0] for row in rows} == {"mirror_records", "sync_state", "schema_version",
-                                        "outbox_items", "outbox_schema_version"}
+                                        "change_events", "webhook_endpoints",
+                                        "webhook_deliveries", "outbox_items",
+                                        "outbox_schema_version"}
+    assert listed == {"schema_version": [m.version for m in MIRROR_MIGRATIONS],
+                      "outbox_schema_version": [m.version for m in MIGRATIONS]}
 
 
 @pytest.mark.postgres

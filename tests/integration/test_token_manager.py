@@ -20,7 +20,9 @@ from unified_accounting.errors import (
     ProviderUnavailableError,
     RateLimitError,
     ReauthorizationRequired,
+    StoreUnavailableError,
 )
+from unified_accounting.sqlite_files import sqlite_failure
 from unified_accounting.tokens import (
     Health,
     RefreshPolicy,
@@ -445,7 +447,8 @@ class FlakyStore(SQLiteTokenStore):
     def compare_and_swap(self, *args: Any, **kwargs: Any) -> bool:
         if self.failures > 0:
             self.failures -= 1
-            raise sqlite3.OperationalError("database is locked")
+            raise sqlite_failure("token store", self.path,
+                                 sqlite3.OperationalError("database is locked"))
         return super().compare_and_swap(*args, **kwargs)
 
 
@@ -476,6 +479,6 @@ def test_a_store_that_stays_down_is_reported(
     seed_connection(store, oauth_server, now=clock.now)
     clock.advance(300)
     store.failures = 10
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreUnavailableError, match="is locked by another process"):
         make_manager(store).access_token()
     assert "could not save the refreshed tokens of connection 'acme'" in caplog.text

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 import pytest
 from support.hostile_server import Answer, HostileServer, hostile_server
 from unified_accounting_sage.sandbox import SageSandbox
+from unified_accounting_sage_za.sandbox import SageZASandbox
 
 import unified_accounting as ua
 from unified_accounting.http import LocalLimiter, RateLimits
@@ -71,6 +72,87 @@ def test_proxy_paths_that_leave_the_base_url_are_refused_before_anything_is_sent
     assert sandbox.counters.total_requests == 1
     assert trap.requests == []
     client.close()
+
+
+# Headers that would replace authentication or routing, split the header block or frame
+# the request anew; each is refused before anything is sent.
+HOSTILE_HEADERS: list[dict[str, Any]] = [
+    {"X-Note": "a\r\nAuthorization: Bearer stolen"},
+    {"X-Note": "a\nX-Business: other"},
+    {"X-Note": "a\rb"},
+    {"X-Note": "a\x00b"},
+    {"X-Note\r\nAuthorization": "Bearer stolen"},
+    {"X-Note: b": "c"},
+    {"Bad Name": "x"},
+    {" X-Note": "x"},
+    {"": "x"},
+    {"X-Number": 5},
+    {"Authorization": "Bearer stolen"},
+    {"AUTHORIZATION": "Basic c3RvbGVu"},
+    {"Proxy-Authorization": "Basic c3RvbGVu"},
+    {"Cookie": "session=1"},
+    {"X-Business": "b" * 32},
+    {"x-business": "b" * 32},
+    {"X_Business": "b" * 32},
+    {"Host": "evil.example"},
+    {"Content-Length": "0"},
+    {"Transfer-Encoding": "chunked"},
+    {"Connection": "keep-alive, Upgrade"},
+]
+
+
+@pytest.mark.parametrize("headers", HOSTILE_HEADERS, ids=range(len(HOSTILE_HEADERS)))
+def test_proxy_headers_that_split_or_take_over_the_request_are_refused_before_sending(
+    sandbox: SageSandbox, headers: dict[str, Any],
+) -> None:
+    client = sandbox.connect(**CLIENT_OPTIONS)
+    sandbox.reset_counters()
+    for method, body in (("GET", None), ("POST", {"x": 1})):
+        with pytest.raises(ua.ValidationError) as caught:
+            client.proxy.request(method, "/contacts", json=body, headers=headers)
+        assert [path.split(".", 1)[0] for path in caught.value.errors] == ["headers"]
+        assert caught.value.message.startswith("refused headers")
+    assert sandbox.counters.total_requests == 0
+    client.close()
+
+
+def test_plain_custom_headers_still_reach_the_provider(sandbox: SageSandbox) -> None:
+    client = sandbox.connect(**CLIENT_OPTIONS)
+    sandbox.reset_counters()
+    answer = client.proxy.request("GET", "/contacts", headers={"X-Trace": "abc\tdef",
+                                                               "Accept-Language": "en-GB"})
+    assert answer.status == 200
+    assert sandbox.counters.total_requests == 1
+    client.close()
+
+
+def test_v2_api_key_and_company_cannot_be_set_through_the_proxy() -> None:
+    """Sage v2.0 authenticates with an ``apikey`` query parameter and routes by ``CompanyId``;
+    its server reads query names in any case."""
+    za = SageZASandbox(seed=43)
+    with za.running():
+        client = ua.connect("sage_za", settings=za.settings(), credentials=za.credentials,
+                            business_id=za.company_id, sleep=lambda s: None)
+        before = za.counters().total_requests
+        refused = [
+            lambda: client.proxy.request("GET", "/Customer/Get", params={"apikey": "{other}"}),
+            lambda: client.proxy.request("GET", "/Customer/Get", params={"ApiKey": "{other}"}),
+            lambda: client.proxy.request("GET", "/Customer/Get", params={"CompanyId": "1"}),
+            lambda: client.proxy.request("GET", "/Customer/Get?apikey=%7Bother%7D"),
+            lambda: client.proxy.request("GET", "/Customer/Get?%61pikey=x"),
+            lambda: client.proxy.request("GET", "/Customer/Get?$top=1&COMPANYID=2"),
+            lambda: next(client.proxy.paginate("/Customer/Get", {"companyid": "3"})),
+            lambda: client.proxy.request("GET", "/Customer/Get",
+                                         headers={"Authorization": "Basic c3RvbGVu"}),
+        ]
+        for call in refused:
+            with pytest.raises(ua.ValidationError) as caught:
+                call()
+            assert {path.split(".", 1)[0] for path in caught.value.errors} <= {"params",
+                                                                               "headers"}
+        assert za.counters().total_requests == before
+        assert client.proxy.request("GET", "/Customer/Get", params={"$top": "1"}).status == 200
+        client.close()
 
 
 def _hostile_client(server: HostileServer) -> ua.Client:

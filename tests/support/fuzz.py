@@ -62,6 +62,13 @@ VALID_DOCUMENTS: dict[str, dict[str, Any]] = {
                 "amount": "251.00", "currency": "GBP", "reference": "R-1",
                 "allocations": [{"invoice_id": "i1", "amount": "251.00"}]},
     "tax_rate": {"name": "Standard 20%", "code": "standard", "rate": "20", "country": "GB"},
+    "ledger_entry": {"date": "2025-03-01", "ledger_account_id": "la1100", "debit": "120.00",
+                     "currency": "GBP", "transaction_id": "t1",
+                     "transaction_type": "sales_invoice", "contact_id": "c1"},
+    "trial_balance": {"as_of": "2025-03-31", "currency": "GBP", "lines": [
+        {"ledger_account_id": "la1100", "code": "1100", "debit": "120.00"},
+        {"ledger_account_id": "la4000", "code": "4000", "credit": "120.00"}],
+        "total_debit": "120.00", "total_credit": "120.00"},
 }
 
 

@@ -1,9 +1,10 @@
 """A provider that misbehaves on purpose: scripted answers on loopback, every request counted.
 
 Each route maps a path (without its query) to an :class:`Answer`; the body may be bytes, or a
-callable that writes as much as it likes to the socket. Unknown paths get a 404 with an HTML
-page, like a misconfigured gateway. ``requests`` records every path asked for, so a test can
-prove that a refused request never arrived.
+callable that writes as much as it likes to the socket, and ``raw`` may take over the whole
+answer, status line and headers included (to send them slowly, or broken). Unknown paths get
+a 404 with an HTML page, like a misconfigured gateway. ``requests`` records every path asked
+for, so a test can prove that a refused request never arrived.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Answer:
     content_type: str = "application/json"
     length: int | None = None  # Content-Length to announce for a streamed body
     headers: dict[str, str] = field(default_factory=dict)
+    raw: Writer | None = None  # writes the whole answer itself, status line included
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -56,6 +58,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.requests.append(f"{self.command} {self.path}")
             answer = self.server.routes.get(path) or Answer(
                 404, b"<html><body><h1>Not Found</h1></body></html>", "text/html")
+        if answer.raw is not None:
+            self.close_connection = True
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                answer.raw(self.wfile)
+            return
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         for name, value in answer.headers.items():

@@ -34,8 +34,9 @@ class _Server(ThreadingHTTPServer):
 @dataclass
 class _Failure:
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | bytes  # bytes are sent as they are, with ``content_type``
     retry_after: str | None = None
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -61,6 +62,9 @@ class OAuthTestServer:
         access_lifetime: seconds an access token lives (``expires_in``).
         token_bytes: random bytes per token (tokens are about 4/3 of that in characters).
         refresh_delay: seconds each refresh takes, to widen race windows in lock tests.
+
+    ``rotates`` (true by default) may be turned off: a refresh then answers with the refresh
+    token it was given. ``next_lifetime`` replaces ``expires_in`` in the next tokens issued.
     """
 
     def __init__(
@@ -77,6 +81,8 @@ class OAuthTestServer:
         self.access_lifetime = access_lifetime
         self.token_bytes = token_bytes
         self.refresh_delay = refresh_delay
+        self.rotates = True
+        self.next_lifetime: Any = None
         self.counters = Counters()
         # Every token and authorization code handed out, for log-leak checks.
         self.issued: list[str] = []
@@ -133,6 +139,13 @@ class OAuthTestServer:
         with self._lock:
             self._failures.extend(_Failure(status, body, retry_after) for _ in range(count))
 
+    def answer_next(self, status: int, body: bytes, *, content_type: str = "application/json",
+                    count: int = 1) -> None:
+        """Answer the next ``count`` token requests with this raw body (HTML, nothing, ...)."""
+        with self._lock:
+            self._failures.extend(_Failure(status, body, None, content_type)
+                                  for _ in range(count))
+
     def issue_tokens(self, *, access_lifetime: int | None = None) -> dict[str, Any]:
         """Issue a token pair directly (as a finished authorization would) and return it."""
         with self._lock:
@@ -155,14 +168,17 @@ class OAuthTestServer:
         self.issued.append(token)
         return token
 
-    def _issue(self, access_lifetime: int | None = None) -> dict[str, Any]:
+    def _issue(self, access_lifetime: int | None = None,
+               keep_refresh: str | None = None) -> dict[str, Any]:
         lifetime = self.access_lifetime if access_lifetime is None else access_lifetime
-        access, refresh = self._new_token("at"), self._new_token("rt")
+        announced, self.next_lifetime = self.next_lifetime, None
+        access = self._new_token("at")
+        refresh = keep_refresh or self._new_token("rt")
         self._access[access] = time.time() + lifetime
         self._refresh.add(refresh)
         return {
             "access_token": access,
-            "expires_in": lifetime,
+            "expires_in": lifetime if announced is None else announced,
             "token_type": "bearer",
             "refresh_token": refresh,
             "refresh_token_expires_in": 2678400,
@@ -180,13 +196,16 @@ class OAuthTestServer:
         answer = {"code": code, "state": params.get("state", ""), "country": "GB"}
         return f"{params.get('redirect_uri', '')}?{urlencode(answer)}"
 
-    def token(self, form: dict[str, str]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def token(
+        self, form: dict[str, str]
+    ) -> tuple[int, dict[str, Any] | bytes, dict[str, str]]:
         """Answer a token request: status, JSON body, extra headers."""
         with self._lock:
             self.counters.token_requests += 1
             if self._failures:
                 failure = self._failures.popleft()
                 headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+                headers["Content-Type"] = failure.content_type
                 return failure.status, failure.body, headers
             if (form.get("client_id"), form.get("client_secret")) != (
                 self.client_id,
@@ -220,8 +239,10 @@ class OAuthTestServer:
             if refresh not in self._refresh:
                 self.counters.invalid_grants += 1
                 return 400, {"error": "invalid_grant"}, {}
-            self._refresh.discard(refresh)
             self.counters.refreshes += 1
+            if not self.rotates:
+                return 200, self._issue(keep_refresh=refresh), {}
+            self._refresh.discard(refresh)
             return 200, self._issue(), {}
 
     def revoke(self, form: dict[str, str]) -> int:
@@ -251,12 +272,16 @@ def _handler_for(server: OAuthTestServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass  # quiet: the test output stays readable
 
-        def _send(self, status: int, body: dict[str, Any] | None, headers: dict[str, str]) -> None:
-            payload = b"" if body is None else json.dumps(body).encode()
+        def _send(self, status: int, body: dict[str, Any] | bytes | None,
+                  headers: dict[str, str]) -> None:
+            if isinstance(body, bytes):
+                payload = body
+            else:
+                payload = b"" if body is None else json.dumps(body).encode()
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            if body is not None:
+            if body is not None and "Content-Type" not in headers:
                 self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

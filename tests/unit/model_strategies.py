@@ -253,6 +253,47 @@ def businesses(draw: st.DrawFn) -> ua.Business:
     )
 
 
+TRANSACTION_TYPES = ["sales_invoice", "customer_receipt", "journal", "other"]
+
+
+@st.composite
+def ledger_entries(draw: st.DrawFn) -> ua.LedgerEntry:
+    currency = draw(st.none() | currencies)
+    amount = draw(units(currency, 0, 10**12))
+    debit = draw(st.booleans())
+    return ua.LedgerEntry(
+        id=draw(st.none() | ids),
+        date=draw(days),
+        ledger_account_id=draw(ids),
+        debit=amount if debit else from_minor_units(0, minor_units(currency)),
+        credit=from_minor_units(0, minor_units(currency)) if debit else amount,
+        currency=currency,
+        description=draw(st.none() | texts),
+        transaction_id=draw(st.none() | ids),
+        transaction_type=draw(st.none() | st.sampled_from(TRANSACTION_TYPES)),
+        contact_id=draw(st.none() | ids),
+        updated_at=draw(moments),
+        remote_data=draw(remote),
+    )
+
+
+@st.composite
+def trial_balances(draw: st.DrawFn) -> ua.TrialBalance:
+    currency = draw(st.none() | currencies)
+    places = minor_units(currency)
+    debit_units = draw(st.lists(st.integers(1, 10**12), max_size=3))
+    credit_units = [sum(debit_units)] if debit_units else []
+    lines = [ua.TrialBalanceLine(ledger_account_id=draw(ids), code=draw(st.none() | texts),
+                                 name=draw(st.none() | texts),
+                                 debit=from_minor_units(u, places)) for u in debit_units]
+    lines += [ua.TrialBalanceLine(ledger_account_id=draw(ids), credit=from_minor_units(u, places))
+              for u in credit_units]
+    total = from_minor_units(sum(debit_units), places)
+    return ua.TrialBalance(as_of=draw(days), currency=currency,
+                           lines=draw(st.permutations(lines)), total_debit=total,
+                           total_credit=total)
+
+
 STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "contact": contacts,
     "contact_person": contact_persons,
@@ -262,6 +303,8 @@ STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "ledger_account": ledger_accounts,
     "tax_rate": tax_rates,
     "business": businesses,
+    "ledger_entry": ledger_entries,
+    "trial_balance": trial_balances,
 }
 
 

@@ -86,7 +86,7 @@ def test_connect_without_a_business_lets_the_provider_choose(
 def test_capabilities_list_every_unified_resource() -> None:
     table = _connect().capabilities()
     assert set(table) == {"contacts", "contact_persons", "invoices", "payments", "journals",
-                          "ledger_accounts", "tax_rates", "businesses"}
+                          "ledger_accounts", "tax_rates", "businesses", "ledger_entries"}
     assert table["invoices"].operations == frozenset()
     assert table["contacts"].supports("list_deleted")
 

@@ -57,7 +57,17 @@ def test_a_light_name_does_not_load_the_http_stack(name: str) -> None:
     assert "unified_accounting.http.transport" not in loaded
 
 
-@pytest.mark.parametrize("package", ["unified_accounting.http", "unified_accounting.tokens"])
+def test_a_receiver_verifying_webhooks_loads_neither_requests_nor_sqlite() -> None:
+    loaded = _fresh_interpreter(
+        "import json, sys, unified_accounting as ua; ua.webhooks.verify; ua.webhooks.SeenIds; "
+        "print(json.dumps(sorted(sys.modules)))")
+    assert isinstance(loaded, list)
+    assert {"requests", "sqlite3", "unified_accounting.webhooks.store"}.isdisjoint(loaded)
+    assert "unified_accounting.webhooks.signing" in loaded
+
+
+@pytest.mark.parametrize("package", ["unified_accounting.http", "unified_accounting.tokens",
+                                     "unified_accounting.webhooks"])
 def test_lazy_subpackages_resolve_every_name(package: str) -> None:
     module = importlib.import_module(package)
     for name in module.__all__:
@@ -71,7 +81,8 @@ def test_every_public_name_resolves(name: str) -> None:
     assert value is not None
     if name != "__version__":  # the one name the root defines itself
         defining = importlib.import_module(ua._IMPORTS[name])
-        assert value is getattr(defining, name)
+        offered_whole = defining.__name__ == f"unified_accounting.{name}"  # ua.webhooks
+        assert value is (defining if offered_whole else getattr(defining, name))
 
 
 def test_dir_lists_every_public_name() -> None:

@@ -177,3 +177,54 @@ def test_a_header_total_that_ignores_the_lines_is_refused() -> None:
     assert errors["total_amount"] == [
         "total_amount 5.00 != sum of line total_amount 120.00 (difference 115.00)"]
 
+
+
+def test_the_amount_rules_are_one_function_other_documents_can_call() -> None:
+    """A credit note's schema calls ``check_document_amounts`` from its own hook."""
+    from decimal import Decimal
+
+    from marshmallow import Schema, fields, validates_schema
+    from marshmallow import ValidationError as SchemaError
+
+    from unified_accounting.schemas.invoices import InvoiceLineSchema, check_document_amounts
+
+    class CreditNoteLike(Schema):
+        currency = fields.String()
+        lines = fields.List(fields.Nested(InvoiceLineSchema))
+        net_amount = fields.Decimal()
+        tax_amount = fields.Decimal()
+        total_amount = fields.Decimal()
+
+        @validates_schema(pass_original=True)
+        def _amounts(self, data: dict[str, object], original: object, **_: object) -> None:
+            check_document_amounts(data, original)
+
+    note = {"currency": "GBP", "net_amount": "40.00", "tax_amount": "8.00",
+            "total_amount": "48.00",
+            "lines": [{"quantity": "2", "unit_price": "25.00", "net_amount": "40.00",
+                       "tax_amount": "8.00", "total_amount": "48.00"}]}
+    with pytest.raises(SchemaError) as caught:
+        CreditNoteLike().load(note)
+    assert caught.value.messages == {"lines": {0: {"net_amount": [
+        "net_amount 40.00 != quantity x unit_price - discount 50.00 (difference 10.00)"]}}}
+    fixed = {**note, "lines": [{**note["lines"][0], "unit_price": "20.00"}]}  # type: ignore[dict-item]
+    assert CreditNoteLike().load(fixed)["total_amount"] == Decimal("48.00")
+
+
+@pytest.mark.parametrize(("net", "rate", "currency", "tax"), [
+    ("100.00", "20", "GBP", "20.00"),
+    ("0.125", "20", "BHD", "0.025"),
+    ("0.13", "5.5", "EUR", "0.01"),  # 0.00715 rounds half up once, to the cent
+    ("0.10", "5", "GBP", "0.01"),  # 0.005: half up
+    ("1000", "8", "JPY", "80"),
+    ("-50.00", "20", "GBP", "-10.00"),
+])
+def test_line_tax_is_net_times_rate_rounded_half_up_once(
+        net: str, rate: str, currency: str, tax: str) -> None:
+    from decimal import Decimal
+
+    from unified_accounting.schemas.rules import line_tax, tax_amount_error
+
+    assert line_tax(Decimal(net), Decimal(rate), currency) == Decimal(tax)
+    assert tax_amount_error(Decimal(tax), Decimal(net), Decimal(rate), currency) is None
+    assert tax_amount_error(Decimal(tax) + 1, Decimal(net), Decimal(rate), currency) is not None

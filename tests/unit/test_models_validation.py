@@ -111,7 +111,8 @@ def test_kind_of_names_each_top_level_model() -> None:
     assert kind_of(ua.Contact(name="x")) == "contact"
     assert kind_of(ua.JournalEntry(date=date(2026, 1, 1))) == "journal_entry"
     assert set(KINDS) == {"contact", "contact_person", "invoice", "payment", "journal_entry",
-                          "ledger_account", "tax_rate", "business"}
+                          "ledger_account", "tax_rate", "business", "ledger_entry",
+                          "trial_balance"}
     with pytest.raises(TypeError, match="not a unified record"):
         kind_of(ua.Address())
 

@@ -8,12 +8,14 @@ MODEL_NAMES = [
     "Contact", "Address", "Invoice", "InvoiceLine", "Payment", "PaymentAllocation",
     "JournalEntry", "JournalLine", "LedgerAccount", "TaxRate", "Business",
     "ContactPerson", "BankDetails", "DeletedRecord",
+    "LedgerEntry", "TrialBalance", "TrialBalanceLine",
 ]
 ERROR_NAMES = [
     "AccountingError", "ValidationError", "AuthenticationError", "ReauthorizationRequired",
     "PermissionDeniedError", "NotFoundError", "ConflictError", "RateLimitError",
     "ProviderUnavailableError", "ProviderError", "UnsupportedOperationError",
-    "ProviderNotFoundError", "ProviderLoadError", "ConfigurationError",
+    "ProviderNotFoundError", "ProviderLoadError", "ConfigurationError", "DeadlineExceededError",
+    "StoreUnavailableError",
 ]
 FUNCTION_NAMES = [
     "load", "dump", "validate_json", "validate_model", "connect", "available_providers", "sync",
@@ -64,4 +66,4 @@ def test_provider_contract_names_import() -> None:
     )
     from unified_accounting.testing import ConformanceSamples, ProviderConformance  # noqa: F401
 
-    assert len(RESOURCES) == 8
+    assert len(RESOURCES) == 9

@@ -35,10 +35,11 @@ def test_every_model_with_a_schema_is_reachable_from_a_kind() -> None:
     assert names == {
         "Address", "BankDetails", "Business", "Contact", "ContactPerson", "Invoice",
         "InvoiceLine", "JournalEntry", "JournalLine", "LedgerAccount", "Payment",
-        "PaymentAllocation", "TaxRate",
+        "PaymentAllocation", "TaxRate", "LedgerEntry", "TrialBalance", "TrialBalanceLine",
     }
     assert set(SCHEMAS) == {"contact", "contact_person", "invoice", "payment", "journal_entry",
-                            "ledger_account", "tax_rate", "business"}
+                            "ledger_account", "tax_rate", "business", "ledger_entry",
+                            "trial_balance"}
 
 
 @pytest.mark.parametrize("schema_cls", ALL_SCHEMAS, ids=lambda cls: cls.__name__)

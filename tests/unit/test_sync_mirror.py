@@ -91,6 +91,37 @@ def test_deletion_applies(current: StoredVersion | None, deleted_at: datetime | 
     assert deletion_applies(current, DeletedRecord(id="a", deleted_at=deleted_at)) is expected
 
 
+FUTURE = T0 + timedelta(days=10)  # a provider clock error, days ahead of the pass at T0
+
+
+@pytest.mark.parametrize(
+    ("current", "at", "same_content", "expected"),
+    [
+        # The stored stamp lies in the future: an older stamp is the real change, not stale.
+        (stored(FUTURE), T0, False, "update"),
+        (stored(FUTURE), T0, True, "update"),  # same content, but the stamp must come back
+        (stored(FUTURE), FUTURE, True, "unchanged"),  # a re-read of the same version
+        # Within the tolerance, a stamp ahead of the pass is clock skew and still believed.
+        (stored(T0 + 30 * SEC), T0, False, "unchanged"),
+    ],
+)
+def test_a_stored_stamp_from_the_future_cannot_hide_a_later_change(
+        current: StoredVersion, at: datetime, same_content: bool, expected: str) -> None:
+    new = item("a", at)
+    digest = current.digest if same_content else item_digest(new)
+    assert upsert_action(current, new, digest or "", T0) == expected
+    # Without the time of the pass, the plain rules apply (a stale read).
+    if at < (current.updated_at or at):
+        assert upsert_action(current, new, digest or "") == "unchanged"
+
+
+def test_a_version_stamped_in_the_future_does_not_outlive_its_deletion() -> None:
+    deletion = DeletedRecord(id="a", deleted_at=T0 + SEC)
+    assert deletion_applies(stored(FUTURE), deletion, T0 + SEC) is True
+    assert deletion_applies(stored(FUTURE), deletion) is False
+    assert deletion_applies(stored(T0 + 2 * SEC), deletion, T0 + SEC) is False
+
+
 def test_a_failed_commit_leaves_neither_records_nor_state(
     mirror: SQLiteMirror, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,18 +144,22 @@ def test_unknown_resource_reads_as_empty_and_bad_names_are_refused(mirror: SQLit
     assert mirror.count(GB, "journals") == 0
     assert list(mirror.records(GB, "journals")) == []
     assert mirror.get(GB, "journals", "x") is None
-    for bad in ("sync_state", "Contacts", "x; DROP TABLE sync_state", ""):
+    for bad in ("sync_state", "change_events", "webhook_deliveries", "Contacts",
+                "x; DROP TABLE sync_state", ""):
         with pytest.raises(ua.ConfigurationError):
             mirror.count(GB, bad)
 
 
-def test_file_holds_one_table_per_resource_plus_sync_state(mirror: SQLiteMirror) -> None:
+def test_file_holds_one_table_per_resource_plus_sync_state_and_events(
+    mirror: SQLiteMirror,
+) -> None:
     for resource in ("contacts", "invoices"):
         mirror.commit(StreamKey(GB, resource), state=StreamState(), upserts=[item("a", T0)])
     with sqlite3.connect(mirror.path) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master "
                                                  "WHERE type = 'table'")}
-    assert tables == {"contacts", "invoices", "sync_state"}
+    assert tables == {"contacts", "invoices", "sync_state", "change_events", "webhook_endpoints",
+                      "webhook_deliveries", "sqlite_sequence"}
 
 
 def test_memory_database_is_refused() -> None:

@@ -26,7 +26,7 @@ DISTRIBUTIONS = {"unified_accounting": REPOSITORY,
                  "unified_accounting_sage": REPOSITORY / "adapters" / "sage",
                  "unified_accounting_sage_za": REPOSITORY / "adapters" / "sage_za"}
 SCHEMA_KINDS = ["business", "contact", "contact_person", "invoice", "journal_entry",
-                "ledger_account", "payment", "tax_rate"]
+                "ledger_account", "ledger_entry", "payment", "tax_rate", "trial_balance"]
 
 # Run by the installed interpreter, from outside the tree: the library, its schema files and
 # the provider plugin, all from site-packages.

@@ -1,12 +1,13 @@
 """The ``unified-accounting`` command line.
 
-Each command group lives in its own module (``connections``, ``records``, ``sync``, ``proxy``,
-``outbox``), imported only when one of its commands runs, so ``unified-accounting --help``
-loads click and little else. Provider packages add commands through the entry-point group
-``unified_accounting.cli``; each entry point names a ``click.Command`` (or group) that is
-attached under its entry-point name. A provider's local sandbox and demo are registered under
-the provider's name in ``unified_accounting.sandboxes`` and ``unified_accounting.demos`` and
-run by the core's ``sandbox serve --provider NAME`` and ``demo --provider NAME``.
+Each command group lives in its own module (``connections``, ``records``, ``reports``,
+``sync``, ``proxy``, ``webhooks``, ``outbox``), imported only when one of its commands runs, so
+``unified-accounting --help`` loads click and little else. Provider packages add commands
+through the entry-point group ``unified_accounting.cli``; each entry point names a
+``click.Command`` (or group) that is attached under its entry-point name. A provider's local
+sandbox and demo are registered under the provider's name in ``unified_accounting.sandboxes``
+and ``unified_accounting.demos`` and run by the core's ``sandbox serve --provider NAME`` and
+``demo --provider NAME``.
 
 Conventions: results go to stdout (``--json`` for scripts), progress and errors to stderr;
 exit status 0 on success, 1 when the provider or the library refused (``Error: ...``), 2 for
@@ -41,9 +42,6 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
     "sync": LazyCommand(
         "unified_accounting.cli.sync", "sync",
         "Sync records of one or more businesses into a local SQLite mirror."),
-    "outbox": LazyCommand(
-        "unified_accounting.cli.outbox", "outbox",
-        "Deliver queued writes, and inspect, retry or cancel them."),
     "proxy": LazyCommand(
         "unified_accounting.cli.proxy", "proxy",
         "Send METHOD PATH to the provider's API and print the JSON answer."),
@@ -54,6 +52,17 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
         "Show the library at work against a provider's local sandbox."),
     **{resource: _records(resource)
        for resource in ("contacts", "invoices", "payments", "journals")},
+    "ledger_entries": LazyCommand("unified_accounting.cli.records", "ledger_entries",
+                                  "List and show ledger_entries."),
+    "trial-balance": LazyCommand(
+        "unified_accounting.cli.reports", "trial_balance",
+        "Print every ledger account's balance at the end of a day."),
+    "webhooks": LazyCommand(
+        "unified_accounting.cli.webhooks", "webhooks",
+        "Send change events to registered URLs, signed (Standard Webhooks)."),
+    "outbox": LazyCommand(
+        "unified_accounting.cli.outbox", "outbox",
+        "Deliver queued writes, and inspect, retry or cancel them."),
 }
 
 

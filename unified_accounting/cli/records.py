@@ -1,4 +1,5 @@
-"""Record commands: ``businesses`` and ``contacts|invoices|payments|journals list|get|create``.
+"""Record commands: ``businesses``, ``contacts|invoices|payments|journals list|get|create`` and
+``ledger_entries list|get`` (read-only).
 
 They are for quick work at a terminal; products use the Python API. ``create`` reads a JSON
 file (or ``-`` for stdin), checks it against the published JSON Schema and reads it through
@@ -24,7 +25,7 @@ from unified_accounting.models import Model
 from unified_accounting.provider import RESOURCE_KINDS
 from unified_accounting.validation import dump, load
 
-__all__ = ["businesses", "contacts", "invoices", "journals", "payments"]
+__all__ = ["businesses", "contacts", "invoices", "journals", "ledger_entries", "payments"]
 
 Row = Callable[[dict[str, Any]], list[Any]]
 
@@ -52,6 +53,9 @@ COLUMNS: Mapping[str, tuple[tuple[str, ...], Row]] = {
     "journals": (("id", "date", "reference", "lines", "debits", "description"),
                  lambda d: [d["id"], d["date"], d["reference"], len(d["lines"]), _debits(d),
                             d["description"]]),
+    "ledger_entries": (("id", "date", "account", "debit", "credit", "type", "description"),
+                       lambda d: [d["id"], d["date"], d["ledger_account_id"], d["debit"],
+                                  d["credit"], d["transaction_type"], d["description"]]),
 }
 
 
@@ -78,11 +82,12 @@ def _show(model: Model, as_json: bool) -> None:
     echo_json(document if as_json else _trimmed(document))
 
 
-def _record_group(resource: str) -> click.Group:
+def _record_group(resource: str, *, writable: bool = True) -> click.Group:
     kind = RESOURCE_KINDS[resource]
     headers, row = COLUMNS[resource]
+    verbs = "List, show and create" if writable else "List and show"
 
-    @click.group(name=resource, help=f"List, show and create {resource}.")
+    @click.group(name=resource, help=f"{verbs} {resource}.")
     def group() -> None:
         pass
 
@@ -118,7 +123,13 @@ def _record_group(resource: str) -> click.Group:
         with open_client(conn) as client:
             _show(target(client).get(record_id), as_json)
 
-    @group.command("create")
+    if writable:
+        group.add_command(_create_command(kind, target))
+    return group
+
+
+def _create_command(kind: str, target: Callable[[Any], Resource[Any]]) -> click.Command:
+    @click.command("create")
     @click.argument("file", metavar="FILE")
     @client_options()
     @json_option
@@ -132,13 +143,14 @@ def _record_group(resource: str) -> click.Group:
         else:
             click.echo(f"Created {kind.replace('_', ' ')} {created.id}.")
 
-    return group
+    return create_record
 
 
 contacts = _record_group("contacts")
 invoices = _record_group("invoices")
 payments = _record_group("payments")
 journals = _record_group("journals")
+ledger_entries = _record_group("ledger_entries", writable=False)
 
 
 @click.command()

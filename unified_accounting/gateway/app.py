@@ -22,6 +22,7 @@ from unified_accounting.gateway.context import Gateway, gateway_of, in_thread
 from unified_accounting.gateway.docs_page import docs_endpoint, openapi_endpoint
 from unified_accounting.gateway.jsonio import json_response
 from unified_accounting.gateway.middleware import EXCEPTION_HANDLERS, RequestLog
+from unified_accounting.gateway.reports import trial_balance_endpoint
 from unified_accounting.gateway.resources import (
     collection_endpoint,
     deleted_endpoint,
@@ -65,6 +66,8 @@ ROUTES = [
     Route("/v1/connections/{connection}", connection_endpoint, methods=["GET", "DELETE"]),
     Route("/v1/connections/{connection}/proxy/{path:path}", proxy_endpoint, methods=_ANY),
     Route("/v1/connections/{connection}/deleted/{resource}", deleted_endpoint,
+          methods=["GET"]),
+    Route("/v1/connections/{connection}/reports/trial_balance", trial_balance_endpoint,
           methods=["GET"]),
     Route("/v1/connections/{connection}/{resource}", collection_endpoint,
           methods=["GET", "POST"]),

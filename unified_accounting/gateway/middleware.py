@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from unified_accounting.errors import AccountingError
+from unified_accounting.errors import AccountingError, StoreUnavailableError
 from unified_accounting.gateway.context import GatewayProblem
 from unified_accounting.gateway.jsonio import BodyError
 from unified_accounting.gateway.problems import (
@@ -94,6 +94,9 @@ async def _gateway_problem(request: Request, exc: Exception) -> Response:
 
 async def _accounting_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AccountingError)
+    if isinstance(exc, StoreUnavailableError):
+        # The answer leaves the store's name out; the operator needs it.
+        _log.error("store unavailable: %s", exc.message)
     return _answer(request, problem_for_error(exc))
 
 

@@ -146,6 +146,20 @@ def _connection_paths() -> dict[str, Any]:
     }
 
 
+def _report_paths() -> dict[str, Any]:
+    as_of = {"name": "as_of", "in": "query", "required": True,
+             "schema": {"type": "string", "format": "date"},
+             "description": "The last day counted (YYYY-MM-DD)."}
+    return {"/v1/connections/{connection}/reports/trial_balance": {
+        "parameters": [_CONNECTION],
+        "get": {"summary": "The trial balance at the end of a day",
+                "operationId": "get_trial_balance", "parameters": [as_of, _BUSINESS],
+                "responses": {"200": _json(f"#/components/schemas/{_schema_name('trial_balance')}",
+                                           "Every ledger account's balance; debits equal "
+                                           "credits"),
+                              **_problems(400, *_COMMON_PROBLEMS, 405, 422)}}}}
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the gateway (built once per process)."""
@@ -162,7 +176,7 @@ def openapi_document() -> dict[str, Any]:
         if _schema_name(kind) not in spec.components.schemas:
             spec.components.schema(_schema_name(kind), schema=schema)
     spec.components.schema("Problem", _problem_schema())
-    paths = dict(_connection_paths())
+    paths = {**_connection_paths(), **_report_paths()}
     for resource, kind in RESOURCE_KINDS.items():
         paths[f"/v1/connections/{{connection}}/{resource}"] = _collection(resource, kind)
         paths[f"/v1/connections/{{connection}}/{resource}/{{id}}"] = _record(resource, kind)

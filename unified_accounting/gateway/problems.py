@@ -27,6 +27,7 @@ from unified_accounting.errors import (
     ProviderUnavailableError,
     RateLimitError,
     ReauthorizationRequired,
+    StoreUnavailableError,
     UnsupportedOperationError,
     ValidationError,
 )
@@ -71,6 +72,7 @@ PROBLEM_TYPES: Mapping[str, tuple[int, str]] = {
     "provider-error": (502, "The provider answered with an error"),
     "provider-authentication": (502, "The provider refused the connection's credentials"),
     "provider-unavailable": (503, "The provider cannot be reached"),
+    "store-unavailable": (503, "The gateway's storage cannot be used right now"),
     "timeout": (504, "The request took too long"),
 }
 
@@ -85,6 +87,7 @@ _ERROR_PROBLEMS: Sequence[tuple[type[AccountingError], str]] = (
     (ConflictError, "conflict"),
     (RateLimitError, "provider-rate-limited"),
     (ProviderUnavailableError, "provider-unavailable"),
+    (StoreUnavailableError, "store-unavailable"),
     (UnsupportedOperationError, "method-not-allowed"),
     (ConfigurationError, "internal"),
 )
@@ -96,8 +99,11 @@ def problem_for_error(exc: AccountingError) -> Problem:
                 "provider-error")
     retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
     headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after else {}
+    # A store's message names a file path or a Redis host of the server: the caller gets the
+    # title only, the operator finds the whole message in the gateway's log.
+    detail = PROBLEM_TYPES[slug][1] if slug == "store-unavailable" else exc.message
     return Problem(
-        slug=slug, status=PROBLEM_TYPES[slug][0], detail=exc.message, error=type(exc).__name__,
+        slug=slug, status=PROBLEM_TYPES[slug][0], detail=detail, error=type(exc).__name__,
         errors=exc.field_errors, code=exc.code, provider_request_id=exc.request_id,
         retryable=exc.retryable, retry_after=retry_after, headers=headers,
     )

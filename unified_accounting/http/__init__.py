@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from unified_accounting.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
+    from unified_accounting.http.deadline import DeadlineAdapter
     from unified_accounting.http.limiter import (
         Limiter,
         LimiterRegistry,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 # Public name -> its module, imported on first use: ``CallOptions`` does not load requests.
 _IMPORTS: dict[str, str] = {
     "CallOptions": "unified_accounting.http.options",
+    "DeadlineAdapter": "unified_accounting.http.deadline",
     "HttpResponse": "unified_accounting.http.response",
     "LimitScope": "unified_accounting.http.limiter",
     "Limiter": "unified_accounting.http.limiter",
@@ -47,6 +49,7 @@ _IMPORTS: dict[str, str] = {
 
 __all__ = [
     "CallOptions",
+    "DeadlineAdapter",
     "HttpResponse",
     "LimitScope",
     "Limiter",

@@ -59,6 +59,11 @@ class ProviderPolicies(Protocol):
         """The header that routes a request to a business, if the provider has one."""
         ...
 
+    @property
+    def reserved_query_params(self) -> frozenset[str]:
+        """Query parameters the client sets itself (an API key, the business), lower-cased."""
+        ...
+
     def auth_headers(self, token: Secret) -> dict[str, str]:
         """Return the headers that authenticate one request."""
         ...

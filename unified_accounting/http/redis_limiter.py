@@ -30,11 +30,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from unified_accounting.errors import ConfigurationError, RateLimitError
 from unified_accounting.http.leases import LeaseKeeper
 from unified_accounting.http.limiter import LimitScope, RateLimits
+from unified_accounting.http.redis_errors import (
+    describe_redis_client,
+    redact_redis_url,
+    translated_redis,
+)
 
 if TYPE_CHECKING:
     import redis as redis_lib
@@ -143,20 +147,6 @@ def pause_before_retry(rate_wait: float, full: bool, poll: float, draw: float) -
     return rate_wait + spread
 
 
-def redact_redis_url(url: str) -> str:
-    """``url`` with any password (in the user part or a ``password`` parameter) masked."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        user, has_password, _ = userinfo.partition(":")
-        netloc = f"{user}:***@{host}" if has_password else netloc
-    query = urlencode([(k, "***" if k.lower() == "password" else v)
-                       for k, v in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
-    # Built by hand: urlunsplit would turn unix:///path into unix:/path.
-    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-
-
 def _open_redis(client: Any, url: str | None) -> tuple[Any, tuple[type[Exception], ...]]:
     """The client to use (opened from ``url`` when none is given) and Redis's error class."""
     try:
@@ -170,16 +160,6 @@ def _open_redis(client: Any, url: str | None) -> tuple[Any, tuple[type[Exception
             raise ConfigurationError("RedisLimiter needs a redis client or a url")
         client = redis_lib.Redis.from_url(url)
     return client, (redis_lib.RedisError,)
-
-
-def _describe_client(client: Any) -> str:
-    """Where a ``redis.Redis`` client points, from its pool's settings (never its password)."""
-    kwargs = getattr(getattr(client, "connection_pool", None), "connection_kwargs", {})
-    if "path" in kwargs:
-        return f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}"
-    if "host" in kwargs:
-        return f"redis://{kwargs['host']}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
-    return type(client).__name__
 
 
 @dataclass(frozen=True)
@@ -214,8 +194,9 @@ class RedisLimiter:
         ConfigurationError: when neither ``client`` nor ``url`` is given, a number is not
             positive, or ``redis`` is not installed.
 
-    Redis errors while waiting for a slot propagate (``redis.RedisError``): without Redis the
-    limiter cannot tell whether a request is allowed, so it lets none through.
+    Without Redis the limiter cannot tell whether a request is allowed, so it lets none through:
+    asking for a slot raises :class:`~unified_accounting.errors.StoreUnavailableError` naming
+    the Redis it could not reach (``retryable``), and nothing is sent.
     """
 
     def __init__(
@@ -233,7 +214,7 @@ class RedisLimiter:
             raise ConfigurationError("lease_ttl and poll_interval must be positive seconds")
         self._owns_client = client is None
         self._redis, self._errors = _open_redis(client, url)
-        self._where = redact_redis_url(url) if client is None and url else _describe_client(
+        self._where = redact_redis_url(url) if client is None and url else describe_redis_client(
             self._redis)
         self.limits = limits
         self.prefix = prefix
@@ -330,7 +311,8 @@ class RedisLimiter:
         keys = levels.rate_keys + levels.lease_keys
         while True:
             lease = secrets.token_hex(16)
-            granted, wait_us, full_us = self._acquire(keys=keys, args=[lease, *args])
+            with translated_redis("the shared rate limiter", self._where):
+                granted, wait_us, full_us = self._acquire(keys=keys, args=[lease, *args])
             if int(granted):
                 return lease
             rate_wait, full = int(wait_us) / _MICRO, int(full_us) >= 0

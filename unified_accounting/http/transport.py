@@ -21,11 +21,11 @@ from importlib import metadata
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from unified_accounting.credentials import AccessTokenSource, Secret
 from unified_accounting.errors import (
     AccountingError,
+    DeadlineExceededError,
     ProviderError,
     ProviderUnavailableError,
     RateLimitError,
@@ -36,6 +36,7 @@ from unified_accounting.http.body import (
     encode_json,
     read_limited,
 )
+from unified_accounting.http.deadline import DeadlineAdapter, deadline_passed, deadline_within
 from unified_accounting.http.idempotency import next_chosen_key
 from unified_accounting.http.limiter import Limiter, LimitScope
 from unified_accounting.http.options import CallOptions, RetryConfig, Timeouts
@@ -159,7 +160,9 @@ class Transport:
     def _make_session(pool_size: int) -> requests.Session:
         session = requests.Session()
         # Retries are ours; the adapter must not retry behind our back.
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=0)
+        # Its connections also keep each call's deadline while a response trickles in.
+        adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=max(1, pool_size),
+                                  max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         return session
@@ -313,28 +316,30 @@ class Transport:
 
     def _attempt(self, call: _Call, body: bytes | None, token: Secret,
                  attempt: int) -> HttpResponse | _Failure:
-        out, timeouts = call.out, call.timeouts
-        left = call.time_left(self._clock())
-        left = None if left is None else max(0.001, left)
-        read = timeouts.read if left is None else min(timeouts.read, left)
+        out = call.out
         headers = {"Accept": "application/json", "User-Agent": _USER_AGENT, **out.headers}
         if body is not None:
             headers["Content-Type"] = "application/json"
         headers.update(self.provider.auth_headers(token))
-        with self.limiter.acquire(call.scope, left):
+        params = _with_auth(out.params, self.provider.auth_params(token))
+        with self.limiter.acquire(call.scope, _positive(call.time_left(self._clock()))):
+            # The wait for a slot used part of the time: what is left bounds the exchange.
+            left = _positive(call.time_left(self._clock()))
             started = self._clock()
-            try:
-                raw = self.session.request(
-                    out.method, self.base_url + out.path,
-                    params=_with_auth(out.params, self.provider.auth_params(token)), data=body,
-                    headers=headers, timeout=(timeouts.connect, read), allow_redirects=False,
-                    stream=True,
-                )
-                content = read_limited(raw, self.max_response_bytes)
-            except BodyTooLarge:
-                raise self._too_large(out, raw) from None
-            except requests.RequestException as exc:
-                return self._connection_failure(out, exc, attempt, started, bool(body))
+            with deadline_within(left):
+                try:
+                    raw = self.session.request(
+                        out.method, self.base_url + out.path, params=params, data=body,
+                        headers=headers, timeout=_timeouts(call.timeouts, left),
+                        allow_redirects=False, stream=True,
+                    )
+                    content = read_limited(raw, self.max_response_bytes)
+                except BodyTooLarge:
+                    raise self._too_large(out, raw) from None
+                except requests.RequestException as exc:
+                    if deadline_passed():
+                        return self._deadline_failure(call, exc, attempt, started)
+                    return self._connection_failure(out, exc, attempt, started, bool(body))
         return self._response(out, raw, content, attempt, self._clock() - started)
 
     def _too_large(self, out: OutgoingRequest, raw: requests.Response) -> ProviderError:
@@ -374,6 +379,22 @@ class Transport:
                                          provider=self.provider.name)
         error.__cause__ = _without_query(exc)
         return _Failure(error, transient)
+
+    def _deadline_failure(self, call: _Call, exc: requests.RequestException, attempt: int,
+                          started: float) -> _Failure:
+        """The provider was still connecting or sending when the call's time ran out."""
+        out = call.out
+        _log.debug("%s %s -> deadline passed after %.1f ms (attempt %d, %s)", out.method,
+                   _route(out.path), (self._clock() - started) * 1000, attempt,
+                   type(exc).__name__)
+        message = (f"{out.method} {_route(out.path)} did not finish within the call's deadline "
+                   f"of {call.policy.deadline:g} s; the provider was still connecting or "
+                   "sending its answer")
+        if not is_read(out.method):
+            message += "; the write may have happened: look the record up before resending"
+        error = DeadlineExceededError(message, retryable=True, provider=self.provider.name)
+        error.__cause__ = _without_query(exc)
+        return _Failure(error, retryable=False)
 
     def _error_for(self, response: HttpResponse, retry_after: float | None) -> AccountingError:
         error = self.provider.map_error(response)
@@ -435,6 +456,18 @@ def _without_query(exc: requests.RequestException) -> BaseException:
     safe.__cause__ = None
     safe.__suppress_context__ = True
     return safe
+
+
+def _positive(left: float | None) -> float | None:
+    """Time left for a wait: at least a millisecond, so that a late call fails at once."""
+    return None if left is None else max(0.001, left)
+
+
+def _timeouts(timeouts: Timeouts, left: float | None) -> tuple[float, float]:
+    """Connect and read timeouts of one attempt, neither longer than the time left."""
+    if left is None:
+        return timeouts.connect, timeouts.read
+    return min(timeouts.connect, left), min(timeouts.read, left)
 
 
 def _with_auth(params: dict[str, Any] | None,

@@ -23,10 +23,12 @@ from unified_accounting.errors import (
     ConflictError,
     ProviderUnavailableError,
     RateLimitError,
+    StoreUnavailableError,
 )
 from unified_accounting.jobs.outbox_tasks import register_outbox_task
 from unified_accounting.jobs.runtime import job_summary, process_runtime
 from unified_accounting.jobs.settings import JobSettings
+from unified_accounting.jobs.webhook_tasks import register_webhook_task
 
 __all__ = ["SYNC_TASK", "SyncFailed", "app", "create_app", "enqueue_sync"]
 
@@ -47,7 +49,7 @@ class SyncFailed(Exception):
 
 
 def create_app(settings: JobSettings | None = None) -> Celery:
-    """A Celery app with the sync task and the delivery settings it relies on."""
+    """A Celery app with the sync and webhook tasks and the delivery settings they rely on."""
     settings = settings or JobSettings.from_env()
     celery = Celery("unified_accounting", broker=settings.broker_url,
                     backend=settings.results, set_as_current=False)
@@ -70,6 +72,7 @@ def create_app(settings: JobSettings | None = None) -> Celery:
     )
     celery.conf.unified_accounting = settings
     _register_sync_task(celery, settings)
+    register_webhook_task(celery, settings)
     register_outbox_task(celery)
     return celery
 
@@ -83,7 +86,15 @@ def _register_sync_task(celery: Celery, settings: JobSettings) -> None:
         """Run one incremental sync of ``connection``'s business ``business_id``."""
         runtime = process_runtime(settings)
         lock = runtime.job_lock(connection, business_id)
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except StoreUnavailableError as exc:
+            # Redis may be back in a moment: wait for it instead of failing the job for good.
+            _log.warning("sync of %s/%s cannot take its lock (%s); retrying later",
+                         connection, business_id, exc.message)
+            raise _retry(self, "transient",
+                         countdown=min(60.0, 2.0 ** self.request.retries)) from exc
+        if not acquired:
             _log.info("sync of %s/%s is running elsewhere (%s); retrying later",
                       connection, business_id, lock.holder())
             # A live holder renews its lease, a dead one's lease runs out: ask again after

@@ -16,6 +16,8 @@ import socket
 import threading
 from typing import Any
 
+from unified_accounting.http.redis_errors import describe_redis_client, speaking_redis
+
 __all__ = ["JobLock"]
 
 _log = logging.getLogger(__name__)
@@ -37,8 +39,15 @@ return 0
 """
 
 
+_speaks = speaking_redis("job lock")
+
+
 class JobLock:
     """The lease of one (connection, business) sync.
+
+    Taking it, or asking who holds it, raises
+    :class:`~unified_accounting.errors.StoreUnavailableError` naming the Redis when it cannot
+    be reached (the job does not run then).
 
     Args:
         client: a ``redis.Redis`` client.
@@ -48,6 +57,7 @@ class JobLock:
 
     def __init__(self, client: Any, key: str, ttl: float) -> None:
         self._redis = client
+        self.where = describe_redis_client(client)
         self.key = key
         self.ttl = ttl
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(8)}"
@@ -55,6 +65,7 @@ class JobLock:
         self._renewer: threading.Thread | None = None
         self.lost = False
 
+    @_speaks
     def acquire(self) -> bool:
         """Take the lease if it is free and start renewing it; return whether it was taken."""
         taken = bool(self._redis.set(self.key, self.owner, nx=True, px=self._ttl_ms))
@@ -64,11 +75,13 @@ class JobLock:
             self._renewer.start()
         return taken
 
+    @_speaks
     def holder(self) -> str | None:
         """Who holds the lease now (``host:pid:token``), or ``None`` when it is free."""
         value = self._redis.get(self.key)
         return value.decode() if isinstance(value, bytes) else value
 
+    @_speaks
     def seconds_left(self) -> float:
         """How long the current lease lasts unless renewed (0 when free)."""
         return max(0.0, int(self._redis.pttl(self.key)) / 1000)

@@ -22,7 +22,7 @@ from unified_accounting.errors import AccountingError, ValidationError
 from unified_accounting.http.idempotency import chosen_idempotency_keys
 from unified_accounting.outbox.items import OutboxItem, Queue
 from unified_accounting.outbox.outcomes import (
-    Outcome,
+    ItemOutcome,
     RetryPolicy,
     delivered,
     failed_outcome,
@@ -48,7 +48,7 @@ class Attempt:
     jitter: Callable[[], float]
 
 
-def attempt_delivery(item: OutboxItem, attempt: Attempt) -> Outcome:
+def attempt_delivery(item: OutboxItem, attempt: Attempt) -> ItemOutcome:
     """Send one claimed item and return how the attempt ended (nothing is written here)."""
     ids, blocked = _referenced_ids(item, attempt)
     if blocked is not None:
@@ -73,7 +73,7 @@ def attempt_delivery(item: OutboxItem, attempt: Attempt) -> Outcome:
 
 
 def _send(client: Any, item: OutboxItem, target: str | None, data: Any,
-          options: Mapping[str, Any]) -> Outcome:
+          options: Mapping[str, Any]) -> ItemOutcome:
     resource = getattr(client, item.resource)
     if item.action == "delete":
         resource.delete(target, **options)
@@ -86,7 +86,7 @@ def _send(client: Any, item: OutboxItem, target: str | None, data: Any,
 
 
 def _referenced_ids(item: OutboxItem,
-                    attempt: Attempt) -> tuple[dict[str, str], Outcome | None]:
+                    attempt: Attempt) -> tuple[dict[str, str], ItemOutcome | None]:
     """The provider ids the item's references stand for, or the outcome that stops it."""
     if not item.references:
         return {}, None
@@ -100,7 +100,7 @@ def _referenced_ids(item: OutboxItem,
         if referenced is not None and referenced.status in ("queued", "sending", "dead"):
             # Earlier writes of the queue come first, so this is not expected; wait for it.
             wait = attempt.clock() + attempt.policy.backoff(1, attempt.jitter)
-            return ids, Outcome(status="queued", not_before=wait)
+            return ids, ItemOutcome(status="queued", not_before=wait)
         return ids, failed_outcome(_reference_failure(outbox_id, referenced))
     return ids, None
 

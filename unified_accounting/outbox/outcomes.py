@@ -32,7 +32,7 @@ from unified_accounting.outbox.items import OutboxItem, Status
 # An unexpected error's text is not the library's own; keep it short.
 _MESSAGE_LIMIT = 500
 
-__all__ = ["Outcome", "RetryPolicy", "delivered", "error_json", "failed_outcome", "outcome_of"]
+__all__ = ["ItemOutcome", "RetryPolicy", "delivered", "error_json", "failed_outcome", "outcome_of"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Outcome:
+class ItemOutcome:
     """How a claimed item ends its attempt: the state and fields a store writes.
 
     ``counted`` says whether the attempt counts as a failure; ``not_before`` applies to
@@ -75,19 +75,19 @@ class Outcome:
     error: Mapping[str, Any] | None = None
 
 
-def delivered(provider_id: str | None, result: Any) -> Outcome:
+def delivered(provider_id: str | None, result: Any) -> ItemOutcome:
     """The provider stored the write."""
-    return Outcome(status="delivered", provider_id=provider_id, result=result)
+    return ItemOutcome(status="delivered", provider_id=provider_id, result=result)
 
 
-def failed_outcome(error: Mapping[str, Any]) -> Outcome:
+def failed_outcome(error: Mapping[str, Any]) -> ItemOutcome:
     """The write cannot succeed as it is (a refusal, or a referenced write that failed)."""
-    return Outcome(status="failed", error=error)
+    return ItemOutcome(status="failed", error=error)
 
 
 def outcome_of(error: BaseException, item: OutboxItem, policy: RetryPolicy, now: float,
                jitter: Callable[[], float] = random.random, *,
-               retry_any: bool = False) -> Outcome:
+               retry_any: bool = False) -> ItemOutcome:
     """Decide what an error raised by one delivery attempt of ``item`` does to it.
 
     ``item`` is the claimed item: its ``attempts`` and ``failures`` do not count this attempt's
@@ -97,16 +97,16 @@ def outcome_of(error: BaseException, item: OutboxItem, policy: RetryPolicy, now:
     described = error_json(error)
     if isinstance(error, RateLimitError):
         wait = error.retry_after if error.retry_after is not None else policy.rate_limit_pause
-        return Outcome(status="queued", not_before=now + max(0.0, wait), error=described)
+        return ItemOutcome(status="queued", not_before=now + max(0.0, wait), error=described)
     if isinstance(error, NotFoundError) and item.action == "delete" and item.attempts > 1:
         return delivered(item.target_id, None)
     if _final(error) and not retry_any:
         return failed_outcome(described)
     failures = item.failures + 1
     if failures >= policy.max_failures:
-        return Outcome(status="dead", counted=True, error=described)
-    return Outcome(status="queued", counted=True, error=described,
-                   not_before=now + policy.backoff(failures, jitter))
+        return ItemOutcome(status="dead", counted=True, error=described)
+    return ItemOutcome(status="queued", counted=True, error=described,
+                       not_before=now + policy.backoff(failures, jitter))
 
 
 def _final(error: BaseException) -> bool:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from unified_accounting.errors import ConfigurationError, NotFoundError
 from unified_accounting.outbox import sql
 from unified_accounting.outbox.items import STATUSES, NewItem, OutboxItem, Queue, Status
-from unified_accounting.outbox.outcomes import Outcome
+from unified_accounting.outbox.outcomes import ItemOutcome
 from unified_accounting.outbox.store import OutboxStore
 from unified_accounting.syncing.postgres_migrations import Migration, migrate, quoted_schema
 
@@ -129,7 +129,7 @@ class PostgresOutbox(OutboxStore):
         with self._pool.connection() as conn:
             return bool(conn.execute(self._q(sql.RENEW), (until, item_id, owner)).rowcount == 1)
 
-    def finish(self, item_id: str, *, owner: str, outcome: Outcome, now: float) -> bool:
+    def finish(self, item_id: str, *, owner: str, outcome: ItemOutcome, now: float) -> bool:
         params = sql.finish_params(item_id, owner, outcome, now, self._jsonb)
         with self._pool.connection() as conn:
             return bool(conn.execute(self._q(sql.FINISH), params).rowcount == 1)

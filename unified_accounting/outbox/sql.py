@@ -18,7 +18,7 @@ from unified_accounting.outbox.items import (
     Queue,
     Status,
 )
-from unified_accounting.outbox.outcomes import Outcome
+from unified_accounting.outbox.outcomes import ItemOutcome
 
 __all__ = [
     "CLAIM_SELECT",
@@ -123,7 +123,7 @@ def insert_params(item: NewItem, dumps: Callable[[Any], Any]) -> tuple[Any, ...]
             item.created_at)
 
 
-def finish_params(item_id: str, owner: str, outcome: Outcome, now: float,
+def finish_params(item_id: str, owner: str, outcome: ItemOutcome, now: float,
                   dumps: Callable[[Any], Any]) -> tuple[Any, ...]:
     """The parameters of :data:`FINISH` for one outcome."""
     is_delivered = outcome.status == "delivered"

@@ -21,7 +21,7 @@ import platformdirs
 from unified_accounting.errors import ConfigurationError, NotFoundError
 from unified_accounting.outbox import sql
 from unified_accounting.outbox.items import STATUSES, NewItem, OutboxItem, Queue, Status
-from unified_accounting.outbox.outcomes import Outcome
+from unified_accounting.outbox.outcomes import ItemOutcome
 from unified_accounting.outbox.store import OutboxStore
 
 __all__ = ["SQLiteOutbox", "default_path"]
@@ -107,7 +107,7 @@ class SQLiteOutbox(OutboxStore):
         with self._write() as conn:
             return conn.execute(_q(sql.RENEW), (until, item_id, owner)).rowcount == 1
 
-    def finish(self, item_id: str, *, owner: str, outcome: Outcome, now: float) -> bool:
+    def finish(self, item_id: str, *, owner: str, outcome: ItemOutcome, now: float) -> bool:
         params = sql.finish_params(item_id, owner, outcome, now, sql.json_text)
         with self._write() as conn:
             return conn.execute(_q(sql.FINISH), params).rowcount == 1

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from types import TracebackType
 
 from unified_accounting.outbox.items import NewItem, OutboxItem, Queue, Status
-from unified_accounting.outbox.outcomes import Outcome
+from unified_accounting.outbox.outcomes import ItemOutcome
 
 __all__ = ["OutboxStore"]
 
@@ -59,7 +59,7 @@ class OutboxStore(ABC):
         """Extend ``owner``'s lease; ``False`` when the lease is no longer theirs."""
 
     @abstractmethod
-    def finish(self, item_id: str, *, owner: str, outcome: Outcome, now: float) -> bool:
+    def finish(self, item_id: str, *, owner: str, outcome: ItemOutcome, now: float) -> bool:
         """Record how ``owner``'s attempt ended and release the lease.
 
         Returns ``False`` (and changes nothing) when ``owner`` no longer holds the lease:

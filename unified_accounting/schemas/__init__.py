@@ -20,6 +20,11 @@ from unified_accounting.schemas.contacts import (
 )
 from unified_accounting.schemas.invoices import InvoiceLineSchema, InvoiceSchema
 from unified_accounting.schemas.journals import JournalEntrySchema, JournalLineSchema
+from unified_accounting.schemas.ledger import (
+    LedgerEntrySchema,
+    TrialBalanceLineSchema,
+    TrialBalanceSchema,
+)
 from unified_accounting.schemas.payments import PaymentAllocationSchema, PaymentSchema
 from unified_accounting.schemas.reference import BusinessSchema, LedgerAccountSchema, TaxRateSchema
 
@@ -35,10 +40,13 @@ __all__ = [
     "JournalEntrySchema",
     "JournalLineSchema",
     "LedgerAccountSchema",
+    "LedgerEntrySchema",
     "PaymentAllocationSchema",
     "PaymentSchema",
     "RecordSchema",
     "TaxRateSchema",
+    "TrialBalanceLineSchema",
+    "TrialBalanceSchema",
 ]
 
 SCHEMAS: Mapping[str, type[RecordSchema]] = MappingProxyType(
@@ -51,6 +59,8 @@ SCHEMAS: Mapping[str, type[RecordSchema]] = MappingProxyType(
         "ledger_account": LedgerAccountSchema,
         "tax_rate": TaxRateSchema,
         "business": BusinessSchema,
+        "ledger_entry": LedgerEntrySchema,
+        "trial_balance": TrialBalanceSchema,
     }
 )
 """Record kind (as passed to ``ua.load``) -> its schema class."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from marshmallow import RAISE, Schema, ValidationError, post_dump, post_load, validates_schema
 from marshmallow.error_store import merge_errors
@@ -17,6 +17,8 @@ __all__ = [
     "ErrorList",
     "RecordSchema",
     "failed",
+    "holds_when",
+    "in_order",
     "item_pairs",
     "money_slots",
     "not_before",
@@ -110,6 +112,26 @@ class RecordSchema(Schema):
         return data
 
 
+Hook = TypeVar("Hook", bound=Callable[..., Any])
+
+
+def holds_when(check: Callable[[Mapping[str, Any]], bool]) -> Callable[[Hook], Hook]:
+    """Give a ``validates_schema`` hook a cheap test for the compiled paths.
+
+    ``check(data)`` is called only with a record whose every field loaded (nothing refused,
+    so the hook's "unreadable" guards never apply), and must return True only when the hook
+    would raise nothing for it. False is always safe: the record then goes through
+    marshmallow, which runs the hook itself and words its errors. A hook without such a test
+    is simply called on the compiled paths too.
+    """
+
+    def mark(hook: Hook) -> Hook:
+        hook.__holds_when__ = check  # type: ignore[attr-defined]
+        return hook
+
+    return mark
+
+
 def money_slots(
     schema: Schema, data: Mapping[str, Any], path: Path = ()
 ) -> Iterator[tuple[Path, dict[str, Any], str]]:
@@ -176,6 +198,12 @@ def not_before(data: Mapping[str, Any], earlier: str, later: str) -> None:
     start, end = data.get(earlier), data.get(later)
     if start is not None and end is not None and end < start:
         raise_at(later, f"must not be before {earlier} {start.isoformat()}")
+
+
+def in_order(data: Mapping[str, Any], earlier: str, later: str) -> bool:
+    """Whether :func:`not_before` accepts ``data`` (either date absent, or in order)."""
+    start, end = data.get(earlier), data.get(later)
+    return start is None or end is None or not end < start
 
 
 def unreadable(record: Any, raw: Any, names: tuple[str, ...]) -> bool:

@@ -7,7 +7,7 @@ from typing import Any, get_args
 from marshmallow import ValidationError, validate, validates_schema
 
 from unified_accounting.models import Address, AddressType, BankDetails, Contact, ContactPerson
-from unified_accounting.schemas.base import RecordSchema, unreadable
+from unified_accounting.schemas.base import RecordSchema, holds_when, unreadable
 from unified_accounting.schemas.common import (
     display_name,
     email_address,
@@ -131,6 +131,7 @@ class ContactSchema(RecordSchema):
     remote_data = raw_record()
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(lambda data: bool(data.get("is_customer") or data.get("is_supplier")))
     def _customer_or_supplier(self, data: dict[str, Any], original: Any, **_: Any) -> None:
         if unreadable(data, original, ("is_customer", "is_supplier")):
             return

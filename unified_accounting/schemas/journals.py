@@ -9,10 +9,16 @@ from typing import Any
 from marshmallow import ValidationError, validates_schema
 
 from unified_accounting.models import JournalEntry, JournalLine
-from unified_accounting.schemas.base import RecordSchema, item_pairs, raise_at, unreadable
+from unified_accounting.schemas.base import (
+    RecordSchema,
+    holds_when,
+    item_pairs,
+    raise_at,
+    unreadable,
+)
 from unified_accounting.schemas.common import identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import IsoDate, Money, Records, currency_code
-from unified_accounting.schemas.rules import balance_error
+from unified_accounting.schemas.rules import balance_error, exact_sum
 
 __all__ = ["JournalEntrySchema", "JournalLineSchema"]
 
@@ -20,6 +26,7 @@ ACCOUNT_REQUIRED = "account_id or account_concept is required"
 BOTH_SIDES = "has both a debit and a credit; use one line for each"
 NEITHER_SIDE = "needs a debit or a credit above zero"
 TOO_FEW_LINES = "a journal entry needs at least two lines"
+_ZERO = Decimal(0)
 
 
 class JournalLineSchema(RecordSchema):
@@ -45,6 +52,8 @@ class JournalLineSchema(RecordSchema):
     credit = Money(sign="non_negative")
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(lambda data: data.get("account_id") is not None
+                or data.get("account_concept") is not None)
     def _names_an_account(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
         if unreadable(data, original, ("account_id", "account_concept")):
             return
@@ -52,6 +61,7 @@ class JournalLineSchema(RecordSchema):
             raise_at("account_id", ACCOUNT_REQUIRED)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(lambda data: (data.get("debit", _ZERO) > 0) != (data.get("credit", _ZERO) > 0))
     def _one_side(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
         if unreadable(data, original, ("debit", "credit")):
             return
@@ -81,6 +91,7 @@ class JournalEntrySchema(RecordSchema):
     remote_data = raw_record()
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(lambda data: _balances_holds(data))
     def _balances(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
         lines = item_pairs(data, original, "lines")
         if lines is None:
@@ -94,3 +105,12 @@ class JournalEntrySchema(RecordSchema):
         message = balance_error(debits, credits, data.get("currency"))
         if message:
             raise_at("lines", message)
+
+
+def _balances_holds(data: Mapping[str, Any]) -> bool:
+    """``_balances`` finds nothing (on a record whose every field loaded)."""
+    lines = data.get("lines")
+    if not isinstance(lines, list):
+        return True
+    debits = exact_sum(line.get("debit", _ZERO) for line in lines)
+    return debits == exact_sum(line.get("credit", _ZERO) for line in lines)

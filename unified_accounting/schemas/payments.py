@@ -8,11 +8,17 @@ from typing import Any, get_args
 from marshmallow import validates_schema
 
 from unified_accounting.models import Payment, PaymentAllocation, PaymentType
-from unified_accounting.schemas.base import RecordSchema, item_pairs, raise_at, unreadable
+from unified_accounting.schemas.base import (
+    RecordSchema,
+    holds_when,
+    item_pairs,
+    raise_at,
+    unreadable,
+)
 from unified_accounting.schemas.common import identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import Amount, IsoDate, Money, Records, currency_code, one_of
 from unified_accounting.schemas.invoices import EXCHANGE_RATE_PLACES
-from unified_accounting.schemas.rules import excess_error
+from unified_accounting.schemas.rules import exact_sum, excess_error
 
 __all__ = ["PaymentAllocationSchema", "PaymentSchema"]
 
@@ -52,6 +58,7 @@ class PaymentSchema(RecordSchema):
     remote_data = raw_record()
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
+    @holds_when(lambda data: _allocations_within_amount_holds(data))
     def _allocations_within_amount(
         self, data: Mapping[str, Any], original: Any, **_: Any
     ) -> None:
@@ -67,3 +74,12 @@ class PaymentSchema(RecordSchema):
         message = excess_error("allocations", parts, "amount", amount, data.get("currency"))
         if message:
             raise_at("allocations", message)
+
+
+def _allocations_within_amount_holds(data: Mapping[str, Any]) -> bool:
+    """``_allocations_within_amount`` finds nothing (on a record whose every field loaded)."""
+    amount, allocations = data.get("amount"), data.get("allocations")
+    if amount is None or not isinstance(allocations, list):
+        return True
+    parts = [item.get("amount") for item in allocations]
+    return None in parts or exact_sum(parts) <= amount

@@ -14,7 +14,7 @@ from unified_accounting.models import (
     LedgerAccountType,
     TaxRate,
 )
-from unified_accounting.schemas.base import RecordSchema, not_before
+from unified_accounting.schemas.base import RecordSchema, holds_when, in_order, not_before
 from unified_accounting.schemas.common import display_name, identifier, moment, raw_record, text
 from unified_accounting.schemas.fields import (
     Amount,
@@ -75,6 +75,7 @@ class TaxRateSchema(RecordSchema):
     remote_data = raw_record()
 
     @validates_schema(skip_on_field_errors=False)
+    @holds_when(lambda data: in_order(data, "valid_from", "valid_to"))
     def _valid_period(self, data: Mapping[str, Any], **_: Any) -> None:
         not_before(data, "valid_from", "valid_to")
 

@@ -7,18 +7,32 @@ difference, written with the currency's places.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Iterable
+from decimal import (
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    Rounded,
+)
 
 from unified_accounting import money
 
 __all__ = [
     "LINE_ROUNDING",
     "balance_error",
+    "exact_add",
+    "exact_sum",
     "excess_error",
     "line_amount",
     "line_amount_error",
+    "line_amount_holds",
+    "line_tax",
     "mismatch_error",
+    "tax_amount_error",
 ]
 
 LINE_ROUNDING = ROUND_HALF_UP
@@ -108,10 +122,52 @@ def line_amount(
     The product is exact (quantities and prices have at most six places each); only the
     result is rounded, half away from zero (:data:`LINE_ROUNDING`), so 2.5 x 0.01 GBP is 0.03.
     """
-    places = money.minor_units(currency)
-    exact = quantity * unit_price  # at most 12 places and 30 digits: within the context
-    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=LINE_ROUNDING)
+    rounded = _rounded_product(quantity, unit_price, money.minor_units(currency))
     return money.add_exact([rounded, (discount or Decimal(0)).copy_negate()])
+
+
+def _rounded_product(quantity: Decimal, unit_price: Decimal, places: int) -> Decimal:
+    exact = quantity * unit_price  # at most 12 places and 30 digits: within the context
+    return exact.quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places),
+                          rounding=LINE_ROUNDING)
+
+
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(8)}
+
+
+def line_amount_holds(
+    given: Decimal, quantity: Decimal, unit_price: Decimal, discount: Decimal | None,
+    places: int,
+) -> bool:
+    """Whether ``given`` is :func:`line_amount` exactly (so :func:`line_amount_error` is None).
+
+    ``places`` is the currency's minor units.
+    """
+    rounded = (quantity * unit_price).quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places),
+                                               rounding=LINE_ROUNDING)  # as _rounded_product
+    return (given if discount is None else exact_add(given, discount)) == rounded
+
+
+# Precision far beyond any two amounts' digits, and every rounding trapped: a sum here is
+# exact or raises, whatever the caller's decimal context says.
+_EXACT = Context(prec=200, traps=[Inexact, Rounded, InvalidOperation, DivisionByZero, Overflow])
+_ZERO = Decimal(0)
+
+exact_add: Callable[[Decimal, Decimal], Decimal] = _EXACT.add
+"""Add two amounts exactly (``ArithmeticError`` in the unreachable case that it could not be)."""
+
+
+def exact_sum(amounts: Iterable[Decimal]) -> Decimal:
+    """Add amounts exactly (like :func:`money.add_exact`, at a fraction of its cost).
+
+    Raises:
+        ArithmeticError: in the unreachable case that the sum could not be exact.
+    """
+    total = _ZERO
+    add = _EXACT.add
+    for amount in amounts:
+        total = add(total, amount)
+    return total
 
 
 def line_amount_error(
@@ -136,3 +192,31 @@ def line_amount_error(
     implied = line_amount(quantity, unit_price, discount, currency)
     return mismatch_error(label, [given], "quantity x unit_price - discount", [implied],
                           currency)
+
+
+def line_tax(net: Decimal, rate: Decimal, currency: str | None) -> Decimal:
+    """Return ``net x rate / 100`` (``rate`` a percentage) rounded once to the currency's places.
+
+    The product is exact; only the result is rounded, half away from zero
+    (:data:`LINE_ROUNDING`), the same rule as :func:`line_amount`: 20 % of 0.125 GBP is 0.03.
+    """
+    places = money.minor_units(currency)
+    exact = (net * rate).scaleb(-2)  # dividing by 100 by moving the point: exact
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=LINE_ROUNDING)
+
+
+def tax_amount_error(given: Decimal, net: Decimal, rate: Decimal,
+                     currency: str | None) -> str | None:
+    """Return ``"tax_amount 19.00 != net_amount x 20% 20.00 (difference 1.00)"`` or ``None``.
+
+    Args:
+        given: the line's tax amount as the caller gave it.
+        net: the line's net amount.
+        rate: the percentage of the line's resolved tax rate (20 means 20 %).
+        currency: ISO 4217 code of the document.
+    """
+    if not _all_fit([given, net], currency):
+        return None
+    implied = line_tax(net, rate, currency)
+    return mismatch_error("tax_amount", [given], f"net_amount x {rate.normalize():f}%",
+                          [implied], currency)

@@ -17,6 +17,7 @@ from os import PathLike
 from typing import Any, cast
 
 from unified_accounting.errors import AccountingError, ConfigurationError
+from unified_accounting.events.model import ChangeListener
 from unified_accounting.syncing.cursor import DEFAULT_OVERLAP, probe_since, skip_unchanged
 from unified_accounting.syncing.mirror import Mirror, Scope, StreamKey
 from unified_accounting.syncing.results import (
@@ -57,6 +58,9 @@ class Syncer:
         max_passes: passes over a window in one run when the list shifts while it is read;
             after the last one the cursor stays put and the next run reads the window again.
         on_progress: called with a :class:`SyncProgress` for every event, from worker threads.
+        on_change: called with each :class:`~unified_accounting.events.ChangeEvent` (a record
+            created, updated or deleted) inside the commit of its page, from worker threads;
+            if it raises, the page is not committed and its stream fails (docs/events.md).
         clock: returns this host's time as an aware datetime (replaceable in tests).
     """
 
@@ -70,10 +74,14 @@ class Syncer:
         max_workers: int = 4,
         max_passes: int = 2,
         on_progress: ProgressCallback | None = None,
+        on_change: ChangeListener | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         if min(page_size, max_workers, max_passes) < 1:
             raise ConfigurationError("page_size, max_workers and max_passes must be at least 1")
+        if on_change is not None and not mirror.emits_changes:
+            raise ConfigurationError(
+                f"{type(mirror).__name__} does not report changes, so on_change cannot be used")
         if overlap < timedelta(0):
             raise ConfigurationError("overlap cannot be negative")
         self.mirror = mirror
@@ -83,6 +91,7 @@ class Syncer:
         self.max_workers = max_workers
         self.max_passes = max_passes
         self.on_progress = on_progress
+        self.on_change = on_change
         self._clock = clock or _utc_now
 
     def run(self, clients: SyncClient | Iterable[SyncClient], *, full: bool = False) -> SyncResult:
@@ -181,6 +190,7 @@ class Syncer:
         return StreamReader(
             mirror=self.mirror, key=key, source=source, result=result, overlap=self.overlap,
             page_size=self.page_size, max_passes=self.max_passes, now=self._now, emit=emit,
+            on_change=self.on_change,
         )
 
     def _skip(self, key: StreamKey, probed_at: datetime) -> bool:
@@ -239,7 +249,7 @@ def sync(
         resources: resource names (default: all of :data:`RESOURCES`).
         full: read every record again.
         options: passed to :class:`Syncer` (``overlap``, ``page_size``, ``max_workers``,
-            ``max_passes``, ``on_progress``, ``clock``).
+            ``max_passes``, ``on_progress``, ``on_change``, ``clock``).
 
     Raises:
         AccountingError: the first stream's error, once every stream has had its turn

@@ -17,15 +17,17 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
+from unified_accounting.events.model import ChangeListener
 from unified_accounting.models import DeletedRecord, Model
 from unified_accounting.plugins import MIRROR_ENTRY_POINT_GROUP, load_plugin_class, plugin_names
 from unified_accounting.provider import RESOURCE_KINDS
-from unified_accounting.syncing.cursor import StreamState
+from unified_accounting.syncing.cursor import DEFAULT_OVERLAP, StreamState
 from unified_accounting.validation import load
 
 __all__ = [
+    "FUTURE_TOLERANCE",
     "MIRROR_ENTRY_POINT_GROUP",
     "CommitCounts",
     "Mirror",
@@ -39,6 +41,7 @@ __all__ = [
     "encode_item",
     "item_digest",
     "load_mirror",
+    "pass_time",
     "upsert_action",
 ]
 
@@ -148,7 +151,13 @@ class Mirror(ABC):
 
     Implementations must make :meth:`commit` atomic: the engine relies on records and the
     cursor that vouches for them being saved together or not at all.
+
+    A mirror that can report what a commit changed (see docs/events.md) sets
+    :attr:`emits_changes` and honours ``on_change`` in :meth:`commit`; the engine passes
+    ``on_change`` only when a sync has a change listener, so other mirrors never see it.
     """
+
+    emits_changes: ClassVar[bool] = False
 
     @abstractmethod
     def load_state(self, key: StreamKey) -> StreamState:
@@ -162,11 +171,14 @@ class Mirror(ABC):
         state: StreamState,
         upserts: Sequence[MirrorItem] = (),
         deletions: Sequence[DeletedRecord] = (),
+        on_change: ChangeListener | None = None,
     ) -> CommitCounts:
         """Apply listed records and deletions and save ``state``, in one transaction.
 
         Upserts follow :func:`upsert_action` and deletions :func:`deletion_applies`, item by
-        item in order, so a page may safely repeat an id.
+        item in order, so a page may safely repeat an id. A mirror that emits changes calls
+        ``on_change`` with each record's :class:`~unified_accounting.events.ChangeEvent`
+        inside the transaction, before it commits; if it raises, nothing is saved.
 
         Returns:
             How many rows were inserted, updated, left unchanged and newly marked deleted.
@@ -229,13 +241,34 @@ def encode_item(item: MirrorItem) -> tuple[str, str]:
     return data_text, hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def upsert_action(stored: StoredVersion | None, item: MirrorItem, digest: str) -> UpsertAction:
+#: How far past the time of a pass a stored ``updated_at`` may lie and still be believed: the
+#: provider's clock may run ahead of the sync's by this much (the same allowance as the
+#: cursor's overlap). A later stamp is a provider clock error.
+FUTURE_TOLERANCE = DEFAULT_OVERLAP
+
+
+def pass_time(state: StreamState) -> datetime | None:
+    """When the pass a commit belongs to began (its signpost), by the sync's clock."""
+    return state.window.signpost if state.window is not None else state.synced_until
+
+
+def _from_the_future(stamp: datetime | None, now: datetime | None) -> bool:
+    """Whether a stored ``updated_at`` lies further ahead of ``now`` than any clock skew."""
+    return stamp is not None and now is not None and stamp > now + FUTURE_TOLERANCE
+
+
+def upsert_action(stored: StoredVersion | None, item: MirrorItem, digest: str,
+                  now: datetime | None = None) -> UpsertAction:
     """Decide what a listed item does to the row a mirror holds for its id.
 
     Rules: an unknown id is inserted. An older ``updated_at`` than stored is a stale read and
     changes nothing. The same ``updated_at`` with the same content is a re-read (the overlap
     window causes these) and changes nothing. A deleted row comes back only when the item
     was changed after the deletion (or either time is unknown).
+
+    A stored ``updated_at`` further in the future than ``now`` (the time of the pass) allows
+    (:data:`FUTURE_TOLERANCE`) came from a provider clock error; it is not trusted to hide a
+    later change, so an item with another time or other content replaces the row.
     """
     if stored is None:
         return "insert"
@@ -244,6 +277,8 @@ def upsert_action(stored: StoredVersion | None, item: MirrorItem, digest: str) -
             return "update" if _newer(item.updated_at, stored.updated_at) else "unchanged"
         return "update" if item.updated_at > stored.deleted_at else "unchanged"
     if item.updated_at is not None and stored.updated_at is not None:
+        if _from_the_future(stored.updated_at, now) and item.updated_at != stored.updated_at:
+            return "update"
         if item.updated_at < stored.updated_at:
             return "unchanged"
         if item.updated_at > stored.updated_at:
@@ -251,18 +286,21 @@ def upsert_action(stored: StoredVersion | None, item: MirrorItem, digest: str) -
     return "unchanged" if digest == stored.digest else "update"
 
 
-def deletion_applies(stored: StoredVersion | None, record: DeletedRecord) -> bool:
+def deletion_applies(stored: StoredVersion | None, record: DeletedRecord,
+                     now: datetime | None = None) -> bool:
     """Whether a reported deletion marks the row deleted (or adds a tombstone for an unknown id).
 
     A deletion already recorded, or older than the version the mirror holds, changes nothing,
-    so the deleted feed can be re-read freely.
+    so the deleted feed can be re-read freely; a version stamped in the future (see
+    :func:`upsert_action`) does not outlive its deletion.
     """
     if stored is None:
         return True
     if stored.deleted:
         return False
     if stored.updated_at is not None and record.deleted_at is not None:
-        return record.deleted_at >= stored.updated_at
+        return (record.deleted_at >= stored.updated_at
+                or _from_the_future(stored.updated_at, now))
     return True
 
 

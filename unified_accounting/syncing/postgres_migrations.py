@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from unified_accounting.errors import ConfigurationError
+from unified_accounting.events.postgres_log import MIGRATION_STATEMENTS as EVENT_TABLES
 
 if TYPE_CHECKING:
     import psycopg
@@ -54,6 +55,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         """CREATE INDEX mirror_records_updated ON {schema}.mirror_records
             (provider, connection, business_id, resource, updated_at)""",
     )),
+    Migration(3, "change events, webhook endpoints and their deliveries", EVENT_TABLES),
 )
 
 _VERSION_TABLE = """CREATE TABLE IF NOT EXISTS {versions} (

@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from unified_accounting.errors import ConfigurationError, ConflictError
+from unified_accounting.events import postgres_log
+from unified_accounting.events.model import ChangeListener
+from unified_accounting.events.recorder import ChangeRecorder
 from unified_accounting.models import DeletedRecord
 from unified_accounting.syncing.cursor import StreamState, state_from_json, state_to_json
 from unified_accounting.syncing.mirror import (
@@ -38,6 +41,7 @@ from unified_accounting.syncing.mirror import (
     StreamKey,
     deletion_applies,
     item_digest,
+    pass_time,
     upsert_action,
 )
 from unified_accounting.syncing.postgres_migrations import advisory_key, migrate, quoted_schema
@@ -73,31 +77,42 @@ def plan_commit(
     stored: dict[str, StoredVersion],
     upserts: Sequence[MirrorItem],
     deletions: Sequence[DeletedRecord],
+    now: datetime | None = None,
+    recorder: ChangeRecorder | None = None,
 ) -> CommitPlan:
     """Apply :func:`upsert_action` then :func:`deletion_applies`, item by item, to ``stored``.
 
     ``stored`` is updated as the items are planned, so a page that repeats an id counts it
-    once as news and then as unchanged, exactly as the SQLite mirror does.
+    once as news and then as unchanged, exactly as the SQLite mirror does. Each change is
+    also told to ``recorder``, when one listens.
     """
     plan = CommitPlan()
     inserted = updated = unchanged = deleted = 0
     for item in upserts:
         digest = item_digest(item)
-        action = upsert_action(stored.get(item.id), item, digest)
+        action = upsert_action(stored.get(item.id), item, digest, now)
         if action == "unchanged":
             unchanged += 1
             continue
         inserted += action == "insert"
         updated += action == "update"
+        if recorder is not None:
+            before = stored.get(item.id)
+            recorder.upserted(record_id=item.id, inserted=action == "insert", data=item.data,
+                              updated_at=item.updated_at, after=digest,
+                              before=None if before is None else before.digest)
         plan.upserts.append((item, digest))
         stored[item.id] = StoredVersion(updated_at=item.updated_at, digest=digest,
                                         deleted=False, deleted_at=None)
     for record in deletions:
         current = stored.get(record.id)
-        if not deletion_applies(current, record):
+        if not deletion_applies(current, record, now):
             continue
         deleted += 1
         deleted_at = None if record.deleted_at is None else record.deleted_at.astimezone(UTC)
+        if recorder is not None:
+            recorder.deleted(record_id=record.id, deleted_at=deleted_at,
+                             before=None if current is None else current.digest)
         (plan.tombstones if current is None else plan.marked).append((record.id, deleted_at))
         stored[record.id] = StoredVersion(
             updated_at=None if current is None else current.updated_at,
@@ -122,6 +137,8 @@ class PostgresMirror(Mirror):
     Raises:
         ConfigurationError: psycopg is not installed, or the schema name is not plain.
     """
+
+    emits_changes = True
 
     def __init__(
         self, dsn: str, *, schema: str = DEFAULT_SCHEMA, min_size: int = 1, max_size: int = 8,
@@ -179,12 +196,25 @@ class PostgresMirror(Mirror):
         state: StreamState,
         upserts: Sequence[MirrorItem] = (),
         deletions: Sequence[DeletedRecord] = (),
+        on_change: ChangeListener | None = None,
     ) -> CommitCounts:
-        """Apply listed records and deletions and save ``state``, in one transaction."""
+        """Apply listed records and deletions and save ``state``, in one transaction.
+
+        Change events (for ``on_change`` and registered webhooks) are recorded in the same
+        transaction; see :mod:`unified_accounting.events.postgres_log`.
+        """
         ids = sorted({item.id for item in upserts} | {record.id for record in deletions})
         with self._pool.connection() as conn, conn.transaction():
-            plan = plan_commit(self._stored_versions(conn, key, ids), upserts, deletions)
+            recorder = postgres_log.open_recorder(
+                conn, self._quoted, provider=key.scope.provider,
+                connection=key.scope.connection, business_id=key.scope.business_id,
+                resource=key.resource, listener=on_change,
+                fetch_data=lambda record_ids: self._stored_data(conn, key, record_ids))
+            plan = plan_commit(self._stored_versions(conn, key, ids), upserts, deletions,
+                               pass_time(state), recorder)
             self._write_plan(conn, key, plan)
+            if recorder is not None:
+                recorder.finish()
             self._save_state(conn, key, state)
         return plan.counts
 
@@ -280,6 +310,16 @@ class PostgresMirror(Mirror):
                                      deleted=bool(deleted), deleted_at=_utc(deleted_at))
             for record_id, updated_at, digest, deleted, deleted_at in rows
         }
+
+    def _stored_data(
+        self, conn: psycopg.Connection[Any], key: StreamKey, ids: Sequence[str]
+    ) -> dict[str, dict[str, Any] | None]:
+        rows = conn.execute(
+            f"SELECT id, data FROM {self._quoted}.mirror_records "  # noqa: S608
+            f"WHERE {_STREAM} AND id = ANY(%s)",
+            (*_stream_params(key.scope, key.resource), list(ids)),
+        ).fetchall()
+        return dict(rows)
 
     def _write_plan(self, conn: psycopg.Connection[Any], key: StreamKey, plan: CommitPlan) -> None:
         jsonb = self._psycopg.types.json.Jsonb

@@ -51,6 +51,7 @@ RESOURCES: tuple[str, ...] = (
     "invoices",
     "payments",
     "journals",
+    "ledger_entries",
 )
 """Resources synced when none are named, referenced ones first."""
 

@@ -24,7 +24,16 @@ from typing import Any
 import filelock
 
 from unified_accounting.errors import ConfigurationError, ConflictError
+from unified_accounting.events import sqlite_log
+from unified_accounting.events.model import ChangeListener
+from unified_accounting.events.recorder import ChangeRecorder
 from unified_accounting.models import DeletedRecord
+from unified_accounting.sqlite_files import (
+    create_private_file,
+    private_folder,
+    translated,
+    translating,
+)
 from unified_accounting.syncing.cursor import StreamState, state_from_json, state_to_json
 from unified_accounting.syncing.mirror import (
     CommitCounts,
@@ -36,6 +45,7 @@ from unified_accounting.syncing.mirror import (
     StreamKey,
     deletion_applies,
     encode_item,
+    pass_time,
     upsert_action,
 )
 from unified_accounting.utctime import as_utc
@@ -43,7 +53,7 @@ from unified_accounting.utctime import as_utc
 __all__ = ["SQLiteMirror"]
 
 _RESOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_RESERVED = frozenset({"sync_state"})
+_RESERVED = frozenset({"sync_state", "sqlite_sequence", *sqlite_log.TABLES})
 _SCHEMA_VERSION = 1
 _STATE_TABLE = """
 CREATE TABLE IF NOT EXISTS sync_state (
@@ -62,6 +72,8 @@ CREATE TABLE IF NOT EXISTS "{table}" (
 """
 _COLUMNS = "id, updated_at, deleted, deleted_at, digest, data, remote_data, synced_at"
 _SCOPE_WHERE = "provider = ? AND connection = ? AND business_id = ?"
+_WHAT = "mirror"
+_speaks = translating(_WHAT)
 
 
 class SQLiteMirror(Mirror):
@@ -73,9 +85,15 @@ class SQLiteMirror(Mirror):
             giving up with :class:`~unified_accounting.errors.ConflictError`.
         busy_timeout: seconds SQLite waits for another writer before failing.
 
+    The file, its lock files and their folder are private to the user (``0600``/``0700``).
+    A file locked for longer than ``busy_timeout``, corrupt or unreadable raises
+    :class:`~unified_accounting.errors.StoreUnavailableError` naming it.
+
     Raises:
         ConfigurationError: ``path`` is ``:memory:`` (each thread would see its own database).
     """
+
+    emits_changes = True
 
     def __init__(
         self, path: str | PathLike[str], *, lock_timeout: float = 30.0, busy_timeout: float = 30.0
@@ -89,9 +107,10 @@ class SQLiteMirror(Mirror):
         self._guard = threading.Lock()
         self._closed = False
         self._tables: set[str] = set()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._write() as conn:
+        create_private_file(self.path)
+        with translated(_WHAT, self.path), self._write() as conn:
             conn.execute(_STATE_TABLE)
+            sqlite_log.create_tables(conn)
             conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     def __repr__(self) -> str:
@@ -99,6 +118,7 @@ class SQLiteMirror(Mirror):
 
     # -- cursors and commits -------------------------------------------------------------
 
+    @_speaks
     def load_state(self, key: StreamKey) -> StreamState:
         """Return the saved cursors of one stream (an empty state if it never ran)."""
         with self._connection() as conn:
@@ -108,6 +128,7 @@ class SQLiteMirror(Mirror):
             ).fetchone()
         return StreamState() if row is None else state_from_json(json.loads(row[0]))
 
+    @_speaks
     def commit(
         self,
         key: StreamKey,
@@ -115,13 +136,25 @@ class SQLiteMirror(Mirror):
         state: StreamState,
         upserts: Sequence[MirrorItem] = (),
         deletions: Sequence[DeletedRecord] = (),
+        on_change: ChangeListener | None = None,
     ) -> CommitCounts:
-        """Apply listed records and deletions and save ``state``, in one transaction."""
+        """Apply listed records and deletions and save ``state``, in one transaction.
+
+        Change events (for ``on_change`` and registered webhooks) are recorded in the same
+        transaction; see :mod:`unified_accounting.events.sqlite_log`.
+        """
         table = self._table_name(key.resource)
         with self._write() as conn:
             self._ensure_table(conn, table)
-            counts = _apply_upserts(conn, table, key.scope, upserts)
-            counts += _apply_deletions(conn, table, key.scope, deletions)
+            recorder = sqlite_log.open_recorder(
+                conn, provider=key.scope.provider, connection=key.scope.connection,
+                business_id=key.scope.business_id, resource=key.resource, listener=on_change,
+                fetch_data=lambda ids: _stored_data(conn, table, key.scope, ids))
+            moment = pass_time(state)
+            counts = _apply_upserts(conn, table, key.scope, upserts, moment, recorder)
+            counts += _apply_deletions(conn, table, key.scope, deletions, moment, recorder)
+            if recorder is not None:
+                recorder.finish()
             _save_state(conn, key, state)
         return counts
 
@@ -133,9 +166,10 @@ class SQLiteMirror(Mirror):
     def _stream_lock(self, key: StreamKey) -> Iterator[None]:
         name = "\x00".join((*_scope_params(key.scope), key.resource)).encode("utf-8")
         lock_dir = self.path.with_name(self.path.name + ".locks")
-        lock_dir.mkdir(exist_ok=True)
+        private_folder(lock_dir)
         lock_path = lock_dir / (hashlib.sha256(name).hexdigest()[:24] + ".lock")
-        lock = filelock.FileLock(lock_path, timeout=self.lock_timeout, thread_local=False)
+        lock = filelock.FileLock(lock_path, timeout=self.lock_timeout, thread_local=False,
+                                 mode=0o600)
         try:
             lock.acquire()
         except filelock.Timeout as exc:
@@ -150,6 +184,7 @@ class SQLiteMirror(Mirror):
 
     # -- reading back ----------------------------------------------------------------------
 
+    @_speaks
     def get(
         self, scope: Scope, resource: str, record_id: str, *, include_deleted: bool = False
     ) -> MirrorRecord | None:
@@ -174,7 +209,7 @@ class SQLiteMirror(Mirror):
         if not self._has_table(table):
             return
         live = "" if include_deleted else " AND deleted = 0"
-        with self._connection() as conn:
+        with translated(_WHAT, self.path), self._connection() as conn:
             cursor = conn.execute(
                 f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE}{live} ORDER BY id',  # noqa: S608
                 _scope_params(scope),
@@ -183,6 +218,7 @@ class SQLiteMirror(Mirror):
                 for row in rows:
                     yield _record(scope, resource, row)
 
+    @_speaks
     def count(self, scope: Scope, resource: str, *, include_deleted: bool = False) -> int:
         """Count a resource's records of one scope."""
         table = self._table_name(resource)
@@ -253,6 +289,7 @@ class SQLiteMirror(Mirror):
             raise ConfigurationError(f"{resource!r} cannot be a mirror table name")
         return resource
 
+    @_speaks
     def _has_table(self, table: str) -> bool:
         if table in self._tables:
             return True
@@ -270,14 +307,16 @@ class SQLiteMirror(Mirror):
 
 
 def _apply_upserts(
-    conn: sqlite3.Connection, table: str, scope: Scope, items: Sequence[MirrorItem]
+    conn: sqlite3.Connection, table: str, scope: Scope, items: Sequence[MirrorItem],
+    moment: datetime | None, recorder: ChangeRecorder | None = None,
 ) -> CommitCounts:
     stored = _stored_versions(conn, table, scope, [item.id for item in items])
     inserted = updated = unchanged = 0
     now = _ts(datetime.now(UTC))
     for item in items:
         data_text, digest = encode_item(item)
-        action = upsert_action(stored.get(item.id), item, digest)
+        current = stored.get(item.id)
+        action = upsert_action(current, item, digest, moment)
         if action == "unchanged":
             unchanged += 1
             continue
@@ -293,6 +332,10 @@ def _apply_upserts(
         )
         inserted += action == "insert"
         updated += action == "update"
+        if recorder is not None:
+            recorder.upserted(record_id=item.id, inserted=action == "insert", data=item.data,
+                              updated_at=item.updated_at, after=digest,
+                              before=None if current is None else current.digest)
         stored[item.id] = StoredVersion(
             updated_at=item.updated_at, digest=digest, deleted=False, deleted_at=None
         )
@@ -300,14 +343,15 @@ def _apply_upserts(
 
 
 def _apply_deletions(
-    conn: sqlite3.Connection, table: str, scope: Scope, records: Sequence[DeletedRecord]
+    conn: sqlite3.Connection, table: str, scope: Scope, records: Sequence[DeletedRecord],
+    moment: datetime | None, recorder: ChangeRecorder | None = None,
 ) -> CommitCounts:
     stored = _stored_versions(conn, table, scope, [record.id for record in records])
     deleted = 0
     now = _ts(datetime.now(UTC))
     for record in records:
         current = stored.get(record.id)
-        if not deletion_applies(current, record):
+        if not deletion_applies(current, record, moment):
             continue
         deleted_at = None if record.deleted_at is None else as_utc(record.deleted_at)
         if current is None:
@@ -323,6 +367,9 @@ def _apply_deletions(
                 (_ts(deleted_at), now, *_scope_params(scope), record.id),
             )
         deleted += 1
+        if recorder is not None:
+            recorder.deleted(record_id=record.id, deleted_at=deleted_at,
+                             before=None if current is None else current.digest)
         updated_at = None if current is None else current.updated_at
         digest = None if current is None else current.digest
         stored[record.id] = StoredVersion(
@@ -331,26 +378,36 @@ def _apply_deletions(
     return CommitCounts(deleted=deleted)
 
 
-def _stored_versions(
-    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
-) -> dict[str, StoredVersion]:
-    found: dict[str, StoredVersion] = {}
+def _rows_by_id(conn: sqlite3.Connection, table: str, scope: Scope, columns: str,
+                ids: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """``id`` and ``columns`` of the rows of ``ids``, in chunks well under SQLite's limit."""
     unique = sorted(set(ids))
-    # Stay well under SQLite's bound-parameter limit whatever the page size.
     for start in range(0, len(unique), 500):
         chunk = unique[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        rows = conn.execute(
-            f'SELECT id, updated_at, digest, deleted, deleted_at FROM "{table}" '  # noqa: S608
+        yield from conn.execute(
+            f'SELECT id, {columns} FROM "{table}" '  # noqa: S608
             f"WHERE {_SCOPE_WHERE} AND id IN ({marks})",
             (*_scope_params(scope), *chunk),
         )
-        for record_id, updated_at, digest, deleted, deleted_at in rows:
-            found[record_id] = StoredVersion(
-                updated_at=_parse(updated_at), digest=digest,
-                deleted=bool(deleted), deleted_at=_parse(deleted_at),
-            )
-    return found
+
+
+def _stored_versions(
+    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
+) -> dict[str, StoredVersion]:
+    return {
+        record_id: StoredVersion(updated_at=_parse(updated_at), digest=digest,
+                                 deleted=bool(deleted), deleted_at=_parse(deleted_at))
+        for record_id, updated_at, digest, deleted, deleted_at in _rows_by_id(
+            conn, table, scope, "updated_at, digest, deleted, deleted_at", ids)
+    }
+
+
+def _stored_data(
+    conn: sqlite3.Connection, table: str, scope: Scope, ids: Sequence[str]
+) -> dict[str, dict[str, Any] | None]:
+    return {record_id: None if data is None else json.loads(data)
+            for record_id, data in _rows_by_id(conn, table, scope, "data", ids)}
 
 
 def _save_state(conn: sqlite3.Connection, key: StreamKey, state: StreamState) -> None:

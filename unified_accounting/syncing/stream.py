@@ -17,12 +17,13 @@ window from its signpost; only then does the run vouch for everything before its
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from unified_accounting.errors import ProviderError, UnsupportedOperationError
+from unified_accounting.events.model import ChangeListener
 from unified_accounting.models import DeletedRecord, Model
 from unified_accounting.syncing.cursor import (
     StreamState,
@@ -35,7 +36,7 @@ from unified_accounting.syncing.cursor import (
     plan_window,
     restart_window,
 )
-from unified_accounting.syncing.mirror import Mirror, MirrorItem, Scope, StreamKey
+from unified_accounting.syncing.mirror import CommitCounts, Mirror, MirrorItem, Scope, StreamKey
 from unified_accounting.syncing.results import Phase, StreamResult
 from unified_accounting.syncing.source import (
     DeletedReader,
@@ -86,6 +87,7 @@ class StreamReader:
         overlap, page_size, max_passes: the :class:`~unified_accounting.syncing.Syncer` options.
         now: this host's clock (aware UTC).
         emit: reports a progress phase, optionally with the provider's total.
+        on_change: the sync's change listener, handed to every commit of records.
     """
 
     mirror: Mirror
@@ -97,6 +99,17 @@ class StreamReader:
     max_passes: int
     now: Callable[[], datetime]
     emit: Callable[[Phase, int | None], None]
+    on_change: ChangeListener | None = None
+
+    def _commit_records(self, state: StreamState, *, upserts: Sequence[MirrorItem] = (),
+                        deletions: Sequence[DeletedRecord] = ()) -> CommitCounts:
+        # on_change is passed only when set, so mirrors that report no changes (and so do not
+        # take the argument) keep working.
+        if self.on_change is None:
+            return self.mirror.commit(self.key, state=state, upserts=upserts,
+                                      deletions=deletions)
+        return self.mirror.commit(self.key, state=state, upserts=upserts, deletions=deletions,
+                                  on_change=self.on_change)
 
     def run(self, *, full: bool) -> None:
         """Read the next window (resuming an open one), then the deleted feed."""
@@ -184,7 +197,7 @@ class StreamReader:
             self.result.fetched += len(items)
             # The page and the window's progress are saved in one transaction.
             state = replace(before, window=current.window)
-            self.result.add(self.mirror.commit(self.key, state=state, upserts=items))
+            self.result.add(self._commit_records(state, upserts=items))
             self.emit("page", page.total)
 
     def _give_up(self, before: StreamState) -> None:
@@ -200,7 +213,7 @@ class StreamReader:
         try:
             for batch in chunked(read(since), self.page_size):
                 records = [_checked_deletion(self.key.scope, record) for record in batch]
-                self.result.add(self.mirror.commit(self.key, state=state, deletions=records))
+                self.result.add(self._commit_records(state, deletions=records))
         except UnsupportedOperationError:
             self.result.deletion_checks -= 1
             _log.debug("%s offers no deleted feed; skipping the check", self.key.resource)

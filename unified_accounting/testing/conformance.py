@@ -19,7 +19,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -36,8 +37,10 @@ from unified_accounting.models import (
     Invoice,
     JournalEntry,
     LedgerAccount,
+    LedgerEntry,
     Payment,
     TaxRate,
+    TrialBalance,
 )
 from unified_accounting.provider import RESOURCES, STANDARD_OPERATIONS
 
@@ -52,6 +55,7 @@ RESOURCE_MODELS: dict[str, type[Any]] = {
     "ledger_accounts": LedgerAccount,
     "tax_rates": TaxRate,
     "businesses": Business,
+    "ledger_entries": LedgerEntry,
 }
 _SAMPLE_TOKEN_RESPONSE = {
     "access_token": "conformance-access",
@@ -246,6 +250,58 @@ class ProviderConformance:
         deleted = list(resource.list_deleted(since=_since(created)))
         assert all(isinstance(record, DeletedRecord) for record in deleted)
         assert created.id in {record.id for record in deleted}
+
+    @pytest.mark.parametrize("name", RESOURCES)
+    def test_get_returns_each_listed_record(
+        self, ua_client: Client, ua_samples: ConformanceSamples, name: str
+    ) -> None:
+        resource = _require(ua_client, name, "list", "get")
+        for item in itertools.islice(resource.list(), ua_samples.list_limit):
+            found = resource.get(item.id)
+            assert isinstance(found, RESOURCE_MODELS[name])
+            assert found.id == item.id
+
+    def test_a_new_journal_posts_its_lines_to_the_ledger(
+        self, ua_client: Client, ua_samples: ConformanceSamples
+    ) -> None:
+        _require(ua_client, "journals", "create")
+        entries = _require(ua_client, "ledger_entries", "list")
+        journal = ua_client.journals.create(_sample(ua_samples, "journals"))
+        listed = [entry for entry in entries.list(updated_since=_since(journal))
+                  if entry.date == journal.date]
+        posted = [(e.ledger_account_id, e.debit, e.credit) for e in listed]
+        for line in journal.lines:
+            if line.account_id is not None:
+                assert (line.account_id, line.debit, line.credit) in posted
+        for transaction in {entry.transaction_id for entry in listed}:
+            own = [e for e in listed if e.transaction_id == transaction]
+            assert sum(e.debit for e in own) == sum(e.credit for e in own)
+
+    def test_trial_balance_nets_every_entry_and_balances(self, ua_client: Client) -> None:
+        if not ua_client.reports.supports("trial_balance"):
+            pytest.skip(f"{ua_client.provider} offers no trial balance")
+        entries = list(_resource(ua_client, "ledger_entries").list())
+        as_of = max((entry.date for entry in entries), default=date(2000, 1, 1))
+        balance = ua_client.reports.trial_balance(as_of=as_of)
+        assert isinstance(balance, TrialBalance)
+        assert balance.total_debit == balance.total_credit
+        assert balance.total_debit == sum(line.debit for line in balance.lines)
+        net: dict[str, Decimal] = {}
+        for entry in entries:
+            net[entry.ledger_account_id] = (net.get(entry.ledger_account_id, Decimal(0))
+                                            + entry.debit - entry.credit)
+        assert {line.ledger_account_id: line.debit - line.credit for line in balance.lines} \
+            == {account: amount for account, amount in net.items() if amount}
+
+    def test_reports_a_provider_cannot_give_fail_before_any_request(
+        self, ua_client: Client, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        if ua_client.reports.supports("trial_balance"):
+            pytest.skip(f"{ua_client.provider} gives a trial balance")
+        counter = _RequestCounter(ua_client, monkeypatch)
+        with pytest.raises(UnsupportedOperationError):
+            ua_client.reports.trial_balance(as_of=date(2026, 1, 31))
+        assert counter.count == 0
 
     def test_writes_carry_an_idempotency_token(self, ua_client: Client) -> None:
         provider = ua_client.context.provider

@@ -24,7 +24,7 @@ from unified_accounting.models import DeletedRecord
 from unified_accounting.syncing.cursor import StreamState, Window
 from unified_accounting.syncing.mirror import CommitCounts, Mirror, MirrorItem, Scope, StreamKey
 
-__all__ = ["MirrorConformance", "MirrorFactory"]
+__all__ = ["MirrorConformance", "MirrorFactory", "MirrorFixtures"]
 
 MirrorFactory = Callable[..., Mirror]
 
@@ -39,8 +39,8 @@ def _item(record_id: str, at: datetime | None, name: str = "Acme") -> MirrorItem
                       remote_data={"id": record_id, "displayed_as": name, "total": "12.50"})
 
 
-class MirrorConformance:
-    """Contract tests every mirror passes; subclass and provide ``ua_mirror_factory``."""
+class MirrorFixtures:
+    """The fixtures of a mirror suite: a subclass provides ``ua_mirror_factory``."""
 
     @pytest.fixture
     def ua_mirror_factory(self) -> MirrorFactory:
@@ -53,6 +53,10 @@ class MirrorConformance:
             yield mirror
         finally:
             mirror.close()
+
+
+class MirrorConformance(MirrorFixtures):
+    """Contract tests every mirror passes; subclass and provide ``ua_mirror_factory``."""
 
     def test_commit_counts_and_dedupes_by_id_and_updated_at(self, ua_mirror: Mirror) -> None:
         key = StreamKey(GB, "contacts")

@@ -19,7 +19,7 @@ import pytest
 
 from unified_accounting.errors import ConflictError, NotFoundError
 from unified_accounting.outbox.items import NewItem, Queue, new_item_id
-from unified_accounting.outbox.outcomes import Outcome, delivered, failed_outcome
+from unified_accounting.outbox.outcomes import ItemOutcome, delivered, failed_outcome
 from unified_accounting.outbox.store import OutboxStore
 
 __all__ = ["OutboxConformance", "OutboxFactory"]
@@ -104,7 +104,8 @@ class OutboxConformance:
         a1, a2 = ua_outbox.add(new(GB)), ua_outbox.add(new(GB))
         b1 = ua_outbox.add(new(IE))
         claim(ua_outbox)
-        paused = Outcome(status="queued", not_before=T0 + 3600, error={"type": "RateLimitError"})
+        paused = ItemOutcome(status="queued", not_before=T0 + 3600,
+                             error={"type": "RateLimitError"})
         assert ua_outbox.finish(a1.id, owner="w1", outcome=paused, now=T0)
         assert claim(ua_outbox, "w2", at=T0 + 10).id == b1.id  # the other business goes on
         ua_outbox.finish(b1.id, owner="w2", outcome=delivered("P", None), now=T0 + 11)
@@ -112,7 +113,7 @@ class OutboxConformance:
         again = claim(ua_outbox, at=T0 + 3600)
         assert (again.id, again.attempts, again.failures) == (a1.id, 2, 0)
         assert again.error == {"type": "RateLimitError"}
-        backoff = Outcome(status="queued", not_before=T0 + 3700, counted=True)
+        backoff = ItemOutcome(status="queued", not_before=T0 + 3700, counted=True)
         ua_outbox.finish(a1.id, owner="w1", outcome=backoff, now=T0 + 3600)
         item = ua_outbox.get(a1.id)
         assert item is not None
@@ -145,7 +146,7 @@ class OutboxConformance:
         claim(ua_outbox, "w2")
         error = {"type": "ValidationError", "message": "bad", "field_errors": {"name": ["x"]}}
         ua_outbox.finish(dead.id, owner="w1", now=T0,
-                         outcome=Outcome(status="dead", counted=True, error=error))
+                         outcome=ItemOutcome(status="dead", counted=True, error=error))
         ua_outbox.finish(failed.id, owner="w2", now=T0, outcome=failed_outcome(error))
         assert ua_outbox.get(failed.id).error == error  # type: ignore[union-attr]
         assert claim(ua_outbox, "w3").id == after_failed.id
@@ -158,7 +159,7 @@ class OutboxConformance:
         item = ua_outbox.add(new())
         claim(ua_outbox)
         ua_outbox.finish(item.id, owner="w1", now=T0,
-                         outcome=Outcome(status="dead", counted=True, error={"type": "X"}))
+                         outcome=ItemOutcome(status="dead", counted=True, error={"type": "X"}))
         again = ua_outbox.retry(item.id, now=T0 + 5)
         assert (again.status, again.failures, again.not_before) == ("queued", 0, T0 + 5)
         assert again.attempts == 1  # the history of attempts stays

@@ -52,6 +52,7 @@ from unified_accounting.tokens.codec import refreshed_info
 from unified_accounting.tokens.endpoint import (
     OAuthProvider,
     TokenEndpointError,
+    check_rotated,
     post_form,
     provider_name,
 )
@@ -258,7 +259,9 @@ class TokenManager:
             timeout=self.policy.request_timeout,
             now=self._clock(),
         )
-        return provider.parse_token_response(payload, self._clock())
+        answer = provider.parse_token_response(payload, self._clock())
+        check_rotated(provider, form["refresh_token"], answer)
+        return answer
 
     def _save(
         self,
@@ -302,7 +305,7 @@ class TokenManager:
                     self.connection, old, new, fence=fence, now=now
                 )
             except self.token_store.transient_errors as exc:
-                if delay is None:
+                if delay is None or getattr(exc, "retryable", True) is False:
                     _log.error(
                         "could not save the refreshed tokens of connection %r (%s); "
                         "it will need to be authorized again",

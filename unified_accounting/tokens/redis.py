@@ -23,7 +23,12 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from unified_accounting.credentials import Secret, TokenSet
-from unified_accounting.errors import ConfigurationError
+from unified_accounting.errors import ConfigurationError, StoreUnavailableError
+from unified_accounting.http.redis_errors import (
+    describe_redis_client,
+    redact_redis_url,
+    speaking_redis,
+)
 from unified_accounting.tokens.base import (
     DEFAULT_LOCK_TIMEOUT,
     AuthorizationState,
@@ -141,6 +146,9 @@ def _flat(fields: Mapping[str, Any]) -> list[str]:
     return pairs
 
 
+_speaks = speaking_redis("Redis token store")
+
+
 class RedisTokenStore(TokenStore):
     """Tokens in Redis, with a distributed refresh lock (TTL + fencing) per connection.
 
@@ -157,6 +165,9 @@ class RedisTokenStore(TokenStore):
     Raises:
         ConfigurationError: when neither ``client`` nor ``url`` is given, or ``redis`` is
             not installed.
+
+    Every method raises :class:`~unified_accounting.errors.StoreUnavailableError` naming the
+    Redis (without its password) when Redis cannot be reached; nothing stored is changed.
     """
 
     url_schemes = ("redis", "rediss", "unix")
@@ -184,7 +195,10 @@ class RedisTokenStore(TokenStore):
             client = redis_lib.Redis.from_url(url, decode_responses=True)
         self._redis = client
         self._errors: tuple[type[Exception], ...] = (redis_lib.RedisError,)
-        self.transient_errors = (redis_lib.ConnectionError, redis_lib.TimeoutError)
+        # Redis errors come out as StoreUnavailableError; retryable ones mark a blip.
+        self.transient_errors = (StoreUnavailableError,)
+        self.where = (redact_redis_url(url) if url is not None and self._owns_client
+                      else describe_redis_client(client))
         self.prefix = prefix
         self.lock_ttl = lock_ttl
         self._poll = poll_interval
@@ -236,6 +250,7 @@ class RedisTokenStore(TokenStore):
 
     # -- reads ------------------------------------------------------------------------------
 
+    @_speaks
     def load(self, connection: str) -> ConnectionRecord | None:
         """Return the connection's tokens and metadata (see :meth:`TokenStore.load`)."""
         raw = self._redis.hgetall(self._key("conn", connection))
@@ -247,6 +262,7 @@ class RedisTokenStore(TokenStore):
         )
         return ConnectionRecord(info=info_from_fields(connection, fields), tokens=tokens)
 
+    @_speaks
     def describe(self, connection: str) -> ConnectionInfo | None:
         """Return the connection's metadata without reading its tokens."""
         values = self._redis.hmget(self._key("conn", connection), list(INFO_FIELDS))
@@ -255,6 +271,7 @@ class RedisTokenStore(TokenStore):
             return None
         return info_from_fields(connection, fields)
 
+    @_speaks
     def list_connections(self) -> list[ConnectionInfo]:
         """Return every connection's metadata, sorted by name."""
         names = sorted(_text(n) or "" for n in self._redis.smembers(self._index))
@@ -263,6 +280,7 @@ class RedisTokenStore(TokenStore):
 
     # -- writes -----------------------------------------------------------------------------
 
+    @_speaks
     def save(
         self,
         connection: str,
@@ -286,6 +304,7 @@ class RedisTokenStore(TokenStore):
                    args=[utc_text(moment) or "", *_flat(fields)])
         return self._written(connection)
 
+    @_speaks
     def compare_and_swap(
         self,
         connection: str,
@@ -313,12 +332,14 @@ class RedisTokenStore(TokenStore):
         )
         return int(swapped) == 1
 
+    @_speaks
     def delete(self, connection: str) -> bool:
         """Forget the connection; return whether it existed."""
         removed = int(self._redis.delete(self._key("conn", connection)))
         self._redis.srem(self._index, connection)
         return removed == 1
 
+    @_speaks
     def record_health(
         self,
         connection: str,
@@ -333,6 +354,7 @@ class RedisTokenStore(TokenStore):
             fields["last_failure_at"] = utc_text(now or utcnow())
         self._update(keys=[self._key("conn", connection)], args=_flat(fields))
 
+    @_speaks
     def set_business_ids(self, connection: str, business_ids: tuple[str, ...]) -> None:
         """Remember which businesses the connection reaches."""
         fields = {"business_ids": json.dumps(list(business_ids))}
@@ -362,6 +384,7 @@ class RedisTokenStore(TokenStore):
                 except self._errors:
                     _log.warning("could not release the refresh lock of %r; it expires", connection)
 
+    @_speaks
     def _take(self, connection: str, owner: str, deadline: float) -> int:
         keys = [self._key("lock", connection), self._key("fence", connection)]
         ttl_ms = max(int(self.lock_ttl * 1000), 1)
@@ -376,6 +399,7 @@ class RedisTokenStore(TokenStore):
 
     # -- OAuth states -----------------------------------------------------------------------
 
+    @_speaks
     def put_state(self, state: str, data: Mapping[str, str], expires_at: datetime) -> None:
         """Remember an OAuth ``state`` until it expires (kept a day longer to spot replays)."""
         keep = expires_at - utcnow() + STATE_RETENTION
@@ -384,6 +408,7 @@ class RedisTokenStore(TokenStore):
             f"{self.prefix}state:{state}", value, px=max(int(keep.total_seconds() * 1000), 1)
         )
 
+    @_speaks
     def consume_state(self, state: str) -> AuthorizationState | None:
         """Mark ``state`` used and return it as it was (see :meth:`TokenStore.consume_state`)."""
         raw = _text(self._consume(keys=[f"{self.prefix}state:{state}"]))

@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import sqlite3
-import stat
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -29,6 +28,13 @@ import filelock
 import platformdirs
 
 from unified_accounting.credentials import Secret, TokenSet
+from unified_accounting.errors import StoreUnavailableError
+from unified_accounting.sqlite_files import (
+    create_private_file,
+    private_folder,
+    translated,
+    translating,
+)
 from unified_accounting.tokens.base import (
     DEFAULT_LOCK_TIMEOUT,
     AuthorizationState,
@@ -82,18 +88,16 @@ def default_sqlite_path() -> Path:
     )
 
 
-def _create_private_file(path: Path) -> None:
-    """Create ``path`` (and its folder) readable by its owner only, if it does not exist."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-    os.close(fd)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        _log.warning("token database %s is readable by other users (mode %o)", path, mode)
+_WHAT = "token store"
+_speaks = translating(_WHAT)
 
 
 class SQLiteTokenStore(TokenStore):
     """Tokens in a SQLite file (mode 0600), safe across threads and processes on one machine.
+
+    A file that is locked for longer than ``busy_timeout``, corrupt or unreadable raises
+    :class:`~unified_accounting.errors.StoreUnavailableError` naming it; the store never
+    rewrites a file it cannot read, so the tokens in it are not lost.
 
     Args:
         path: the database file; default :func:`default_sqlite_path`.
@@ -103,7 +107,7 @@ class SQLiteTokenStore(TokenStore):
     """
 
     url_schemes = ("sqlite",)
-    transient_errors: tuple[type[Exception], ...] = (sqlite3.OperationalError,)
+    transient_errors: tuple[type[Exception], ...] = (StoreUnavailableError,)
 
     def __init__(
         self,
@@ -121,10 +125,11 @@ class SQLiteTokenStore(TokenStore):
         self._opened_guard = threading.Lock()
         self._locks = LocalLocks()
         self._lock_dir = self.path.with_name(self.path.name + ".locks")
-        _create_private_file(self.path)
-        self._lock_dir.mkdir(mode=0o700, exist_ok=True)
-        # executescript commits on its own; every statement in it is idempotent.
-        self._db().executescript(_SCHEMA)
+        create_private_file(self.path)
+        private_folder(self._lock_dir)
+        with translated(_WHAT, self.path):
+            # executescript commits on its own; every statement in it is idempotent.
+            self._db().executescript(_SCHEMA)
 
     @classmethod
     def from_url(cls, url: str) -> Self:
@@ -185,6 +190,7 @@ class SQLiteTokenStore(TokenStore):
 
     # -- reads ------------------------------------------------------------------------------
 
+    @_speaks
     def load(self, connection: str) -> ConnectionRecord | None:
         """Return the connection's tokens and metadata (see :meth:`TokenStore.load`)."""
         row = (
@@ -197,6 +203,7 @@ class SQLiteTokenStore(TokenStore):
         tokens = self._codec.decode(connection, row["tokens"], bool(row["encrypted"]))
         return ConnectionRecord(info=info_from_fields(connection, dict(row)), tokens=tokens)
 
+    @_speaks
     def describe(self, connection: str) -> ConnectionInfo | None:
         """Return the connection's metadata without touching its tokens."""
         row = (
@@ -209,6 +216,7 @@ class SQLiteTokenStore(TokenStore):
         )
         return None if row is None else info_from_fields(connection, dict(row))
 
+    @_speaks
     def list_connections(self) -> list[ConnectionInfo]:
         """Return every connection's metadata, sorted by name."""
         rows = self._db().execute(
@@ -218,6 +226,7 @@ class SQLiteTokenStore(TokenStore):
 
     # -- writes -----------------------------------------------------------------------------
 
+    @_speaks
     def save(
         self,
         connection: str,
@@ -254,6 +263,7 @@ class SQLiteTokenStore(TokenStore):
             )
         return self._written(connection)
 
+    @_speaks
     def compare_and_swap(
         self,
         connection: str,
@@ -283,12 +293,14 @@ class SQLiteTokenStore(TokenStore):
             )
             return cursor.rowcount == 1
 
+    @_speaks
     def delete(self, connection: str) -> bool:
         """Forget the connection; return whether it existed."""
         with self._transaction() as db:
             cursor = db.execute("DELETE FROM connections WHERE connection = ?", (connection,))
             return cursor.rowcount == 1
 
+    @_speaks
     def record_health(
         self,
         connection: str,
@@ -311,6 +323,7 @@ class SQLiteTokenStore(TokenStore):
                 (health.value, utc_text(now or utcnow()), error, connection),
             )
 
+    @_speaks
     def set_business_ids(self, connection: str, business_ids: tuple[str, ...]) -> None:
         """Remember which businesses the connection reaches."""
         with self._transaction() as db:
@@ -342,6 +355,7 @@ class SQLiteTokenStore(TokenStore):
             finally:
                 file_lock.release()
 
+    @_speaks
     def _next_fence(self, connection: str) -> int:
         with self._transaction() as db:
             row = db.execute(
@@ -353,6 +367,7 @@ class SQLiteTokenStore(TokenStore):
 
     # -- OAuth states -----------------------------------------------------------------------
 
+    @_speaks
     def put_state(self, state: str, data: Mapping[str, str], expires_at: datetime) -> None:
         """Remember an OAuth ``state`` until it expires (kept a day longer to spot replays)."""
         with self._transaction() as db:
@@ -365,6 +380,7 @@ class SQLiteTokenStore(TokenStore):
                 (state, json.dumps(dict(data)), utc_text(expires_at)),
             )
 
+    @_speaks
     def consume_state(self, state: str) -> AuthorizationState | None:
         """Mark ``state`` used and return it as it was (see :meth:`TokenStore.consume_state`)."""
         with self._transaction() as db:

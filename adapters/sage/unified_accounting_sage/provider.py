@@ -59,6 +59,8 @@ class SageProvider(Provider):
 
     name = "sage"
     business_header = BUSINESS_HEADER
+    # Every refresh answers with a new refresh token; the old one then fails (invalid_grant).
+    rotates_refresh_tokens = True
     unscoped_collections = frozenset({"businesses", "user"})
     # Sage numbers these documents as it stores them; parallel POSTs to one business can
     # collide on a number, so the transport writes them one at a time (per business, across

@@ -62,6 +62,8 @@ class SageZAProvider(Provider):
     name = "sage_za"
     idempotency_tokens = False
     credential_fields = CREDENTIAL_FIELDS
+    # The API key and the company travel in the query; ASP.NET reads names in any case.
+    reserved_query_params = frozenset({"apikey", "companyid"})
     #: What pages such as the gateway's connect page call this provider.
     display_name = "Sage Accounting (South Africa)"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from unified_accounting_sage.countries import LEDGER_ACCOUNT_TYPES, PROVINCES
 from unified_accounting_sage.mappers.invoices import STATUS_FROM_SAGE
+from unified_accounting_sage.mappers.ledger_entries import TRANSACTION_TYPES
 from unified_accounting_sage.mappers.payments import TYPE_TO_SAGE
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "sage.md"
@@ -56,3 +57,9 @@ def test_status_and_payment_type_tables_match_the_code() -> None:
     types = {row[0].strip("`"): row[1].strip("`") for row in _rows(r"`[a-z_]+`")
              if row[0].strip("`") in TYPE_TO_SAGE}
     assert types == dict(TYPE_TO_SAGE)
+
+
+def test_transaction_type_table_matches_the_code() -> None:
+    documented = {row[0].strip("`"): row[1].strip("`") for row in _rows(r"`[A-Z_]+`")
+                  if row[0].strip("`") in TRANSACTION_TYPES and len(row) == 2}
+    assert documented == dict(TRANSACTION_TYPES)

@@ -100,6 +100,45 @@ def test_an_over_allocation_is_refused_before_anything_is_written(
     assert za_sandbox.records("CustomerReceipt") == []
 
 
+def test_allocations_name_the_amount_given_and_due_and_count_together(
+        za_client: ua.Client, za_sandbox: SageZASandbox) -> None:
+    """One GET per invoice; allocations to one invoice add up; nothing is written."""
+    customer = za_client.contacts.create(ua.Contact(name="Payer", is_customer=True))
+    other = za_client.contacts.create(ua.Contact(name="Someone else", is_customer=True))
+    sales = _account(za_sandbox, "Sales")
+    invoice = za_client.invoices.create(ua.Invoice(
+        type="sales", contact_id=customer.id or "", issue_date=DAY,
+        lines=[ua.InvoiceLine(unit_price=Decimal("100.00"), account_id=sales, tax_code="zero")]))
+    theirs = za_client.invoices.create(ua.Invoice(
+        type="sales", contact_id=other.id or "", issue_date=DAY,
+        lines=[ua.InvoiceLine(unit_price=Decimal("5.00"), account_id=sales, tax_code="zero")]))
+    with pytest.raises(ua.ValidationError) as caught:
+        za_client.payments.create(ua.Payment(
+            type="customer_receipt", contact_id=customer.id or "", date=DAY,
+            amount=Decimal("120.00"),
+            allocations=[ua.PaymentAllocation(invoice_id=invoice.id or "",
+                                              amount=Decimal("70.00")),
+                         ua.PaymentAllocation(invoice_id=invoice.id or "",
+                                              amount=Decimal("30.00"), discount=Decimal("5")),
+                         ua.PaymentAllocation(invoice_id=theirs.id or "",
+                                              amount=Decimal("5.00")),
+                         ua.PaymentAllocation(invoice_id="TI999999",
+                                              amount=Decimal("1.00"))]))
+    assert caught.value.errors == {
+        "allocations[1].amount": ["given 30.00 plus a discount of 5.00, after 70.00 allocated "
+                                  "to it above; the invoice's amount due is 100.00"],
+        "allocations[2].invoice_id": ["the invoice belongs to another contact"],
+        "allocations[3].invoice_id": ["no such invoice in this company"],
+    }
+    assert za_sandbox.records("CustomerReceipt") == []
+    with pytest.raises(ua.ValidationError) as caught:
+        za_client.payments.create(ua.Payment(
+            type="customer_receipt", contact_id=customer.id or "", date=DAY,
+            amount=Decimal("10.00"), currency="USD"))
+    assert list(caught.value.errors) == ["currency"]
+    assert za_sandbox.records("CustomerReceipt") == []
+
+
 def test_a_multi_line_journal_posts_two_sided_entries_and_reads_back_as_one(
         za_client: ua.Client, za_sandbox: SageZASandbox) -> None:
     wages, paye = _account(za_sandbox, "Salaries and Wages"), _account(za_sandbox, "PAYE Payable")

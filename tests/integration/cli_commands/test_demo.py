@@ -28,6 +28,11 @@ def _check_story(output: str) -> None:
                               output).groups()  # type: ignore[union-attr]
     assert before == after
     assert "GET /financial_settings through the proxy: base currency GBP" in output
+    assert "Trial balance at " in output
+    debit, credit = re.search(r"Total\s+(\S+)\s+(\S+)", output).groups()  # type: ignore[union-attr]
+    assert debit == credit
+    assert re.search(r"2200\s+VAT on Sales\s+0\.00\s+\d+\.\d\d", output)
+    assert re.search(r"7000\s+Gross Wages\s+\d+\.\d\d\s+0\.00", output)
 
 
 def test_the_demo_runs_on_the_embedded_sandbox() -> None:

@@ -125,3 +125,28 @@ def test_provider_fields_reach_sage(client: ua.Client, sales_account: str) -> No
         sales_invoice(buyer.id, sales_account, tax_code="standard"),  # type: ignore[arg-type]
         provider_fields={"notes": "from provider fields"})
     assert created.notes == "from provider fields"
+
+
+def test_a_line_tax_that_disagrees_with_its_rate_is_refused_before_sending(
+        client: ua.Client, sandbox: SageSandbox, sales_account: str) -> None:
+    """GB standard is 20 %: 19.00 on 100.00 is refused, 20.00 goes through."""
+    buyer = customer(client)
+    posts = sandbox.counters.requests.get("POST /sales_invoices", 0)
+    wrong = sales_invoice(buyer.id, sales_account, tax_code="standard",  # type: ignore[arg-type]
+                          net_amount=Decimal("100.00"), tax_amount=Decimal("19.00"),
+                          total_amount=Decimal("119.00"))
+    with pytest.raises(ua.ValidationError) as caught:
+        client.invoices.create(wrong)
+    assert caught.value.errors == {"lines[0].tax_amount": [
+        "tax_amount 19.00 != net_amount x 20% 20.00 (difference 1.00)"]}
+    assert sandbox.counters.requests.get("POST /sales_invoices", 0) == posts
+    right = sales_invoice(buyer.id, sales_account, tax_code="standard",  # type: ignore[arg-type]
+                          net_amount=Decimal("100.00"), tax_amount=Decimal("20.00"),
+                          total_amount=Decimal("120.00"))
+    created = client.invoices.create(right)
+    # An update of the lines goes through the same check, before any PUT.
+    puts = sandbox.counters.requests.get("PUT /sales_invoices/{key}", 0)
+    with pytest.raises(ua.ValidationError) as caught:
+        client.invoices.update(created.id, {"lines": wrong.lines})  # type: ignore[arg-type]
+    assert list(caught.value.errors) == ["lines[0].tax_amount"]
+    assert sandbox.counters.requests.get("PUT /sales_invoices/{key}", 0) == puts

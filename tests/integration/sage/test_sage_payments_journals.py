@@ -10,7 +10,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
 
-from .books import TODAY, customer, sales_invoice, unique
+from .books import TODAY, customer, nominal_code, sales_invoice, unique
 
 
 def _receipt(contact_id: str, amount: str, **changes: object) -> ua.Payment:
@@ -97,3 +97,53 @@ def test_journal_lines_may_name_concepts(client: ua.Client, sandbox: SageSandbox
         ua.JournalLine(account_concept="accruals", credit=Decimal("10"))])
     created = client.journals.create(entry)
     assert created.lines[0].account_id == sandbox.ledger_account_id("GB", 7000)
+
+
+def test_allocations_are_checked_against_the_invoices_before_anything_is_sent(
+        client: ua.Client, sandbox: SageSandbox) -> None:
+    """Outstanding amounts and currencies are read from Sage's invoices, one GET each."""
+    buyer = customer(client)
+    account = sandbox.ledger_account_id("GB", 4000)
+    invoice = client.invoices.create(sales_invoice(buyer.id, account, tax_code="standard"))  # type: ignore[arg-type]
+    euro = client.invoices.create(ua.Invoice(**{
+        **vars(sales_invoice(buyer.id, account, tax_code="zero")), "currency": "EUR",  # type: ignore[arg-type]
+        "exchange_rate": Decimal("1.15")}))
+    bank = sandbox.bank_account_id("GB")
+    posts = sandbox.counters.requests.get("POST /contact_payments", 0)
+    reads = sandbox.counters.requests.get("GET /sales_invoices/{key}", 0)
+    with pytest.raises(ua.ValidationError) as caught:
+        client.payments.create(_receipt(
+            buyer.id, "150.00", bank_account_id=bank,  # type: ignore[arg-type]
+            allocations=[ua.PaymentAllocation(invoice_id=invoice.id, amount=Decimal("100.00")),  # type: ignore[arg-type]
+                         ua.PaymentAllocation(invoice_id=invoice.id, amount=Decimal("30.00")),  # type: ignore[arg-type]
+                         ua.PaymentAllocation(invoice_id=euro.id, amount=Decimal("20.00"))]))  # type: ignore[arg-type]
+    assert caught.value.errors == {
+        "allocations[1].amount": ["given 30.00, after 100.00 allocated to it above; the "
+                                  "invoice's outstanding amount is 120.00"],
+        "allocations[2].invoice_id": ["the invoice is in EUR, the payment in GBP"],
+    }
+    assert sandbox.counters.requests.get("POST /contact_payments", 0) == posts
+    assert sandbox.counters.requests.get("GET /sales_invoices/{key}", 0) == reads + 2
+    assert client.invoices.get(invoice.id).amount_due == Decimal("120.00")  # type: ignore[arg-type]
+    # Within the outstanding amount, in the invoice's currency, it goes through.
+    paid = client.payments.create(_receipt(
+        buyer.id, "120.00", bank_account_id=bank,  # type: ignore[arg-type]
+        allocations=[ua.PaymentAllocation(invoice_id=invoice.id, amount=Decimal("120.00"))]))  # type: ignore[arg-type]
+    assert paid.allocations[0].amount == Decimal("120.00")
+
+
+def test_a_bank_account_in_another_currency_cannot_take_the_payment(
+        client: ua.Client, sandbox: SageSandbox) -> None:
+    buyer = customer(client)
+    euro_bank = client.proxy.request("POST", "/bank_accounts", json={"bank_account": {
+        "bank_account_type_id": "CHECKING", "currency_id": "EUR",
+        "nominal_code": int(nominal_code()),
+        "bank_account_details": {"account_name": unique("Euro account")}}}).json()
+    posts = sandbox.counters.requests.get("POST /contact_payments", 0)
+    with pytest.raises(ua.ValidationError) as caught:
+        client.payments.create(_receipt(
+            buyer.id, "10.00", currency="GBP", bank_account_id=euro_bank["id"]))  # type: ignore[arg-type]
+    assert caught.value.errors == {"bank_account_id": [
+        "the bank account is in EUR, the payment in GBP; use an account in the payment's "
+        "currency or the base currency"]}
+    assert sandbox.counters.requests.get("POST /contact_payments", 0) == posts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import responses
 from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
-from unified_accounting.syncing import RESOURCES, SQLiteMirror, Syncer, scope_of
+from unified_accounting.syncing import RESOURCES, SQLiteMirror, StreamKey, Syncer, scope_of
 
 from .books import open_client
 
@@ -170,3 +170,50 @@ def test_an_interrupted_sync_resumes_at_its_last_committed_page_then_catches_up(
         renamed = mirror.get(scope, "contacts", ids[0])
         assert renamed is not None
         assert renamed.data["name"] == "Renamed after the crash"
+
+
+def test_a_record_stamped_in_the_future_moves_no_cursor_and_hides_no_change(
+    tmp_path: Path,
+) -> None:
+    """Sage stamps one contact ten days ahead (a clock error); the cursor stays at the time
+    each run began, later records and later changes of that very contact are all read, and
+    its deletion is applied."""
+    with SageSandbox.running(port=0, seed=53, start_time=START, access_token_ttl=3600) as sb:
+        client = open_client(sb, str(sb.issue_tokens()["access_token"]))
+        early = sb.seed_contacts(3)
+        sb.advance_clock(10 * 86400)
+        (ahead,) = sb.seed_contacts(1)  # stamped START + 10 days
+        sb.advance_clock(-10 * 86400)
+        scope = scope_of(client)
+        key = StreamKey(scope, "contacts")
+        with SQLiteMirror(tmp_path / "m.sqlite3") as mirror:
+            sb.advance_clock(STEP)
+            began = sb.now()
+            _syncer(mirror, sb, "contacts").run(client)
+            state = mirror.load_state(key)
+            # The cursor is the time the run began, never the newest updated_at read.
+            assert state.synced_until == began
+            held = mirror.get(scope, "contacts", ahead)
+            assert held is not None
+            assert held.updated_at == START + timedelta(days=10)
+
+            sb.advance_clock(STEP)
+            later = client.contacts.create(ua.Contact(name="Created later", is_customer=True))
+            client.contacts.update(ahead, {"notes": "changed after the clock error"})
+            sb.advance_clock(STEP)
+            second = _syncer(mirror, sb, "contacts").run(client).streams[0]
+            assert (second.inserted, second.updated) == (1, 1)
+            assert mirror.get(scope, "contacts", later.id or "") is not None
+            changed = mirror.get(scope, "contacts", ahead)
+            assert changed is not None
+            assert changed.model().notes == "changed after the clock error"  # type: ignore[attr-defined]
+            assert changed.updated_at == client.contacts.get(ahead).updated_at
+
+            client.contacts.delete(ahead)
+            sb.advance_clock(STEP)
+            third = _syncer(mirror, sb, "contacts").run(client).streams[0]
+            assert third.deleted == 1
+            live = {c.id: c.updated_at for c in client.contacts.list()}
+            assert {r.id: r.updated_at for r in mirror.records(scope, "contacts")} == live
+            assert set(early) | {later.id} <= set(live)
+        client.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from contextlib import AbstractContextManager
+from datetime import date
 
 import click
 
@@ -46,6 +47,8 @@ def _steps(client: ua.Client, target: DemoTarget, counter: RequestCounter) -> No
     steps.financial_settings(client)
     say()
     sync_twice(client, target, contact, counter)
+    say()
+    steps.trial_balance(client, date.today())
 
 
 def _target(connection: str | None, store: str | None, business: str | None,

@@ -21,6 +21,7 @@ __all__ = [
     "journals",
     "map_accounts",
     "standard_rate",
+    "trial_balance",
 ]
 
 CUSTOMER_REFERENCE = "NORTHWIND"
@@ -135,3 +136,16 @@ def financial_settings(client: ua.Client) -> dict[str, Any]:
     say(f"GET /financial_settings through the proxy: base currency {currency}, year end "
         f"{found.get('year_end_date')}, accounting type {found.get('accounting_type')}.")
     return found
+
+
+def trial_balance(client: ua.Client, as_of: date) -> ua.TrialBalance:
+    """Print the trial balance the core computes from the ledger's entries."""
+    balance = client.reports.trial_balance(as_of=as_of)
+    shown = ua.dump(balance)
+    say(f"Trial balance at {shown['as_of']}, computed from the ledger entries Sage posted for "
+        "every invoice, receipt and journal:")
+    rows = [(line["code"], line["name"], line["debit"], line["credit"])
+            for line in shown["lines"]]
+    echo_table(("code", "account", "debit", "credit"),
+               [*rows, ("", "Total", shown["total_debit"], shown["total_credit"])])
+    return balance

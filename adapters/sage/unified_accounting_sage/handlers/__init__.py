@@ -14,6 +14,7 @@ from unified_accounting_sage.handlers.contacts import ContactHandler
 from unified_accounting_sage.handlers.invoices import InvoiceHandler
 from unified_accounting_sage.handlers.journals import JournalHandler
 from unified_accounting_sage.handlers.ledger_accounts import LedgerAccountHandler
+from unified_accounting_sage.handlers.ledger_entries import LedgerEntryHandler
 from unified_accounting_sage.handlers.payments import PaymentHandler
 from unified_accounting_sage.handlers.tax_rates import TaxRateHandler
 
@@ -28,6 +29,7 @@ _HANDLER_CLASSES: tuple[type[SageHandler[Any]], ...] = (
     LedgerAccountHandler,
     TaxRateHandler,
     BusinessHandler,
+    LedgerEntryHandler,
 )
 
 #: Unified resource -> its handler class.

@@ -32,6 +32,7 @@ from unified_accounting_sage.handlers.base import (
     rounded_since,
 )
 from unified_accounting_sage.handlers.changes import update_body
+from unified_accounting_sage.handlers.line_tax import line_tax_errors, single_rates
 from unified_accounting_sage.handlers.query import (
     FieldAttributes,
     Filter,
@@ -211,6 +212,16 @@ class InvoiceHandler(SageHandler[Invoice]):
             resolve_account=accounts.resolve,
         )
 
+    def _check_line_tax(self, invoice: Invoice, region: str | None) -> None:
+        """Refuse lines whose tax disagrees with their rate (see ``handlers.line_tax``)."""
+        if all(line.tax_amount is None or line.net_amount is None for line in invoice.lines):
+            return
+        codes = TaxCodes(self.tenant)
+        errors = line_tax_errors(invoice, single_rates(self.tenant.reference("tax_rates")),
+                                 lambda code: codes.resolve(code, region=region))
+        if errors:
+            raise ValidationError(errors, provider="sage")
+
     def create(self, model: Invoice, **options: Any) -> Invoice:
         """``POST /sales_invoices`` or ``/purchase_invoices`` with an ``idempotency_id``.
 
@@ -220,11 +231,14 @@ class InvoiceHandler(SageHandler[Invoice]):
 
         Raises:
             ValidationError: the contact is missing or has the wrong type (nothing is sent),
-                a tax code or account concept cannot be resolved, or Sage refuses the body.
+                a tax code or account concept cannot be resolved, a line's ``tax_amount``
+                disagrees with its rate (``lines[i].tax_amount``, given and computed), or
+                Sage refuses the body.
         """
         check_options(options, _WRITE_OPTIONS, "invoices.create")
         self._check_contact(model)
         region, extra = self._region(options)
+        self._check_line_tax(model, region)
         body = self._to_sage(model, region, extra, partial=False)
         wrapper = invoices.wrapper_key(model)
         try:
@@ -249,6 +263,7 @@ class InvoiceHandler(SageHandler[Invoice]):
         keep_flag = isinstance(changes, Invoice) or "tax_inclusive" in changes
 
         def build(model: Invoice) -> dict[str, Any]:
+            self._check_line_tax(model, region)
             body = self._to_sage(model, region, None, partial=True)
             if not keep_flag:
                 # The skeleton's default must not overwrite how Sage prices the lines.

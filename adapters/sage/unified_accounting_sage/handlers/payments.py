@@ -16,8 +16,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from unified_accounting.errors import ValidationError
+from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.models import Payment
+from unified_accounting_sage.handlers.allocations import (
+    INVOICES_SETTLED,
+    InvoiceState,
+    allocation_errors,
+    bank_currency_error,
+)
 from unified_accounting_sage.handlers.base import CRUD, SageHandler, check_options, path_of
 from unified_accounting_sage.handlers.changes import update_body
 from unified_accounting_sage.handlers.query import (
@@ -125,16 +131,70 @@ class PaymentHandler(SageHandler[Payment]):
             method = ref_id(chosen, "default_payment_method")
         return replace(payment, bank_account_id=bank_id, payment_method=method)
 
+    def _invoice_state(self, collection: str, id: str) -> InvoiceState | None:
+        try:
+            return InvoiceState.of(self.raw_get(collection, id))
+        except NotFoundError:
+            return None
+
+    def _base_currency(self) -> str | None:
+        settings = self.tenant.reference_cache.get(
+            self.business_id, "financial_settings",
+            lambda: self.record(self.transport.request("GET", "/financial_settings").json()))
+        return ref_id(settings, "base_currency")
+
+    def _bank_currency(self, bank_id: str | None) -> str | None:
+        accounts = self.tenant.reference("bank_accounts")
+        chosen = next((a for a in accounts if a.get("id") == bank_id), {})
+        return ref_id(chosen, "currency")
+
+    def check_allocations(self, payment: Payment) -> None:
+        """Check allocations and currencies against Sage's invoices and bank account.
+
+        Reads each allocated invoice once (``GET /sales_invoices/{id}`` for receipts,
+        ``/purchase_invoices/{id}`` for supplier payments); see
+        :mod:`unified_accounting_sage.handlers.allocations` for the rules.
+
+        Raises:
+            ValidationError: naming every allocation (``allocations[i].amount`` with the
+                amount given and the invoice's outstanding amount, ``allocations[i].invoice_id``
+                for a missing, unpayable or other-currency invoice) and ``bank_account_id``
+                for a bank account in another currency.
+        """
+        states: dict[str, InvoiceState | None] = {}
+        collection = INVOICES_SETTLED.get(payment.type)
+        errors: dict[str, list[str]] = {}
+        if collection is not None and payment.allocations:
+            def invoice(id: str) -> InvoiceState | None:
+                if id not in states:
+                    states[id] = self._invoice_state(collection, id)
+                return states[id]
+
+            errors.update(allocation_errors(payment, invoice))
+        currency = payment.currency or next(
+            (state.currency for state in states.values() if state and state.currency), None)
+        if currency is not None:
+            problem = bank_currency_error(currency, self._bank_currency(payment.bank_account_id),
+                                          self._base_currency)
+            if problem:
+                errors["bank_account_id"] = [problem]
+        if errors:
+            raise ValidationError(errors, provider="sage")
+
     def create(self, model: Payment, **options: Any) -> Payment:
         """``POST /contact_payments`` with an ``idempotency_id``; options: ``provider_fields``.
 
+        Each allocated invoice is read first (:meth:`check_allocations`).
+
         Raises:
-            ValidationError: no bank account can be chosen, the payment method is unknown, or
-                Sage refuses the body.
+            ValidationError: no bank account can be chosen, the payment method is unknown, an
+                allocation exceeds its invoice's outstanding amount or is in another currency,
+                the bank account holds another currency, or Sage refuses the body.
         """
         check_options(options, {"provider_fields"}, "payments.create")
-        body = payments.to_sage(self.resolve(model),
-                                provider_fields=options.get("provider_fields"))
+        resolved = self.resolve(model)
+        self.check_allocations(resolved)
+        body = payments.to_sage(resolved, provider_fields=options.get("provider_fields"))
         raw = self.send("POST", path_of(self.collection), self.wrapper, body)
         return self.to_model(raw, self.tenant.include_remote())
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
 from unified_accounting import validate_model
-from unified_accounting.errors import ProviderError, ProviderUnavailableError
+from unified_accounting.errors import ProviderError, ProviderUnavailableError, ValidationError
 from unified_accounting.http import Transport
 from unified_accounting.http.idempotency import repeating_chosen_call
 from unified_accounting.provider import ProviderContext, RecordPage, ResourceHandler
@@ -56,9 +56,19 @@ def read_envelope(payload: Any) -> tuple[list[dict[str, Any]], int]:
 
 
 def merged(current: M, changes: M | Mapping[str, Any]) -> M:
-    """A whole model, or the current one with the changed fields applied (then validated)."""
+    """A whole model, or the current one with the changed fields applied (then validated).
+
+    Raises:
+        ValidationError: a changed key is not a field of the model, or the result breaks
+            the model's rules (as ``create`` would refuse it).
+    """
     if not isinstance(changes, Mapping):
         return changes
+    names = {field.name for field in dataclasses.fields(current)}  # type: ignore[arg-type]
+    unknown = sorted(str(key) for key in changes if key not in names)
+    if unknown:
+        raise ValidationError({key: [f"not a field of {type(current).__name__}"]
+                               for key in unknown}, provider="sage_za")
     updated = dataclasses.replace(current, **dict(changes))  # type: ignore[type-var]
     validate_model(updated)
     return updated

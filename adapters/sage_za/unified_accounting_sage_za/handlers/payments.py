@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from unified_accounting.errors import ProviderUnavailableError, ValidationError
+from unified_accounting.errors import NotFoundError, ProviderUnavailableError, ValidationError
 from unified_accounting.models import Payment, PaymentAllocation
 from unified_accounting_sage_za.config import setting_int
 from unified_accounting_sage_za.handlers.base import ZAHandler
@@ -32,10 +32,31 @@ _BY_PREFIX = {spec[1]: kind for kind, spec in KINDS.items()}
 #: unified payment method -> v2 ``PaymentMethod``
 METHODS: Mapping[str, int] = {"cash": 1, "cheque": 2, "credit_card": 3, "eft": 4}
 _OWN_NUMBER = {"useSystemDocumentNumber": "false"}
+#: The one currency the adapter reads v2 documents in.
+HOME_CURRENCY = "ZAR"
 
 
 def _fail(path: str, message: str) -> ValidationError:
     return ValidationError({path: [message]}, provider="sage_za")
+
+
+def _allocation_problems(index: int, allocation: PaymentAllocation, invoice: Mapping[str, Any],
+                         party: tuple[str, int], used: Decimal) -> dict[str, builtins.list[str]]:
+    """What is wrong with allocation ``index`` to ``invoice``, given what earlier ones took."""
+    at = f"allocations[{index}]"
+    field, party_id = party
+    if invoice.get(field) is not None and int(invoice[field]) != party_id:
+        return {f"{at}.invoice_id": ["the invoice belongs to another contact"]}
+    due = as_decimal(invoice.get("AmountDue")) or Decimal("0")
+    discount = allocation.discount or Decimal("0")
+    if used + allocation.amount + discount <= due:
+        return {}
+    given = f"given {allocation.amount:.2f}"
+    if discount:
+        given += f" plus a discount of {discount:.2f}"
+    if used:
+        given += f", after {used:.2f} allocated to it above"
+    return {f"{at}.amount": [f"{given}; the invoice's amount due is {due:.2f}"]}
 
 
 class PaymentsHandler(ZAHandler[Payment]):
@@ -53,7 +74,7 @@ class PaymentsHandler(ZAHandler[Payment]):
             id=f"{prefix}{raw['ID']}", business_id=self.context.business_id, type=kind,  # type: ignore[arg-type]
             contact_id=f"{party_prefix}{raw.get(party_field)}",
             date=parse_wire_date(raw.get("Date")),  # type: ignore[arg-type]
-            amount=as_decimal(raw.get("Total")) or Decimal("0"), currency="ZAR",
+            amount=as_decimal(raw.get("Total")) or Decimal("0"), currency=HOME_CURRENCY,
             bank_account_id=str(raw["BankAccountId"]) if raw.get("BankAccountId") else None,
             payment_method=methods.get(raw.get("PaymentMethod")),  # type: ignore[arg-type]
             reference=raw.get("Reference") or None,
@@ -119,19 +140,41 @@ class PaymentsHandler(ZAHandler[Payment]):
         return [(parse_id(allocation.invoice_id, (invoice_prefix,))[1], allocation)
                 for allocation in model.allocations]
 
-    def _check_allocations(self, model: Payment, invoice_controller: str,
-                           invoice_prefix: str) -> builtins.list[tuple[int, PaymentAllocation]]:
+    def _invoice(self, controller: str, sage_id: int) -> dict[str, Any] | None:
+        try:
+            return self.raw_get(controller, sage_id)
+        except NotFoundError:
+            return None
+
+    def _check_allocations(self, model: Payment, invoice_controller: str, invoice_prefix: str,
+                           party: tuple[str, int]) -> builtins.list[tuple[int, PaymentAllocation]]:
+        """Check each allocation against its invoice (one ``GET`` per invoice) before anything
+        is written: the same party, and no more than the amount due, counting earlier
+        allocations to the same invoice and discounts.
+
+        Raises:
+            ValidationError: naming every failing ``allocations[i]`` field, with the amount
+                given and the invoice's amount due.
+        """
+        errors: dict[str, builtins.list[str]] = {}
+        invoices: dict[int, dict[str, Any]] = {}
+        used: dict[int, Decimal] = {}
         checked = []
-        for index, allocation in enumerate(model.allocations):
-            _, sage_id = parse_id(allocation.invoice_id, (invoice_prefix,))
-            invoice = self.raw_get(invoice_controller, sage_id)
-            due = as_decimal(invoice.get("AmountDue")) or Decimal("0")
-            if allocation.amount + (allocation.discount or 0) > due:
-                raise _fail(f"allocations[{index}].amount",
-                            f"the invoice has {due} due, less than the allocation")
+        for index, (sage_id, allocation) in enumerate(self._targets(model, invoice_prefix)):
+            invoice = invoices.get(sage_id) or self._invoice(invoice_controller, sage_id)
+            if invoice is None:
+                errors[f"allocations[{index}].invoice_id"] = ["no such invoice in this company"]
+                continue
+            invoices[sage_id] = invoice
+            errors.update(_allocation_problems(index, allocation, invoice, party,
+                                               used.get(sage_id, Decimal(0))))
+            used[sage_id] = (used.get(sage_id, Decimal(0)) + allocation.amount
+                             + (allocation.discount or Decimal(0)))
             checked.append((sage_id, allocation))
         if sum((a.amount for a in model.allocations), Decimal("0")) > model.amount:
-            raise _fail("allocations", "the allocations add up to more than the payment")
+            errors["allocations"] = ["the allocations add up to more than the payment"]
+        if errors:
+            raise ValidationError(errors, provider="sage_za")
         return checked
 
     def create(self, model: Payment, **options: Any) -> Payment:
@@ -146,17 +189,15 @@ class PaymentsHandler(ZAHandler[Payment]):
         if party is None:
             raise _fail("contact_id", f"a {model.type} needs a contact id starting with "
                                       f"{party_prefix}")
+        if model.currency not in (None, HOME_CURRENCY):
+            raise _fail("currency", f"v2 payments are recorded in {HOME_CURRENCY}, the "
+                                    f"currency of its invoices here; not in {model.currency}")
         number = self.reference_for("UA")
         raw = self.stored_before(controller, "DocumentNumber", number)
         if raw is None:
-            allocations = self._check_allocations(model, invoice_controller, invoice_prefix)
-            body = {party_field: int(party[1:]), "Date": model.date.isoformat(),
-                    "Total": model.amount, "BankAccountId": self._bank_account(model),
-                    "Reference": model.reference or "", "DocumentNumber": number,
-                    "PaymentMethod": METHODS.get(model.payment_method or "eft", 4),
-                    "Description": model.reference or ""}
-            raw = self.send_new(controller, body, key_field="DocumentNumber", key=number,
-                                params=_OWN_NUMBER)
+            allocations = self._check_allocations(model, invoice_controller, invoice_prefix,
+                                                  (party_field, int(party[1:])))
+            raw = self._send(model, controller, {party_field: int(party[1:])}, number)
         else:
             # A repeated call whose payment is stored: only the allocations it has not made
             # yet are left (the amounts due already reflect the ones it made).
@@ -167,6 +208,16 @@ class PaymentsHandler(ZAHandler[Payment]):
             self._allocate(int(raw["ID"]), target, allocation)
         self.snapshot.seen(controller, [int(raw["ID"])])
         return self.get(f"{KINDS[model.type][1]}{raw['ID']}")
+
+    def _send(self, model: Payment, controller: str, party: Mapping[str, int],
+              number: str) -> dict[str, Any]:
+        body = {**party, "Date": model.date.isoformat(),
+                "Total": model.amount, "BankAccountId": self._bank_account(model),
+                "Reference": model.reference or "", "DocumentNumber": number,
+                "PaymentMethod": METHODS.get(model.payment_method or "eft", 4),
+                "Description": model.reference or ""}
+        return self.send_new(controller, body, key_field="DocumentNumber", key=number,
+                             params=_OWN_NUMBER)
 
     def _allocate(self, source: int, target: int, allocation: PaymentAllocation) -> None:
         body = {"SourceDocumentId": source, "AllocatedToDocumentId": target,

@@ -9,6 +9,7 @@ from unified_accounting_sage.sandbox.resources import (
     invoices,
     journals,
     ledger,
+    ledger_entries,
     lookups,
     payments,
 )
@@ -23,6 +24,7 @@ ROUTES: list[Route] = [
     *ledger.ROUTES,
     *banking.ROUTES,
     *lookups.ROUTES,
+    *ledger_entries.ROUTES,
 ]
 
 __all__ = ["ROUTES"]

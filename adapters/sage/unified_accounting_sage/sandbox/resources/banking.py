@@ -8,7 +8,7 @@ from typing import Any
 from unified_accounting_sage.sandbox.errors import invalid
 from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, since
 from unified_accounting_sage.sandbox.listing import list_reply as _list
-from unified_accounting_sage.sandbox.messages import money, path_for, ref, ref_of, to_decimal
+from unified_accounting_sage.sandbox.messages import money, path_for, to_decimal
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
     getter,
@@ -22,45 +22,6 @@ from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.seed import bank_account_record
 from unified_accounting_sage.sandbox.store import Record
 from unified_accounting_sage.sandbox.validation import validate
-
-
-def post_transaction(
-    ctx: Ctx, type_id: str, origin_collection: str, origin: Record, total: Decimal
-) -> dict[str, str]:
-    """Record the ledger transaction of a posted document and return its reference."""
-    tx_id = new_id()
-    type_ref = lookup_ref("transaction_types", type_id) or ref("transaction_types", type_id,
-                                                                type_id)
-    record: Record = {
-        "id": tx_id,
-        "displayed_as": origin.get("reference") or origin["displayed_as"],
-        "$path": path_for("transactions", tx_id),
-        "created_at": ctx.stamp,
-        "updated_at": ctx.stamp,
-        "date": origin["date"],
-        "deleted": False,
-        "reference": origin.get("reference"),
-        "total": money(total),
-        "total_in_transaction_currency": money(total),
-        "contact": origin.get("contact"),
-        "transaction_type": type_ref,
-        "origin": ref_of(origin_collection, origin),
-        "audit_trail_id": ctx.store.next_number(f"audit:{ctx.business_id}"),
-        "number_of_attachments": 0,
-    }
-    ctx.store.insert(ctx.business_id, "transactions", record)
-    return ref_of("transactions", record)
-
-
-def update_transaction(ctx: Ctx, link: dict[str, str] | None, **changes: Any) -> None:
-    """Change a document's transaction (new total or date, or ``deleted=True`` on void)."""
-    record = ctx.get("transactions", link["id"]) if link else None
-    if record is None:
-        return
-    if "total" in changes:
-        changes["total"] = changes["total_in_transaction_currency"] = money(changes["total"])
-    record.update(changes)
-    touch(ctx, "transactions", record)
 
 
 def adjust_bank_balance(ctx: Ctx, bank_account_id: str, delta: Decimal) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 
 from unified_accounting_sage.sandbox.amounts import LineAmounts, line_amounts, totals
 from unified_accounting_sage.sandbox.errors import blank, invalid
+from unified_accounting_sage.sandbox.ledger_rules import Posting, purchase_invoice, sales_invoice
 from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, search, since
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.messages import money, parse_date, path_for, ref_of, to_decimal
-from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
     getter,
@@ -20,6 +20,12 @@ from unified_accounting_sage.sandbox.resources.common import (
     looked_up,
     pick,
     touch,
+)
+from unified_accounting_sage.sandbox.resources.ledger_entries import (
+    control_accounts,
+    document_lines,
+    post_transaction,
+    update_transaction,
 )
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
@@ -178,9 +184,17 @@ def _name(ctx: Ctx, kind: Kind, record: Record, data: dict[str, Any]) -> None:
             f"{kind.prefix}{ctx.store.next_number(f'{kind.collection}:{ctx.business_id}')}")
 
 
+def postings(ctx: Ctx, kind: Kind, record: Record) -> list[Posting]:
+    """The double entry of a stored invoice: debtors (creditors) against its lines and tax."""
+    rule = sales_invoice if kind is SALES else purchase_invoice
+    return rule(control_accounts(ctx), document_lines(record, "invoice_lines"),
+                record["displayed_as"])
+
+
 def _post(ctx: Ctx, kind: Kind, record: Record) -> None:
     record["transaction"] = post_transaction(
-        ctx, kind.transaction_type, kind.collection, record, to_decimal(record["total_amount"]))
+        ctx, kind.transaction_type, kind.collection, record, postings(ctx, kind, record),
+        total=to_decimal(record["total_amount"]))
     adjust_balance(ctx, record["contact"]["id"], to_decimal(record["outstanding_amount"]))
 
 
@@ -205,20 +219,30 @@ def _update(kind: Kind) -> Any:
         _check_dates({**record, **{k: v for k, v in data.items() if k in _TEXT}})
         if data.get("invoice_lines"):
             _apply_lines(ctx, record, data["invoice_lines"])
+        changed = bool(data.get("invoice_lines")) or contact["id"] != record["contact"]["id"] or (
+            data.get("date") not in (None, record["date"]))
         pick(data, record, _TEXT)
-        if contact["id"] != record["contact"]["id"] and record["status"]["id"] != "DRAFT":
-            adjust_balance(ctx, record["contact"]["id"], -before)
-            adjust_balance(ctx, contact["id"], before)
-        record["contact"] = contact
         if record["status"]["id"] != "DRAFT":
-            update_transaction(ctx, record["transaction"], date=record["date"],
-                               total=to_decimal(record["total_amount"]))
-            adjust_balance(ctx, record["contact"]["id"],
-                           to_decimal(record["outstanding_amount"]) - before)
+            _repost(ctx, kind, record, contact, before, changed)
+        record["contact"] = contact
         touch(ctx, kind.collection, record)
         return 200, record
 
     return handler
+
+
+def _repost(ctx: Ctx, kind: Kind, record: Record, contact: dict[str, str], before: Decimal,
+            changed: bool) -> None:
+    """Carry an edit of a posted invoice into its contact's balance and its ledger entries
+    (reposted when its lines, contact or date changed)."""
+    if contact["id"] != record["contact"]["id"]:
+        adjust_balance(ctx, record["contact"]["id"], -before)
+        adjust_balance(ctx, contact["id"], before)
+    record["contact"] = contact
+    update_transaction(ctx, record["transaction"], date=record["date"], contact=contact,
+                       total=to_decimal(record["total_amount"]),
+                       postings=postings(ctx, kind, record) if changed else None)
+    adjust_balance(ctx, contact["id"], to_decimal(record["outstanding_amount"]) - before)
 
 
 def _release(kind: Kind) -> Any:

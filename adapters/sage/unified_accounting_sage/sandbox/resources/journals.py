@@ -6,11 +6,15 @@ from typing import Any
 
 from unified_accounting_sage.sandbox.amounts import journal_totals
 from unified_accounting_sage.sandbox.errors import invalid
+from unified_accounting_sage.sandbox.ledger_rules import Posting, journal
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.listing import since
 from unified_accounting_sage.sandbox.messages import money, path_for, to_decimal
-from unified_accounting_sage.sandbox.resources.banking import post_transaction, update_transaction
 from unified_accounting_sage.sandbox.resources.common import delete_record, getter, linked
+from unified_accounting_sage.sandbox.resources.ledger_entries import (
+    post_transaction,
+    update_transaction,
+)
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
@@ -64,9 +68,18 @@ def new_journal(ctx: Ctx, data: dict[str, Any]) -> Record:
         "description": data.get("description"), "total": money(debits),
         "journal_code": None, "migrated": False, "journal_lines": lines,
     }
-    record["transaction"] = post_transaction(ctx, "JOURNAL", "journals", record, debits)
+    record["transaction"] = post_transaction(ctx, "JOURNAL", "journals", record,
+                                             postings(record), total=debits)
     ctx.store.insert(ctx.business_id, "journals", record)
     return record
+
+
+def postings(journal_record: Record) -> list[Posting]:
+    """The double entry of a stored journal: its own lines."""
+    return journal(
+        (line["ledger_account"]["id"], to_decimal(line["debit"]), to_decimal(line["credit"]),
+         line.get("details") or journal_record["reference"])
+        for line in journal_record["journal_lines"])
 
 
 def _delete(ctx: Ctx, key: str | None) -> Reply:

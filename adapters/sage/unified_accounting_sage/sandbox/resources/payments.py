@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from unified_accounting_sage.sandbox.amounts import payment_status
 from unified_accounting_sage.sandbox.errors import invalid
+from unified_accounting_sage.sandbox.ledger_rules import (
+    ControlAccounts,
+    Discount,
+    Posting,
+    customer_receipt,
+    customer_refund,
+    supplier_payment,
+    supplier_refund,
+)
 from unified_accounting_sage.sandbox.listing import date_from, date_to, ref_is, since
 from unified_accounting_sage.sandbox.listing import list_reply as _list
 from unified_accounting_sage.sandbox.messages import money, path_for, ref_of, to_decimal
-from unified_accounting_sage.sandbox.resources.banking import (
-    adjust_bank_balance,
-    bank_ref,
-    post_transaction,
-    update_transaction,
-)
+from unified_accounting_sage.sandbox.resources.banking import adjust_bank_balance, bank_ref
 from unified_accounting_sage.sandbox.resources.common import (
     delete_record,
     getter,
@@ -23,6 +28,12 @@ from unified_accounting_sage.sandbox.resources.common import (
     touch,
 )
 from unified_accounting_sage.sandbox.resources.invoices import adjust_balance, status_ref
+from unified_accounting_sage.sandbox.resources.ledger_entries import (
+    bank_ledger_id,
+    control_accounts,
+    post_transaction,
+    update_transaction,
+)
 from unified_accounting_sage.sandbox.resources.lookups import lookup_ref
 from unified_accounting_sage.sandbox.routing import Ctx, Reply, Route, new_id
 from unified_accounting_sage.sandbox.store import Record
@@ -97,11 +108,65 @@ def new_payment(ctx: Ctx, data: dict[str, Any]) -> Record:
     }
     for invoice, amount, discount in allocations:
         _allocate(ctx, collection or "", record, invoice, amount, discount)
-    record["transaction"] = post_transaction(ctx, type_id, "contact_payments", record, total)
+    record["transaction"] = post_transaction(ctx, type_id, "contact_payments", record,
+                                             postings(ctx, record), total=total)
     assert bank is not None
     adjust_bank_balance(ctx, bank["id"], sign * total)
+    adjust_balance(ctx, contact["id"], _on_account(record))
     ctx.store.insert(ctx.business_id, "contact_payments", record)
     return record
+
+
+def _on_account(payment: Record) -> Decimal:
+    """How a payment moves its contact's balance beyond what its allocations settle.
+
+    A receipt or payment lowers it by the money not allocated to an invoice (a payment on
+    account); a refund raises it by the whole amount.
+    """
+    total = to_decimal(payment["total_amount"])
+    if PAYMENT_TYPES[payment["transaction_type"]["id"]][1] is None:
+        return total
+    allocated = sum((to_decimal(a["amount"]) for a in payment["allocated_artefacts"]),
+                    Decimal(0))
+    return allocated - total
+
+
+def _discounts(ctx: Ctx, payment: Record, account: str | None) -> list[Discount]:
+    """The settlement discounts of a payment's allocations; without a discount account in
+    the chart, each is booked to the first ledger account of the invoice it settles."""
+    collection = PAYMENT_TYPES[payment["transaction_type"]["id"]][1] or ""
+    found = []
+    for item in payment["allocated_artefacts"]:
+        amount = to_decimal(item["discount"])
+        if not amount:
+            continue
+        booked_to = account
+        if booked_to is None:
+            invoice = ctx.require(collection, item["artefact"]["id"])
+            booked_to = str(invoice["invoice_lines"][0]["ledger_account"]["id"])
+        found.append(Discount(amount, booked_to))
+    return found
+
+
+def postings(ctx: Ctx, payment: Record) -> list[Posting]:
+    """The double entry of a stored payment: the bank against debtors or creditors."""
+    accounts = control_accounts(ctx)
+    bank = bank_ledger_id(ctx, payment["bank_account"]["id"])
+    total, label = to_decimal(payment["total_amount"]), payment["displayed_as"]
+    type_id = payment["transaction_type"]["id"]
+    if type_id in _REFUNDS:
+        return _REFUNDS[type_id](accounts, bank, total, label)
+    receipt = type_id == "CUSTOMER_RECEIPT"
+    discounts = _discounts(ctx, payment, accounts.sales_discount if receipt
+                           else accounts.purchase_discount)
+    rule = customer_receipt if receipt else supplier_payment
+    return rule(accounts, bank, total, discounts, label)
+
+
+_REFUNDS: dict[str, Callable[[ControlAccounts, str, Decimal, str | None], list[Posting]]] = {
+    "CUSTOMER_REFUND": customer_refund,
+    "VENDOR_REFUND": supplier_refund,
+}
 
 
 def _allocate(
@@ -151,6 +216,7 @@ def _delete(ctx: Ctx, key: str | None) -> Reply:
         _settle(ctx, collection or "", invoice, -amount, -discount, None)
     adjust_bank_balance(ctx, record["bank_account"]["id"],
                         -sign * to_decimal(record["total_amount"]))
+    adjust_balance(ctx, record["contact"]["id"], -_on_account(record))
     update_transaction(ctx, record["transaction"], deleted=True)
     delete_record(ctx, "contact_payments", record)
     return 204, None

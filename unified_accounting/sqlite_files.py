@@ -1,0 +1,115 @@
+"""SQLite files the library keeps (token store, mirror): private on disk, clear when broken.
+
+Both files hold what a customer would not want read by other users of the machine (tokens;
+their books), so they are created ``0600`` in a ``0700`` folder, and so are the lock files
+beside them. SQLite creates its ``-wal`` and ``-shm`` files with the mode of the database file.
+
+A locked, corrupt or unreadable file surfaces as
+:class:`~unified_accounting.errors.StoreUnavailableError` naming the file and what is wrong
+with it, never as a bare ``sqlite3`` error; nothing here ever removes or rewrites a file that
+cannot be read.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+from unified_accounting.errors import StoreUnavailableError
+
+__all__ = [
+    "create_private_file",
+    "private_folder",
+    "sqlite_failure",
+    "translated",
+    "translating",
+]
+
+_log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# What SQLite's message says -> (what the store is, whether waiting may help).
+_KNOWN: tuple[tuple[str, str, bool], ...] = (
+    ("database is locked", "is locked by another process for longer than the wait allowed",
+     True),
+    ("database table is locked", "is locked by another connection", True),
+    ("file is not a database", "is not a SQLite database (corrupt or another kind of file); "
+     "it was left as it is", False),
+    ("malformed", "is corrupt (database disk image is malformed); it was left as it is", False),
+    ("unable to open", "cannot be opened (missing folder or no permission)", False),
+    ("readonly", "is read-only for this user", False),
+    ("disk i/o error", "could not be read or written (disk I/O error)", True),
+    ("database or disk is full", "cannot grow: the disk is full", True),
+)
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` (mode ``0700``) if missing; warn if it exists open to others."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        _log.warning("folder %s is open to other users (mode %o)", folder, mode)
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (and its folder, ``0700``) if missing.
+
+    An existing file is neither truncated nor changed; a warning says when others can read it.
+    """
+    if not path.parent.exists():
+        private_folder(path.parent)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        _log.warning("%s is readable by other users (mode %o)", path, mode)
+
+
+def sqlite_failure(what: str, path: Path, exc: sqlite3.Error) -> StoreUnavailableError:
+    """The library's error for a SQLite failure of the file at ``path``.
+
+    Args:
+        what: what the file is, e.g. ``"token store"`` or ``"mirror"``.
+        path: the database file.
+        exc: SQLite's error.
+    """
+    text = str(exc).lower()
+    for needle, says, retryable in _KNOWN:
+        if needle in text:
+            return StoreUnavailableError(f"{what} {path} {says}", retryable=retryable)
+    return StoreUnavailableError(
+        f"{what} {path} failed: {type(exc).__name__}: {str(exc)[:200]}", retryable=False)
+
+
+@contextmanager
+def translated(what: str, path: Path) -> Iterator[None]:
+    """Turn SQLite errors raised in the block into :func:`sqlite_failure`."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise sqlite_failure(what, path, exc) from exc
+
+
+def translating(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a method of an object with a ``path`` so its SQLite errors name the file."""
+
+    def decorate(method: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(method)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return method(*args, **kwargs)
+            except sqlite3.Error as exc:
+                owner = args[0]
+                raise sqlite_failure(what, Path(getattr(owner, "path", "?")), exc) from exc
+
+        return wrapper
+
+    return decorate
