@@ -1,11 +1,14 @@
 """Both outbox stores the library ships pass the outbox conformance suite: SQLite and PostgreSQL.
 
-The PostgreSQL store also has tests of its own: its migrations keep their own version table
-beside the mirror's, and the plugin group finds both stores.
+The stores also have tests of their own: the PostgreSQL migrations keep their own version
+table beside the mirror's; the SQLite file is private like the mirror's and fails clearly
+when corrupt or locked; the plugin group finds both stores.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,13 @@ from unified_accounting.outbox.registry import available_outboxes, load_outbox, 
 from unified_accounting.outbox.sqlite_store import SQLiteOutbox
 from unified_accounting.syncing.postgres_migrations import MIGRATIONS as MIRROR_MIGRATIONS
 from unified_accounting.syncing.postgres_mirror import PostgresMirror
-from unified_accounting.testing.outbox_conformance import OutboxConformance, OutboxFactory
+from unified_accounting.testing.outbox_conformance import (
+    T0,
+    OutboxConformance,
+    OutboxFactory,
+    claim,
+    new,
+)
 
 
 class TestSQLiteOutboxConformance(OutboxConformance):
@@ -83,3 +92,50 @@ def test_unknown_urls_and_memory_databases_are_refused() -> None:
         open_outbox("redis://127.0.0.1:6379/0")
     with pytest.raises(ua.ConfigurationError, match=":memory:"):
         SQLiteOutbox(":memory:")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_the_sqlite_outbox_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "queue" / "outbox.sqlite3"
+    outbox = SQLiteOutbox(path)
+    outbox.add(new())  # the queued write's data: nobody else on the machine may read it
+    assert _mode(path.parent) == 0o700
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        assert file.exists(), file
+        assert _mode(file) == 0o600, file
+    outbox.close()
+
+
+def test_a_corrupt_sqlite_outbox_is_named_and_left_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    garbage = b"not a database, only bytes\n" * 300
+    path.write_bytes(garbage)
+    with pytest.raises(ua.StoreUnavailableError, match="is not a SQLite database") as caught:
+        SQLiteOutbox(path)
+    assert f"outbox {path}" in str(caught.value)
+    assert caught.value.retryable is False
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+    assert path.read_bytes() == garbage
+
+
+def test_a_locked_sqlite_outbox_fails_clearly_and_keeps_its_writes(tmp_path: Path) -> None:
+    outbox = SQLiteOutbox(tmp_path / "outbox.sqlite3", busy_timeout=0.2)
+    first = outbox.add(new())
+    holder = sqlite3.connect(outbox.path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    for call in (lambda: outbox.add(new()), lambda: claim(outbox)):
+        with pytest.raises(ua.StoreUnavailableError, match="is locked") as caught:
+            call()
+        assert f"outbox {outbox.path}" in str(caught.value)
+        assert caught.value.retryable is True  # a worker waits and claims again
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert [item.id for item in outbox.items()] == [first.id]
+    assert claim(outbox, at=T0).id == first.id
+    outbox.close()
+    with pytest.raises(ua.ConfigurationError, match="closed"):
+        outbox.items()

@@ -33,6 +33,8 @@ def test_a_rate_limit_pauses_for_retry_after_and_is_no_failure() -> None:
     ua.ProviderUnavailableError("503", status=503),
     ConnectionResetError("reset"),
     ua.ReauthorizationRequired("grant gone"),
+    # A corrupt token store: waiting will not mend it, an operator may; the write is sound.
+    ua.StoreUnavailableError("token store /x is not a SQLite database", retryable=False),
 ])
 def test_transient_errors_back_off_then_end_dead(error: BaseException) -> None:
     first = outcome_of(error, item(failures=0), POLICY, NOW, jitter=lambda: 1.0)

@@ -5,8 +5,9 @@
   the provider's ``retry_after``, and the attempt does not count as a failure; since the
   later items of the queue wait behind it, the whole (connection, business) pauses, and the
   worker moves on to other businesses;
-- a transient error (5xx, a dropped connection, a refused login, anything unexpected): back
-  off exponentially, with jitter; after ``max_failures`` of them the item is dead;
+- a transient error (5xx, a dropped connection, a refused login, a store that cannot be used
+  even if it says waiting will not help, anything unexpected): back off exponentially, with
+  jitter; after ``max_failures`` of them the item is dead;
 - any other error of the library (a validation error, a missing record): failed for good,
   the unified error kept as JSON;
 - a delete repeated after an attempt that may have reached the provider and now answered
@@ -25,6 +26,7 @@ from unified_accounting.errors import (
     AuthenticationError,
     NotFoundError,
     RateLimitError,
+    StoreUnavailableError,
     ValidationError,
 )
 from unified_accounting.outbox.items import OutboxItem, Status
@@ -111,8 +113,10 @@ def outcome_of(error: BaseException, item: OutboxItem, policy: RetryPolicy, now:
 
 def _final(error: BaseException) -> bool:
     """Errors that another attempt of the same write cannot cure."""
-    if not isinstance(error, AccountingError) or isinstance(error, AuthenticationError):
-        # A login or grant may be restored by a person; unexpected errors are kept for one.
+    if not isinstance(error, AccountingError) or isinstance(
+            error, AuthenticationError | StoreUnavailableError):
+        # A login, a grant or a corrupt token store may be restored by a person; unexpected
+        # errors are kept for one. None of them is the write's fault.
         return False
     return not error.retryable
 

@@ -4,14 +4,15 @@ Every change is a transaction that takes SQLite's write lock first (``BEGIN IMME
 a claim reads the queue heads and takes one in a single step: two workers never take the same
 item, nor two items of one business. The file uses WAL journaling with full fsync, so a write
 that ``add`` returned survives a crash of the process or the machine.
+
+The file holds what products write to their customers' books, so it is private like the
+mirror's (``0600`` in a ``0700`` folder), and a locked, corrupt or unreadable file raises
+:class:`~unified_accounting.errors.StoreUnavailableError` naming it.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from os import PathLike, fspath
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from unified_accounting.outbox import sql
 from unified_accounting.outbox.items import STATUSES, NewItem, OutboxItem, Queue, Status
 from unified_accounting.outbox.outcomes import ItemOutcome
 from unified_accounting.outbox.store import OutboxStore
+from unified_accounting.sqlite_files import SQLitePool, translated, translating
 
 __all__ = ["SQLiteOutbox", "default_path"]
 
@@ -52,6 +54,10 @@ def default_path() -> Path:
         "outbox.sqlite3")
 
 
+_WHAT = "outbox"
+_speaks = translating(_WHAT)
+
+
 def _q(statement: str) -> str:
     return statement.format(table=_TABLE).replace("%s", "?")
 
@@ -64,6 +70,8 @@ class SQLiteOutbox(OutboxStore):
         busy_timeout: seconds to wait for another writer before failing.
 
     Raises:
+        StoreUnavailableError: the file is locked for longer than ``busy_timeout``, corrupt or
+            unreadable (from any method); the message names the file.
         ConfigurationError: ``path`` is ``:memory:`` (the worker would not see the writes).
     """
 
@@ -71,31 +79,31 @@ class SQLiteOutbox(OutboxStore):
         if fspath(path) == ":memory:":
             raise ConfigurationError("the SQLite outbox needs a file path, not ':memory:'")
         self.path = Path(path)
-        self._busy_timeout = busy_timeout
-        self._idle: list[sqlite3.Connection] = []
-        self._guard = threading.Lock()
-        self._closed = False
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._write() as conn:
+        self._pool = SQLitePool(self.path, busy_timeout=busy_timeout, synchronous="FULL",
+                                owner=repr(self))
+        with translated(_WHAT, self.path), self._pool.write() as conn:
             for statement in _SCHEMA:
                 conn.execute(statement)
 
     def __repr__(self) -> str:
         return f"SQLiteOutbox({str(self.path)!r})"
 
+    @_speaks
     def add(self, item: NewItem) -> OutboxItem:
-        with self._write() as conn:
+        with self._pool.write() as conn:
             row = conn.execute(_q(sql.INSERT), sql.insert_params(item, sql.json_text)).fetchone()
         return self._item(row)
 
+    @_speaks
     def get(self, item_id: str) -> OutboxItem | None:
-        with self._connection() as conn:
+        with self._pool.connection() as conn:
             row = conn.execute(f"SELECT {sql.COLUMNS} FROM {_TABLE} WHERE id = ?",  # noqa: S608
                                (item_id,)).fetchone()
         return None if row is None else self._item(row)
 
+    @_speaks
     def claim(self, *, owner: str, now: float, lease_seconds: float) -> OutboxItem | None:
-        with self._write() as conn:
+        with self._pool.write() as conn:
             found = conn.execute(_q(sql.CLAIM_SELECT), (now, now)).fetchone()
             if found is None:
                 return None
@@ -103,40 +111,46 @@ class SQLiteOutbox(OutboxStore):
                                               found[0])).fetchone()
         return self._item(row)
 
+    @_speaks
     def renew(self, item_id: str, *, owner: str, until: float) -> bool:
-        with self._write() as conn:
+        with self._pool.write() as conn:
             return conn.execute(_q(sql.RENEW), (until, item_id, owner)).rowcount == 1
 
+    @_speaks
     def finish(self, item_id: str, *, owner: str, outcome: ItemOutcome, now: float) -> bool:
         params = sql.finish_params(item_id, owner, outcome, now, sql.json_text)
-        with self._write() as conn:
+        with self._pool.write() as conn:
             return conn.execute(_q(sql.FINISH), params).rowcount == 1
 
+    @_speaks
     def items(self, *, status: Status | None = None, queue: Queue | None = None,
               connection: str | None = None, after_seq: int = 0,
               limit: int = 100) -> list[OutboxItem]:
         query, params = sql.listing(_TABLE, status=status, queue=queue, connection=connection,
                                     after_seq=after_seq, limit=limit)
-        with self._connection() as conn:
+        with self._pool.connection() as conn:
             rows = conn.execute(query.replace("%s", "?"), params).fetchall()
         return [self._item(row) for row in rows]
 
+    @_speaks
     def retry(self, item_id: str, *, now: float) -> OutboxItem:
-        with self._write() as conn:
+        with self._pool.write() as conn:
             item = self._locked(conn, item_id)
             row = conn.execute(_q(sql.RESET), (*sql.retried_state(item, now), now,
                                                item.seq)).fetchone()
         return self._item(row)
 
+    @_speaks
     def cancel(self, item_id: str, *, now: float) -> OutboxItem:
-        with self._write() as conn:
+        with self._pool.write() as conn:
             item = self._locked(conn, item_id)
             row = conn.execute(_q(sql.RESET), (*sql.cancelled_state(item, now), now,
                                                item.seq)).fetchone()
         return self._item(row)
 
+    @_speaks
     def counts(self) -> dict[str, int]:
-        with self._connection() as conn:
+        with self._pool.connection() as conn:
             rows = conn.execute(
                 f"SELECT status, count(*) FROM {_TABLE} GROUP BY status").fetchall()  # noqa: S608
         found = {status: int(count) for status, count in rows}
@@ -144,11 +158,7 @@ class SQLiteOutbox(OutboxStore):
 
     def close(self) -> None:
         """Close the idle connections; those in use close when they are handed back."""
-        with self._guard:
-            self._closed = True
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        self._pool.close()
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -162,35 +172,3 @@ class SQLiteOutbox(OutboxStore):
     @staticmethod
     def _item(row: Any) -> OutboxItem:
         return sql.item_from_row(row, sql.json_value)
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        # A small pool: the lease-renewing threads come and go with each delivery.
-        with self._guard:
-            if self._closed:
-                raise ConfigurationError(f"{self!r} is closed")
-            conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            # Autocommit: every write opens its own transaction in _write.
-            conn = sqlite3.connect(self.path, timeout=self._busy_timeout,
-                                   isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-        try:
-            yield conn
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            with self._guard:
-                keep = not self._closed
-                if keep:
-                    self._idle.append(conn)
-            if not keep:
-                conn.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
