@@ -6,12 +6,11 @@ builds an :class:`~unified_accounting.outbox.worker.OutboxWorker` itself.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
+from unified_accounting.env_settings import EnvSettings
 from unified_accounting.errors import ConfigurationError
 from unified_accounting.outbox.outcomes import RetryPolicy
 
@@ -28,13 +27,14 @@ ENVIRONMENT = {
     "backoff_cap": "UNIFIED_ACCOUNTING_OUTBOX_BACKOFF_CAP",
     "call_retries": "UNIFIED_ACCOUNTING_OUTBOX_CALL_RETRIES",
 }
-_FLOATS = ("lease_seconds", "backoff_base", "backoff_cap")
-_INTS = ("max_failures", "call_retries")
 
 
 @dataclass(frozen=True, kw_only=True)
-class OutboxSettings:
+class OutboxSettings(EnvSettings):
     """Where the outbox and the connections live, and how hard delivery tries.
+
+    :meth:`from_env` reads them from the variables of :data:`ENVIRONMENT`; :meth:`to_env`
+    writes them out for another process.
 
     Args:
         outbox_url: the store (``sqlite:///path`` or ``postgresql://...?schema=``); empty for
@@ -48,6 +48,8 @@ class OutboxSettings:
         call_retries: retries of the transport within one attempt (the same idempotency
             token); a rate limit is never slept through inside an attempt.
     """
+
+    ENVIRONMENT: ClassVar[Mapping[str, str]] = ENVIRONMENT
 
     outbox_url: str = ""
     token_store: str = ""
@@ -81,42 +83,3 @@ class OutboxSettings:
         """A copy with some settings replaced (``None`` values keep the current one)."""
         return replace(self, **{name: value for name, value in changes.items()
                                 if value is not None})
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> OutboxSettings:
-        """Read the settings from ``UNIFIED_ACCOUNTING_*`` variables (see :data:`ENVIRONMENT`).
-
-        Raises:
-            ConfigurationError: a number or the provider settings' JSON is malformed; the
-                message names the variable.
-        """
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name, variable in ENVIRONMENT.items():
-            raw = env.get(variable, "").strip()
-            if raw:
-                values[name] = _parse(name, variable, raw)
-        return cls(**values)
-
-    def to_env(self) -> dict[str, str]:
-        """The environment variables that give another process these settings."""
-        env = {variable: str(getattr(self, name)) for name, variable in ENVIRONMENT.items()
-               if name not in ("provider_settings",) and getattr(self, name) != ""}
-        env[ENVIRONMENT["provider_settings"]] = json.dumps(dict(self.provider_settings))
-        return env
-
-
-def _parse(name: str, variable: str, raw: str) -> Any:
-    try:
-        if name == "provider_settings":
-            parsed = json.loads(raw)
-            if not isinstance(parsed, dict):
-                raise ValueError("not a JSON object")
-            return parsed
-        if name in _FLOATS:
-            return float(raw)
-        if name in _INTS:
-            return int(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{variable}: {exc}") from exc
-    return raw
