@@ -232,6 +232,8 @@ def test_a_sync_job_whose_lock_redis_is_down_is_retried_not_failed(
     from unified_accounting.jobs.app import SYNC_TASK, create_app
     from unified_accounting.jobs.settings import JobSettings
 
+    # Another app in the same process first: its settings must not leak into this one's task.
+    create_app(JobSettings(mirror_url="postgresql://nobody@127.0.0.1:1/nothing"))
     settings = JobSettings(broker_url=down_url, mirror_url=f"sqlite:///{tmp_path / 'm.db'}",
                            token_store=f"sqlite:///{tmp_path / 'tokens.db'}")
     celery = create_app(settings)

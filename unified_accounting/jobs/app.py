@@ -84,7 +84,9 @@ def _register_sync_task(celery: Celery, settings: JobSettings) -> None:
                       resources: Sequence[str] | None = None,
                       full: bool = False) -> dict[str, Any]:
         """Run one incremental sync of ``connection``'s business ``business_id``."""
-        runtime = process_runtime(settings)
+        # The app's own settings: Celery keeps the first callable registered under a task
+        # name, so a second app in this process runs this closure with the first's settings.
+        runtime = process_runtime(self.app.conf.unified_accounting)
         lock = runtime.job_lock(connection, business_id)
         try:
             acquired = lock.acquire()

@@ -112,17 +112,23 @@ class Runtime:
         self.redis.close()
 
 
-_runtimes: dict[int, Runtime] = {}
+_runtimes: list[tuple[int, JobSettings, Runtime]] = []
 _runtime_guard = threading.Lock()
 
 
 def process_runtime(settings: JobSettings) -> Runtime:
-    """This process's runtime, opened on first use (again after a fork)."""
+    """This process's runtime for ``settings``, opened on first use (again after a fork).
+
+    Found by the settings too: two apps in one process (an embedding program, tests) never
+    share each other's Redis, token store or mirror.
+    """
     pid = os.getpid()
     with _runtime_guard:
-        runtime = _runtimes.get(pid)
-        if runtime is None:
-            runtime = _runtimes[pid] = Runtime.open(settings)
+        for owner, opened_with, runtime in _runtimes:
+            if owner == pid and opened_with == settings:
+                return runtime
+        runtime = Runtime.open(settings)
+        _runtimes.append((pid, settings, runtime))
         return runtime
 
 

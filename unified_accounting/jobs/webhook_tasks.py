@@ -45,7 +45,9 @@ def register_webhook_task(celery: Celery, settings: JobSettings) -> None:
     def deliver_webhooks(self: Task, max_seconds: float = 50.0,
                          concurrency: int = 8) -> dict[str, Any]:
         """Deliver due webhooks for up to ``max_seconds``; return what happened."""
-        with Deliverer(_process_store(settings), concurrency=concurrency) as deliverer:
+        # The app's own settings (see the sync task: the first callable of a name is kept).
+        store = _process_store(self.app.conf.unified_accounting)
+        with Deliverer(store, concurrency=concurrency) as deliverer:
             stats = deliverer.run(until_idle=True, max_seconds=max_seconds)
         return {"delivered": stats.delivered, "retried": stats.retried,
                 "failed": stats.failed, "pid": os.getpid()}
