@@ -101,6 +101,34 @@ def test_a_lost_answer_is_resent_with_the_same_idempotency_id_and_stored_once(
     assert client.contacts.get(third.provider_id).name == "Lost Answer Ltd"  # type: ignore[arg-type]
 
 
+def test_a_receipt_whose_answer_was_lost_is_not_refused_for_the_invoice_it_paid(
+    sandbox: SageSandbox, outbox: SQLiteOutbox
+) -> None:
+    # The receipt's first attempt pays the invoice, then loses its answer. The next attempt
+    # reads the invoice (nothing outstanding now) before sending: it must not refuse the
+    # allocation, but send the same idempotency_id and get the first receipt back.
+    client = sandbox.connect("GB", outbox=outbox, retry=NO_RETRY)
+    contact = client.contacts.create(ua.Contact(name="Paid Twice Ltd", is_customer=True))
+    invoice = client.invoices.create(invoice_for(contact.id, sandbox))  # type: ignore[arg-type]
+    bank = client.proxy.request("GET", "/bank_accounts").json()["$items"][0]["id"]
+    sandbox.queue_fault("drop_after_commit", 1, method="POST", path_contains="/contact_payments")
+    receipt = client.outbox.create(ua.Payment(
+        type="customer_receipt", contact_id=contact.id, date=date(2026, 3, 2),  # type: ignore[arg-type]
+        amount=Decimal("120.00"), bank_account_id=bank, reference="RCPT-LOST",
+        allocations=[ua.PaymentAllocation(invoice_id=invoice.id,  # type: ignore[arg-type]
+                                          amount=Decimal("120.00"))]))
+    delivering = worker(outbox, lambda queue: client)
+    first = delivering.deliver_one()
+    assert first is not None
+    assert (first.id, first.status, first.failures) == (receipt, "queued", 1)
+    assert client.invoices.get(invoice.id).amount_due == Decimal("0.00")  # type: ignore[arg-type]
+    second = delivering.deliver_one()
+    assert second is not None
+    assert (second.status, second.attempts, second.error) == ("delivered", 2, None)
+    receipts = [p for p in client.payments.list() if p.reference == "RCPT-LOST"]
+    assert [p.id for p in receipts] == [second.provider_id]
+
+
 def test_a_refusal_fails_with_its_error_and_takes_the_writes_referring_to_it(
     sandbox: SageSandbox, outbox: SQLiteOutbox
 ) -> None:
