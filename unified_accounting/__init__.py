@@ -74,6 +74,7 @@ if TYPE_CHECKING:
         complete_authorization,
         revoke,
     )
+    from unified_accounting.outbox.items import OutboxRef
     from unified_accounting.plugins import available_providers
     from unified_accounting.syncing import (
         SQLiteMirror,
@@ -124,6 +125,7 @@ _IMPORTS: dict[str, str] = {
     "LedgerEntry": "unified_accounting.models",
     "NotFoundError": "unified_accounting.errors",
     "OAuthStateError": "unified_accounting.oauth",
+    "OutboxRef": "unified_accounting.outbox.items",
     "Payment": "unified_accounting.models",
     "PaymentAllocation": "unified_accounting.models",
     "PermissionDeniedError": "unified_accounting.errors",
@@ -194,6 +196,7 @@ __all__ = [
     "LedgerEntry",
     "NotFoundError",
     "OAuthStateError",
+    "OutboxRef",
     "Payment",
     "PaymentAllocation",
     "PermissionDeniedError",

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import is_dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from unified_accounting import validation
 from unified_accounting.errors import UnsupportedOperationError, ValidationError
@@ -36,6 +36,10 @@ from unified_accounting.provider import (
 from unified_accounting.proxy import Proxy
 from unified_accounting.read_ahead import ReadAhead
 from unified_accounting.reports import Reports
+
+if TYPE_CHECKING:
+    from unified_accounting.outbox.client_outbox import ClientOutbox
+    from unified_accounting.outbox.store import OutboxStore
 
 __all__ = ["Client", "Resource"]
 
@@ -232,14 +236,18 @@ class Client:
     Create it with :func:`unified_accounting.connect`. Attributes ``contacts``,
     ``contact_persons``, ``invoices``, ``payments``, ``journals``, ``ledger_accounts``,
     ``tax_rates``, ``businesses``, ``ledger_entries``, ``credit_notes`` and ``items`` map
-    unified models; ``reports`` gives the trial balance; ``proxy`` reaches any provider path.
+    unified models; ``reports`` gives the trial balance; ``proxy`` reaches any provider path;
+    ``outbox`` queues writes for a worker to deliver.
     """
 
-    def __init__(self, context: ProviderContext) -> None:
+    def __init__(self, context: ProviderContext, *, outbox: OutboxStore | str | None = None,
+                 ) -> None:
         self._context = context
+        self._outbox_store = outbox
         self._provider = context.provider
         self._capabilities = dict(self._provider.capabilities())
         self._extras: Any = None
+        self._outbox: ClientOutbox | None = None
         self.contacts: Resource[Contact] = self._resource("contacts")
         self.contact_persons: Resource[ContactPerson] = self._resource("contact_persons")
         self.invoices: Resource[Invoice] = self._resource("invoices")
@@ -287,6 +295,16 @@ class Client:
             self._extras = self._provider.extension(self._context)
         return self._extras
 
+    @property
+    def outbox(self) -> ClientOutbox:
+        """Queue writes of this connection and business for a worker to deliver (see
+        docs/outbox.md); the store is ``connect(outbox=...)``, else the default one."""
+        if self._outbox is None:
+            from unified_accounting.outbox.client_outbox import ClientOutbox
+
+            self._outbox = ClientOutbox(self, self._outbox_store)
+        return self._outbox
+
     def capabilities(self) -> dict[str, ResourceCapabilities]:
         """Return resource -> supported operations and filters, for every unified resource."""
         empty = ResourceCapabilities(frozenset())
@@ -314,7 +332,7 @@ class Client:
             settings=self._context.settings, transport=clone, options=self._context.options,
             cache=self._context.cache,
         )
-        return Client(context)
+        return Client(context, outbox=self._outbox_store)
 
     def for_business(self, business_id: str) -> Client:
         """Return a client of the same connection routed to another of the user's businesses.
@@ -329,11 +347,13 @@ class Client:
             settings=self._context.settings, transport=transport, options=self._context.options,
             cache=self._context.cache,
         )
-        return Client(context)
+        return Client(context, outbox=self._outbox_store)
 
     def close(self) -> None:
-        """Release the HTTP connections the client opened."""
+        """Release the HTTP connections (and an outbox store) the client opened."""
         self._context.transport.close()
+        if self._outbox is not None:
+            self._outbox.close()
 
     def __enter__(self) -> Client:
         return self

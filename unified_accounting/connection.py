@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -33,6 +33,9 @@ from unified_accounting.provider import Provider, ProviderContext
 from unified_accounting.tokens.base import TokenStore
 from unified_accounting.tokens.manager import TokenManager
 from unified_accounting.tokens.registry import default_token_store
+
+if TYPE_CHECKING:
+    from unified_accounting.outbox.store import OutboxStore
 
 __all__ = ["connect"]
 
@@ -136,6 +139,7 @@ def connect(
     limiter: Limiter | None = None,
     sleep: Callable[[float], None] = time.sleep,
     jitter: Jitter = full_jitter,
+    outbox: OutboxStore | str | None = None,
     **options: Any,
 ) -> Client:
     """Connect to a provider and return a :class:`Client`.
@@ -167,6 +171,8 @@ def connect(
         timeouts: connect and read timeouts.
         limiter: a client-side limiter; by default one shared by every client of the app.
         sleep, jitter: how to wait between retries (injectable for tests).
+        outbox: where ``client.outbox`` queues writes: a store or its URL (by default
+            ``UNIFIED_ACCOUNTING_OUTBOX``, else a SQLite file in the user's data folder).
         **options: provider options, available to the provider as ``context.options``.
 
     Raises:
@@ -196,4 +202,4 @@ def connect(
         lambda request, business: plugin.before_request(request, business, context))
     if business_id is not None or select_business:
         context.business_id = plugin.select_business(context)
-    return Client(context)
+    return Client(context, outbox=outbox)

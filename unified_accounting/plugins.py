@@ -1,8 +1,8 @@
 """Finding and loading plugins: one loader for every entry-point group.
 
-Packages extend the library by declaring entry points in four groups: providers
-(:data:`PROVIDER_ENTRY_POINT_GROUP`), token stores, mirrors and CLI commands. Listing a group
-imports none of its plugins; loading one imports only that plugin (stevedore's
+Packages extend the library by declaring entry points in five groups: providers
+(:data:`PROVIDER_ENTRY_POINT_GROUP`), token stores, mirrors, outbox stores and CLI commands.
+Listing a group imports none of its plugins; loading one imports only that plugin (stevedore's
 ``DriverManager``). Errors name the group and the plugin.
 """
 
@@ -29,6 +29,7 @@ __all__ = [
     "CLI_ENTRY_POINT_GROUP",
     "DEMO_ENTRY_POINT_GROUP",
     "MIRROR_ENTRY_POINT_GROUP",
+    "OUTBOX_ENTRY_POINT_GROUP",
     "PROVIDER_ENTRY_POINT_GROUP",
     "SANDBOX_ENTRY_POINT_GROUP",
     "TOKEN_STORE_ENTRY_POINT_GROUP",
@@ -45,6 +46,7 @@ __all__ = [
 PROVIDER_ENTRY_POINT_GROUP = "unified_accounting.providers"
 TOKEN_STORE_ENTRY_POINT_GROUP = "unified_accounting.token_stores"  # noqa: S105 - not a secret
 MIRROR_ENTRY_POINT_GROUP = "unified_accounting.mirrors"
+OUTBOX_ENTRY_POINT_GROUP = "unified_accounting.outboxes"
 CLI_ENTRY_POINT_GROUP = "unified_accounting.cli"
 # A provider's local sandbox (``sandbox serve --provider NAME``) and demo (``demo --provider
 # NAME``): click commands registered under the provider's name.
@@ -56,6 +58,7 @@ _KINDS = {
     PROVIDER_ENTRY_POINT_GROUP: "provider",
     TOKEN_STORE_ENTRY_POINT_GROUP: "token store",
     MIRROR_ENTRY_POINT_GROUP: "mirror",
+    OUTBOX_ENTRY_POINT_GROUP: "outbox store",
     CLI_ENTRY_POINT_GROUP: "CLI command",
     SANDBOX_ENTRY_POINT_GROUP: "sandbox",
     DEMO_ENTRY_POINT_GROUP: "demo",

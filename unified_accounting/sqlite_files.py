@@ -1,4 +1,4 @@
-"""SQLite files the library keeps (token store, mirror): private on disk, clear when broken.
+"""SQLite files the library keeps (token store, mirror, outbox): private, clear when broken.
 
 Both files hold what a customer would not want read by other users of the machine (tokens;
 their books), so they are created ``0600`` in a ``0700`` folder, and so are the lock files
@@ -8,6 +8,8 @@ A locked, corrupt or unreadable file surfaces as
 :class:`~unified_accounting.errors.StoreUnavailableError` naming the file and what is wrong
 with it, never as a bare ``sqlite3`` error; nothing here ever removes or rewrites a file that
 cannot be read.
+
+:class:`SQLitePool` shares the connections to one such file between threads.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ import logging
 import os
 import sqlite3
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from unified_accounting.errors import StoreUnavailableError
+from unified_accounting.errors import ConfigurationError, StoreUnavailableError
 
 __all__ = [
+    "SQLitePool",
     "create_private_file",
     "enable_wal",
     "private_folder",
@@ -137,3 +141,92 @@ def translating(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapper
 
     return decorate
+
+
+class SQLitePool:
+    """Connections to one SQLite file, reused by whichever thread needs one next.
+
+    A small pool rather than one connection per thread: worker and sync threads come and go,
+    and per-thread connections would pile up in a long-lived process. The file is created
+    private (:func:`create_private_file`) and opened in WAL mode; connections are in
+    autocommit mode, so every transaction is opened explicitly (:meth:`write`).
+
+    Args:
+        path: the database file.
+        busy_timeout: seconds SQLite waits for another writer before failing.
+        synchronous: SQLite's ``synchronous`` setting: ``"NORMAL"`` (a commit may be lost
+            if the machine, not the process, dies) or ``"FULL"``.
+        owner: what the pool serves, for the error raised after :meth:`close`.
+    """
+
+    def __init__(self, path: Path, *, busy_timeout: float, synchronous: str = "NORMAL",
+                 owner: str = "the SQLite file") -> None:
+        if synchronous not in ("NORMAL", "FULL"):
+            raise ConfigurationError(f"synchronous must be NORMAL or FULL, not {synchronous!r}")
+        self.path = path
+        self._busy_timeout = busy_timeout
+        self._synchronous = synchronous
+        self._owner = owner
+        self._idle: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._closed = False
+        create_private_file(path)
+
+    @property
+    def idle(self) -> int:
+        """How many open connections wait to be reused."""
+        with self._guard:
+            return len(self._idle)
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection of the pool for the block; a transaction left open is rolled back.
+
+        Raises:
+            ConfigurationError: the pool is closed.
+        """
+        with self._guard:
+            if self._closed:
+                raise ConfigurationError(f"{self._owner} is closed")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            conn = self._open()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            with self._guard:
+                keep = not self._closed
+                if keep:
+                    self._idle.append(conn)
+            if not keep:
+                conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A connection holding SQLite's write lock (``BEGIN IMMEDIATE``), committed at the end
+        of the block, rolled back if it raises."""
+        with self.connection() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the idle connections; connections in use close when they are handed back."""
+        with self._guard:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            enable_wal(conn, self._busy_timeout)
+            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        except BaseException:
+            conn.close()  # a file that is not a database: nothing to keep open
+            raise
+        return conn

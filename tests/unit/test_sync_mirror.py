@@ -182,7 +182,7 @@ def test_connections_are_reused_across_runs_and_refused_after_close(tmp_path: Pa
     for _ in range(20):
         mirror.commit(key, state=StreamState(), upserts=[item("a", T0)])
         assert mirror.count(GB, "contacts") == 1
-    assert len(mirror._idle) == 1
+    assert mirror._pool.idle == 1
     mirror.close()
     with pytest.raises(ua.ConfigurationError, match="closed"):
         mirror.count(GB, "contacts")

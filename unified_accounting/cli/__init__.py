@@ -1,7 +1,7 @@
 """The ``unified-accounting`` command line.
 
 Each command group lives in its own module (``connections``, ``records``, ``reports``,
-``sync``, ``proxy``, ``webhooks``), imported only when one of its commands runs, so
+``sync``, ``proxy``, ``webhooks``, ``outbox``), imported only when one of its commands runs, so
 ``unified-accounting --help`` loads click and little else. Provider packages add commands
 through the entry-point group ``unified_accounting.cli``; each entry point names a
 ``click.Command`` (or group) that is attached under its entry-point name. A provider's local
@@ -60,6 +60,9 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
     "webhooks": LazyCommand(
         "unified_accounting.cli.webhooks", "webhooks",
         "Send change events to registered URLs, signed (Standard Webhooks)."),
+    "outbox": LazyCommand(
+        "unified_accounting.cli.outbox", "outbox",
+        "Deliver queued writes, and inspect, retry or cancel them."),
     "credit-notes": _records("credit_notes"),
     "items": _records("items"),
 }

@@ -14,6 +14,11 @@ calls in the same order therefore send the same tokens, and the provider answers
 repetition with the records it created the first time. The tokens have the default format of
 :meth:`unified_accounting.provider.Provider.new_idempotency_key` (32 lowercase hex
 characters); the context is per thread and per asyncio task.
+
+A provider without idempotency tokens makes a repeated write safe by looking it up first (by
+a reference derived from the same tokens). It needs to know that the call is a repetition:
+``chosen_idempotency_keys(seed, repeat=True)`` says the block repeats a call that may already
+have reached the provider, and :func:`repeating_chosen_call` tells the provider so.
 """
 
 from __future__ import annotations
@@ -23,15 +28,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["chosen_idempotency_keys", "next_chosen_key"]
+__all__ = ["chosen_idempotency_keys", "next_chosen_key", "repeating_chosen_call"]
 
 
 class _KeySequence:
     """The tokens derived from one seed, handed out in order."""
 
-    def __init__(self, seed: str) -> None:
+    def __init__(self, seed: str, repeat: bool) -> None:
         self._seed = seed
         self._drawn = 0
+        self.repeat = repeat
 
     def draw(self) -> str:
         self._drawn += 1
@@ -43,19 +49,22 @@ _CHOSEN: ContextVar[_KeySequence | None] = ContextVar("chosen_idempotency_keys",
 
 
 @contextmanager
-def chosen_idempotency_keys(seed: str) -> Iterator[None]:
+def chosen_idempotency_keys(seed: str, *, repeat: bool = False) -> Iterator[None]:
     """Make the writes inside the block use tokens derived from ``seed``.
 
     Args:
         seed: any text unique to the operation being repeated (include whatever scopes it,
             such as a tenant and a connection: two operations with one seed share tokens).
+        repeat: the block repeats calls that may already have reached the provider (a
+            write whose worker died, or whose answer was lost); providers that cannot
+            deduplicate look the record up before sending it again.
 
     Raises:
         ValueError: ``seed`` is empty.
     """
     if not seed:
         raise ValueError("an idempotency seed must not be empty")
-    token = _CHOSEN.set(_KeySequence(seed))
+    token = _CHOSEN.set(_KeySequence(seed, repeat))
     try:
         yield
     finally:
@@ -66,3 +75,9 @@ def next_chosen_key() -> str | None:
     """Return the next token of the enclosing :func:`chosen_idempotency_keys`, else ``None``."""
     sequence = _CHOSEN.get()
     return None if sequence is None else sequence.draw()
+
+
+def repeating_chosen_call() -> bool:
+    """Whether the enclosing :func:`chosen_idempotency_keys` block repeats an earlier call."""
+    sequence = _CHOSEN.get()
+    return sequence is not None and sequence.repeat

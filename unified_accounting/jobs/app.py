@@ -25,6 +25,7 @@ from unified_accounting.errors import (
     RateLimitError,
     StoreUnavailableError,
 )
+from unified_accounting.jobs.outbox_tasks import register_outbox_task
 from unified_accounting.jobs.runtime import job_summary, process_runtime
 from unified_accounting.jobs.settings import JobSettings
 from unified_accounting.jobs.webhook_tasks import register_webhook_task
@@ -72,6 +73,7 @@ def create_app(settings: JobSettings | None = None) -> Celery:
     celery.conf.unified_accounting = settings
     _register_sync_task(celery, settings)
     register_webhook_task(celery, settings)
+    register_outbox_task(celery)
     return celery
 
 

@@ -8,12 +8,11 @@ enqueues jobs.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from unified_accounting.env_settings import EnvSettings
 from unified_accounting.errors import ConfigurationError
 
 __all__ = ["ENVIRONMENT", "JobSettings"]
@@ -35,8 +34,11 @@ DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
 
 @dataclass(frozen=True, kw_only=True)
-class JobSettings:
+class JobSettings(EnvSettings):
     """Where the shared parts of a sync deployment live.
+
+    :meth:`from_env` reads them from the variables of :data:`ENVIRONMENT`; :meth:`to_env`
+    writes them out for another process.
 
     Args:
         broker_url: the Redis broker (``redis://host:6379/0``).
@@ -57,6 +59,8 @@ class JobSettings:
         limit_headroom: how much longer than the provider's the shared limiter's rate window
             is (0.04 = 4 %, as the local limiter's): room for requests delayed on their way.
     """
+
+    ENVIRONMENT: ClassVar[Mapping[str, str]] = ENVIRONMENT
 
     broker_url: str = DEFAULT_BROKER
     result_backend: str | None = None
@@ -81,53 +85,3 @@ class JobSettings:
     def results(self) -> str:
         """The result backend actually used."""
         return self.result_backend or self.broker_url
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> JobSettings:
-        """Read the settings from ``UNIFIED_ACCOUNTING_*`` variables (see :data:`ENVIRONMENT`).
-
-        Raises:
-            ConfigurationError: a number or the provider settings' JSON is malformed; the
-                message names the variable.
-        """
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name, variable in ENVIRONMENT.items():
-            raw = env.get(variable)
-            if raw:
-                values[name] = _parse(name, variable, raw)
-        return cls(**values)
-
-    def to_env(self) -> dict[str, str]:
-        """The environment variables that reproduce these settings in another process."""
-        env = {
-            ENVIRONMENT["broker_url"]: self.broker_url,
-            ENVIRONMENT["prefix"]: self.prefix,
-            ENVIRONMENT["mirror_url"]: self.mirror_url,
-            ENVIRONMENT["provider_settings"]: json.dumps(dict(self.provider_settings)),
-            ENVIRONMENT["lock_ttl"]: repr(self.lock_ttl),
-            ENVIRONMENT["visibility_timeout"]: repr(self.visibility_timeout),
-            ENVIRONMENT["page_size"]: str(self.page_size),
-            ENVIRONMENT["limit_headroom"]: repr(self.limit_headroom),
-        }
-        if self.result_backend:
-            env[ENVIRONMENT["result_backend"]] = self.result_backend
-        if self.token_store:
-            env[ENVIRONMENT["token_store"]] = self.token_store
-        return env
-
-
-def _parse(name: str, variable: str, raw: str) -> Any:
-    try:
-        if name == "provider_settings":
-            parsed = json.loads(raw)
-            if not isinstance(parsed, dict):
-                raise ValueError("not a JSON object")
-            return parsed
-        if name in ("lock_ttl", "visibility_timeout", "limit_headroom"):
-            return float(raw)
-        if name == "page_size":
-            return int(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{variable}: {exc}") from exc
-    return raw

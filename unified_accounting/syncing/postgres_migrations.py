@@ -58,7 +58,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "change events, webhook endpoints and their deliveries", EVENT_TABLES),
 )
 
-_VERSION_TABLE = """CREATE TABLE IF NOT EXISTS {schema}.schema_version (
+_VERSION_TABLE = """CREATE TABLE IF NOT EXISTS {versions} (
     version integer PRIMARY KEY, description text NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now())"""
 
@@ -86,20 +86,25 @@ def migrate(
     conn: psycopg.Connection[tuple[object, ...]],
     schema: str,
     migrations: tuple[Migration, ...] = MIGRATIONS,
+    version_table: str = "schema_version",
 ) -> list[int]:
     """Bring ``schema`` up to the last migration, in one transaction; return versions applied.
+
+    ``version_table`` lists what was applied; another set of tables in the same schema (the
+    write outbox's) keeps its own list under another name.
 
     Raises:
         ConfigurationError: the database holds a newer schema than this code knows (a newer
             release has migrated it: upgrade this one too).
     """
     quoted = quoted_schema(schema)
+    versions = f"{quoted}.{quoted_schema(version_table)}"
     applied: list[int] = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("migrate", schema),))
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
-        conn.execute(_VERSION_TABLE.format(schema=quoted))
-        latest = f"SELECT coalesce(max(version), 0) FROM {quoted}.schema_version"  # noqa: S608
+        conn.execute(_VERSION_TABLE.format(versions=versions))
+        latest = f"SELECT coalesce(max(version), 0) FROM {versions}"  # noqa: S608
         row = conn.execute(latest).fetchone()
         current = int(row[0]) if row else 0  # type: ignore[call-overload]
         newest = max((m.version for m in migrations), default=0)
@@ -114,7 +119,7 @@ def migrate(
             for statement in migration.statements:
                 conn.execute(statement.format(schema=quoted))
             conn.execute(
-                f"INSERT INTO {quoted}.schema_version (version, description) "  # noqa: S608
+                f"INSERT INTO {versions} (version, description) "  # noqa: S608
                 "VALUES (%s, %s)",
                 (migration.version, migration.description),
             )

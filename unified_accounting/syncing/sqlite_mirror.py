@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -28,13 +27,7 @@ from unified_accounting.events import sqlite_log
 from unified_accounting.events.model import ChangeListener
 from unified_accounting.events.recorder import ChangeRecorder
 from unified_accounting.models import DeletedRecord
-from unified_accounting.sqlite_files import (
-    create_private_file,
-    enable_wal,
-    private_folder,
-    translated,
-    translating,
-)
+from unified_accounting.sqlite_files import SQLitePool, private_folder, translated, translating
 from unified_accounting.syncing.cursor import StreamState, state_from_json, state_to_json
 from unified_accounting.syncing.mirror import (
     CommitCounts,
@@ -103,13 +96,9 @@ class SQLiteMirror(Mirror):
             raise ConfigurationError("the SQLite mirror needs a file path, not ':memory:'")
         self.path = Path(path)
         self.lock_timeout = lock_timeout
-        self._busy_timeout = busy_timeout
-        self._idle: list[sqlite3.Connection] = []
-        self._guard = threading.Lock()
-        self._closed = False
         self._tables: set[str] = set()
-        create_private_file(self.path)
-        with translated(_WHAT, self.path), self._write() as conn:
+        self._pool = SQLitePool(self.path, busy_timeout=busy_timeout, owner=repr(self))
+        with translated(_WHAT, self.path), self._pool.write() as conn:
             conn.execute(_STATE_TABLE)
             sqlite_log.create_tables(conn)
             conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
@@ -122,7 +111,7 @@ class SQLiteMirror(Mirror):
     @_speaks
     def load_state(self, key: StreamKey) -> StreamState:
         """Return the saved cursors of one stream (an empty state if it never ran)."""
-        with self._connection() as conn:
+        with self._pool.connection() as conn:
             row = conn.execute(
                 f"SELECT state FROM sync_state WHERE {_SCOPE_WHERE} AND resource = ?",  # noqa: S608
                 (*_scope_params(key.scope), key.resource),
@@ -145,7 +134,7 @@ class SQLiteMirror(Mirror):
         transaction; see :mod:`unified_accounting.events.sqlite_log`.
         """
         table = self._table_name(key.resource)
-        with self._write() as conn:
+        with self._pool.write() as conn:
             self._ensure_table(conn, table)
             recorder = sqlite_log.open_recorder(
                 conn, provider=key.scope.provider, connection=key.scope.connection,
@@ -193,7 +182,7 @@ class SQLiteMirror(Mirror):
         table = self._table_name(resource)
         if not self._has_table(table):
             return None
-        with self._connection() as conn:
+        with self._pool.connection() as conn:
             row = conn.execute(
                 f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE} AND id = ?',  # noqa: S608
                 (*_scope_params(scope), record_id),
@@ -210,7 +199,7 @@ class SQLiteMirror(Mirror):
         if not self._has_table(table):
             return
         live = "" if include_deleted else " AND deleted = 0"
-        with translated(_WHAT, self.path), self._connection() as conn:
+        with translated(_WHAT, self.path), self._pool.connection() as conn:
             cursor = conn.execute(
                 f'SELECT {_COLUMNS} FROM "{table}" WHERE {_SCOPE_WHERE}{live} ORDER BY id',  # noqa: S608
                 _scope_params(scope),
@@ -226,7 +215,7 @@ class SQLiteMirror(Mirror):
         if not self._has_table(table):
             return 0
         live = "" if include_deleted else " AND deleted = 0"
-        with self._connection() as conn:
+        with self._pool.connection() as conn:
             row = conn.execute(
                 f'SELECT COUNT(*) FROM "{table}" WHERE {_SCOPE_WHERE}{live}',  # noqa: S608
                 _scope_params(scope),
@@ -235,55 +224,9 @@ class SQLiteMirror(Mirror):
 
     def close(self) -> None:
         """Close the idle connections; connections in use close when they are handed back."""
-        with self._guard:
-            self._closed = True
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
+        self._pool.close()
 
     # -- plumbing --------------------------------------------------------------------------
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        # A small pool rather than one connection per thread: sync threads come and go with
-        # each run, and per-thread connections would pile up in a long-lived process.
-        with self._guard:
-            if self._closed:
-                raise ConfigurationError(f"{self!r} is closed")
-            conn = self._idle.pop() if self._idle else None
-        if conn is None:
-            conn = self._open()
-        try:
-            yield conn
-        finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            with self._guard:
-                keep = not self._closed
-                if keep:
-                    self._idle.append(conn)
-            if not keep:
-                conn.close()
-
-    def _open(self) -> sqlite3.Connection:
-        # Autocommit mode: transactions are opened explicitly in _write.
-        conn = sqlite3.connect(
-            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        enable_wal(conn, self._busy_timeout)
-        conn.execute("PRAGMA synchronous = NORMAL")
-        return conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
 
     def _table_name(self, resource: str) -> str:
         if not _RESOURCE_NAME.match(resource) or resource in _RESERVED:
@@ -294,7 +237,7 @@ class SQLiteMirror(Mirror):
     def _has_table(self, table: str) -> bool:
         if table in self._tables:
             return True
-        with self._connection() as conn:
+        with self._pool.connection() as conn:
             row = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
             ).fetchone()

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from unified_accounting.errors import NotFoundError, ValidationError
+from unified_accounting.http.idempotency import repeating_chosen_call
 from unified_accounting.models import Payment
 from unified_accounting_sage.handlers.allocations import (
     INVOICES_SETTLED,
@@ -131,11 +132,15 @@ class PaymentHandler(SageHandler[Payment]):
             method = ref_id(chosen, "default_payment_method")
         return replace(payment, bank_account_id=bank_id, payment_method=method)
 
-    def _invoice_state(self, collection: str, id: str) -> InvoiceState | None:
+    def _invoice_state(self, collection: str, id: str, repeat: bool) -> InvoiceState | None:
         try:
-            return InvoiceState.of(self.raw_get(collection, id))
+            state = InvoiceState.of(self.raw_get(collection, id))
         except NotFoundError:
             return None
+        # A repeated call (a queued write sent again) may find the invoice paid by its own
+        # earlier attempt. Sage answers the repeat with that payment (one idempotency_id) or,
+        # if it never landed, checks the amount itself: the outstanding amount proves nothing.
+        return replace(state, outstanding=None) if repeat else state
 
     def _base_currency(self) -> str | None:
         settings = self.tenant.reference_cache.get(
@@ -153,7 +158,9 @@ class PaymentHandler(SageHandler[Payment]):
 
         Reads each allocated invoice once (``GET /sales_invoices/{id}`` for receipts,
         ``/purchase_invoices/{id}`` for supplier payments); see
-        :mod:`unified_accounting_sage.handlers.allocations` for the rules.
+        :mod:`unified_accounting_sage.handlers.allocations` for the rules. A repeated call
+        (``chosen_idempotency_keys(..., repeat=True)``) skips the outstanding amounts, which
+        its own earlier attempt may have used up.
 
         Raises:
             ValidationError: naming every allocation (``allocations[i].amount`` with the
@@ -164,10 +171,11 @@ class PaymentHandler(SageHandler[Payment]):
         states: dict[str, InvoiceState | None] = {}
         collection = INVOICES_SETTLED.get(payment.type)
         errors: dict[str, list[str]] = {}
+        repeat = repeating_chosen_call()
         if collection is not None and payment.allocations:
             def invoice(id: str) -> InvoiceState | None:
                 if id not in states:
-                    states[id] = self._invoice_state(collection, id)
+                    states[id] = self._invoice_state(collection, id, repeat)
                 return states[id]
 
             errors.update(allocation_errors(payment, invoice))

@@ -17,7 +17,7 @@ from unified_accounting.errors import ProviderUnavailableError
 from unified_accounting_sage_za.config import setting_int
 from unified_accounting_sage_za.handlers.base import ZAHandler
 
-__all__ = ["allocations_of", "save_allocation"]
+__all__ = ["allocations_of", "is_allocated", "save_allocation"]
 
 _CHUNK = 25
 
@@ -34,7 +34,8 @@ def allocations_of(handler: ZAHandler[Any], source_ids: Sequence[int]
     return found
 
 
-def _allocated(handler: ZAHandler[Any], source: int, target: int) -> bool:
+def is_allocated(handler: ZAHandler[Any], source: int, target: int) -> bool:
+    """Whether ``source`` is already set against ``target`` (one ``Allocation/Get``)."""
     query = {"$filter": f"SourceDocumentId eq {source} and AllocatedToDocumentId eq {target}"}
     records, _ = handler.fetch_page("Allocation", query, 0)
     return bool(records)
@@ -54,6 +55,6 @@ def save_allocation(handler: ZAHandler[Any], source: int, target: int, amount: D
         except ProviderUnavailableError:
             if attempt == attempts:
                 raise
-            if _allocated(handler, source, target):
+            if is_allocated(handler, source, target):
                 return
             handler.pause(attempt)

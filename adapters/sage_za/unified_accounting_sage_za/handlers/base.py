@@ -3,7 +3,10 @@
 Lists ask for 100 records a call (Sage's cap) in a stable order (``$orderby=ID asc``) and
 fetch the next page only when the previous one is used up. Writes carry no idempotency token
 (v2 has none): a create whose answer is lost is looked up by the unique reference the adapter
-set on it before it is sent again, so a retry never makes a second record.
+set on it before it is sent again, so a retry never makes a second record. The reference is
+derived from the call's idempotency token, so a call repeated with the same tokens (the write
+outbox's redelivery, ``chosen_idempotency_keys(seed, repeat=True)``) sets the same reference,
+and looks it up before sending anything.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 from unified_accounting import validate_model
 from unified_accounting.errors import ProviderError, ProviderUnavailableError, ValidationError
 from unified_accounting.http import Transport
+from unified_accounting.http.idempotency import repeating_chosen_call
 from unified_accounting.provider import ProviderContext, RecordPage, ResourceHandler
 from unified_accounting_sage_za.changes import snapshot_for
 from unified_accounting_sage_za.config import setting_flag, setting_int
@@ -30,9 +34,12 @@ PAGE_LIMIT = 100
 """Sage returns at most 100 records a call, whatever ``$top`` asks for."""
 
 
-def new_reference(prefix: str) -> str:
-    """A unique reference for a new record (``UA-3F2A9C01B7D4``), the key of the look-up."""
-    return f"{prefix}-{secrets.token_hex(6).upper()}"
+def new_reference(prefix: str, token: str | None = None) -> str:
+    """A unique reference for a new record (``UA-3F2A9C01B7D4``), the key of the look-up.
+
+    ``token`` (an idempotency token, hex) fixes it; without one it is drawn at random.
+    """
+    return f"{prefix}-{(token or secrets.token_hex(6))[:12].upper()}"
 
 
 def read_envelope(payload: Any) -> tuple[list[dict[str, Any]], int]:
@@ -82,6 +89,10 @@ class ZAHandler(ResourceHandler[M]):
     def transport(self) -> Transport:
         """The transport every request goes through."""
         return self.context.transport
+
+    def reference_for(self, prefix: str) -> str:
+        """The unique reference of the record this call creates, from its idempotency token."""
+        return new_reference(prefix, self.transport.new_idempotency_key())
 
     # -- reading -------------------------------------------------------------------------
 
@@ -182,10 +193,23 @@ class ZAHandler(ResourceHandler[M]):
 
         When the answer is lost (connection closed, 500 or 503), the record is looked up by
         ``key_field == key`` first and returned if Sage stored it; only otherwise is it sent
-        again, up to the ``write_attempts`` setting.
+        again, up to the ``write_attempts`` setting. A repeated call looks it up before the
+        first send too.
         """
+        found = self.stored_before(controller, key_field, key)
+        if found is not None:
+            return found
+        return self.send_new(controller, body, key_field=key_field, key=key, params=params)
+
+    def send_new(self, controller: str, body: Mapping[str, Any], *, key_field: str,
+                 key: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """:meth:`save_new` for a caller that has already looked for an earlier run's record."""
         return self._save(controller, body, params,
                           lambda: self.find_by(controller, key_field, key))
+
+    def stored_before(self, controller: str, field: str, key: str) -> dict[str, Any] | None:
+        """In a repeated call only, the record an earlier run of it already stored."""
+        return self.find_by(controller, field, key) if repeating_chosen_call() else None
 
     def save_existing(self, controller: str, body: Mapping[str, Any],
                       params: Mapping[str, str] | None = None) -> dict[str, Any]:

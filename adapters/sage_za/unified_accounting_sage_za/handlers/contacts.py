@@ -14,7 +14,7 @@ from typing import Any
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import Address, Contact, DeletedRecord
-from unified_accounting_sage_za.handlers.base import ZAHandler, merged, new_reference
+from unified_accounting_sage_za.handlers.base import ZAHandler, merged
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, prefixed
 
 __all__ = ["ContactsHandler", "contact_from", "party_body"]
@@ -124,7 +124,7 @@ class ContactsHandler(ZAHandler[Contact]):
     def create(self, model: Contact, **options: Any) -> Contact:
         """``POST Customer/Save`` and/or ``Supplier/Save`` (both, linked, for a contact that
         is customer and supplier; a contact with neither role becomes a customer)."""
-        key = new_reference("UA")
+        key = self.reference_for("UA")
         roles = [p for p, wanted in (("C", model.is_customer), ("S", model.is_supplier))
                  if wanted] or ["C"]
         saved = {prefix: self.save_new(_PARTIES[prefix], party_body(model, key),

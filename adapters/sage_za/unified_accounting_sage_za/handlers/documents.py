@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import CreditNote, Invoice
-from unified_accounting_sage_za.handlers.base import ZAHandler, merged, new_reference
+from unified_accounting_sage_za.handlers.base import ZAHandler, merged
 from unified_accounting_sage_za.handlers.lines import line_body, line_from, tax_types
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
 
@@ -141,7 +141,7 @@ class DocumentsHandler(ZAHandler[D]):
                 "Date": model.issue_date.isoformat(), "Reference": model.reference or "",
                 "Message": model.notes or "", "Inclusive": model.tax_inclusive, "Lines": lines,
                 "DocumentNumber": (current or {}).get("DocumentNumber") or model.number
-                or new_reference("UA"), **self.extra_body(model)}
+                or self.reference_for("UA"), **self.extra_body(model)}
 
     def create(self, model: D, **options: Any) -> D:
         """``POST {controller}/Save?useSystemDocumentNumber=false`` (looked up by number)."""

@@ -17,7 +17,7 @@ from typing import Any
 from unified_accounting.errors import ProviderError, ProviderUnavailableError, ValidationError
 from unified_accounting.models import DeletedRecord, JournalEntry, JournalLine
 from unified_accounting_sage_za.config import setting_int
-from unified_accounting_sage_za.handlers.base import ZAHandler, new_reference
+from unified_accounting_sage_za.handlers.base import ZAHandler
 from unified_accounting_sage_za.journal_split import TwoSided, lines_of, split_journal
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
 
@@ -89,7 +89,7 @@ class JournalsHandler(ZAHandler[JournalEntry]):
     def create(self, model: JournalEntry, **options: Any) -> JournalEntry:
         """``POST JournalEntry/SaveBatch`` of the fewest two-sided entries (see
         ``journal_split``); after a lost answer the entries are looked up by their key."""
-        key = new_reference("UAJ")
+        key = self.reference_for("UAJ")
         lines = [(self._account(line, index), line.debit, line.credit)
                  for index, line in enumerate(model.lines)]
         body = [{"Date": model.date.isoformat(), "Effect": DEBIT,
@@ -113,6 +113,8 @@ class JournalsHandler(ZAHandler[JournalEntry]):
 
     def _save_batch(self, body: builtins.list[dict[str, Any]],
                     key: str) -> builtins.list[dict[str, Any]]:
+        if self.stored_before(CONTROLLER, "Memo", key) is not None:
+            return self._entries_of(key)
         attempts = setting_int(self.context.settings, "write_attempts")
         for attempt in range(1, attempts + 1):
             try:
@@ -123,13 +125,17 @@ class JournalsHandler(ZAHandler[JournalEntry]):
                                         provider="sage_za")
                 return saved
             except ProviderUnavailableError:
-                found = [*self.raw_list(CONTROLLER, {"$filter": f"Memo eq '{key}'"})]
+                found = self._entries_of(key)
                 if len(found) == len(body):
                     return found
                 if attempt == attempts:
                     raise
                 self.pause(attempt)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _entries_of(self, key: str) -> builtins.list[dict[str, Any]]:
+        """The stored entries of one journal (``SaveBatch`` stores all of them or none)."""
+        return [*self.raw_list(CONTROLLER, {"$filter": f"Memo eq '{key}'"})]
 
     def delete(self, id: str, **options: Any) -> None:
         """``DELETE JournalEntry/Delete/{id}`` for each entry."""

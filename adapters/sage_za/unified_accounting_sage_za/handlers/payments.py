@@ -16,8 +16,12 @@ from typing import Any
 
 from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.models import Payment, PaymentAllocation
-from unified_accounting_sage_za.handlers.allocations import allocations_of, save_allocation
-from unified_accounting_sage_za.handlers.base import ZAHandler, new_reference
+from unified_accounting_sage_za.handlers.allocations import (
+    allocations_of,
+    is_allocated,
+    save_allocation,
+)
+from unified_accounting_sage_za.handlers.base import ZAHandler
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
 
 __all__ = ["KINDS", "PaymentsHandler"]
@@ -124,6 +128,12 @@ class PaymentsHandler(ZAHandler[Payment]):
             raise _fail("bank_account_id", "the company has no bank account")
         return int(chosen["ID"])
 
+    @staticmethod
+    def _targets(model: Payment,
+                 invoice_prefix: str) -> builtins.list[tuple[int, PaymentAllocation]]:
+        return [(parse_id(allocation.invoice_id, (invoice_prefix,))[1], allocation)
+                for allocation in model.allocations]
+
     def _invoice(self, controller: str, sage_id: int) -> dict[str, Any] | None:
         try:
             return self.raw_get(controller, sage_id)
@@ -144,8 +154,7 @@ class PaymentsHandler(ZAHandler[Payment]):
         invoices: dict[int, dict[str, Any]] = {}
         used: dict[int, Decimal] = {}
         checked = []
-        for index, allocation in enumerate(model.allocations):
-            _, sage_id = parse_id(allocation.invoice_id, (invoice_prefix,))
+        for index, (sage_id, allocation) in enumerate(self._targets(model, invoice_prefix)):
             invoice = invoices.get(sage_id) or self._invoice(invoice_controller, sage_id)
             if invoice is None:
                 errors[f"allocations[{index}].invoice_id"] = ["no such invoice in this company"]
@@ -177,17 +186,29 @@ class PaymentsHandler(ZAHandler[Payment]):
         if model.currency not in (None, HOME_CURRENCY):
             raise _fail("currency", f"v2 payments are recorded in {HOME_CURRENCY}, the "
                                     f"currency of its invoices here; not in {model.currency}")
-        allocations = self._check_allocations(model, invoice_controller, invoice_prefix,
-                                              (party_field, int(party[1:])))
-        number = new_reference("UA")
-        body = {party_field: int(party[1:]), "Date": model.date.isoformat(),
-                "Total": model.amount, "BankAccountId": self._bank_account(model),
-                "Reference": model.reference or "", "DocumentNumber": number,
-                "PaymentMethod": METHODS.get(model.payment_method or "eft", 4),
-                "Description": model.reference or ""}
-        raw = self.save_new(controller, body, key_field="DocumentNumber", key=number,
-                            params=_OWN_NUMBER)
+        number = self.reference_for("UA")
+        raw = self.stored_before(controller, "DocumentNumber", number)
+        if raw is None:
+            allocations = self._check_allocations(model, invoice_controller, invoice_prefix,
+                                                  (party_field, int(party[1:])))
+            raw = self._send(model, controller, {party_field: int(party[1:])}, number)
+        else:
+            # A repeated call whose payment is stored: only the allocations it has not made
+            # yet are left (the amounts due already reflect the ones it made).
+            allocations = [(target, allocation) for target, allocation
+                           in self._targets(model, invoice_prefix)
+                           if not is_allocated(self, int(raw["ID"]), target)]
         for target, allocation in allocations:
             save_allocation(self, int(raw["ID"]), target, allocation.amount, allocation.discount)
         self.snapshot.seen(controller, [int(raw["ID"])])
         return self.get(f"{KINDS[model.type][1]}{raw['ID']}")
+
+    def _send(self, model: Payment, controller: str, party: Mapping[str, int],
+              number: str) -> dict[str, Any]:
+        body = {**party, "Date": model.date.isoformat(),
+                "Total": model.amount, "BankAccountId": self._bank_account(model),
+                "Reference": model.reference or "", "DocumentNumber": number,
+                "PaymentMethod": METHODS.get(model.payment_method or "eft", 4),
+                "Description": model.reference or ""}
+        return self.send_new(controller, body, key_field="DocumentNumber", key=number,
+                             params=_OWN_NUMBER)
