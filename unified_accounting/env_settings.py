@@ -4,12 +4,14 @@ The sync jobs' settings and the outbox's are frozen dataclasses (:class:`EnvSett
 fields each have an environment variable. How a variable's text becomes a field follows the
 field's type: a number (``float`` or ``int``), a JSON object for a mapping (provider
 settings), text otherwise. An empty or unset variable keeps the field's default, so settings
-written out and read back are the same settings.
+written out and read back are the same settings. Their ``repr`` shows no password of a URL
+and no provider setting's value (a client secret may be one).
 """
 
 from __future__ import annotations
 
 import collections.abc
+import dataclasses
 import json
 import os
 import typing
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 from unified_accounting.errors import ConfigurationError
+from unified_accounting.http.redis_errors import redact_redis_url
 
 __all__ = ["EnvSettings"]
 
@@ -24,10 +27,22 @@ __all__ = ["EnvSettings"]
 class EnvSettings:
     """Base of a settings dataclass whose fields are read from the environment.
 
-    A subclass names each field's variable in ``ENVIRONMENT`` (field name -> variable).
+    A subclass names each field's variable in ``ENVIRONMENT`` (field name -> variable), and
+    is declared ``@dataclass(repr=False)`` so that it keeps this class's ``repr``.
     """
 
     ENVIRONMENT: ClassVar[Mapping[str, str]] = {}
+
+    def __repr__(self) -> str:
+        shown = []
+        for item in dataclasses.fields(self):  # type: ignore[arg-type]  # subclasses are dataclasses
+            value = getattr(self, item.name)
+            if isinstance(value, str) and "://" in value:
+                value = redact_redis_url(value)
+            elif isinstance(value, Mapping):
+                value = dict.fromkeys(value, "***")
+            shown.append(f"{item.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:

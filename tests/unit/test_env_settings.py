@@ -47,3 +47,20 @@ def test_bad_outbox_values_name_the_variable_or_the_setting(variable: str, value
                                                             message: str) -> None:
     with pytest.raises(ua.ConfigurationError, match=message):
         OutboxSettings.from_env({variable: value})
+
+
+@pytest.mark.parametrize("settings", [
+    OutboxSettings(outbox_url="postgresql://app:pg-s3cret@db/x", token_store="redis://:tok-s3cret@r/1",
+                   limiter_url="redis://u:lim-s3cret@r:6379/0",
+                   provider_settings={"client_secret": "cs-s3cret"}),
+    JobSettings(broker_url="redis://:brk-s3cret@r/0", mirror_url="postgresql://a:mir-s3cret@db/m",
+                provider_settings={"client_secret": "cs-s3cret"}),
+])
+def test_the_repr_of_settings_shows_no_password_and_no_provider_setting_value(
+    settings: OutboxSettings | JobSettings,
+) -> None:
+    shown = repr(settings)
+    assert "s3cret" not in shown
+    assert "client_secret" in shown  # which settings are given, not their values
+    assert "@db/" in shown
+    assert shown.startswith(type(settings).__name__ + "(")

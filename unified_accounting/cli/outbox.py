@@ -66,19 +66,22 @@ def outbox() -> None:
               help="The longest wait after a failure [600].")
 @click.option("--call-retries", type=click.IntRange(min=0), default=None,
               help="Retries inside one attempt, with the same idempotency key [2].")
+@click.option("--limiter", "limiter_url", default=None, metavar="REDIS_URL",
+              help="Pace every request through the rate limiter shared in this Redis by all "
+                   "workers and sync jobs [UNIFIED_ACCOUNTING_LIMITER_URL].")
 @click.option("--loglevel", type=click.Choice(["debug", "info", "warning", "error"]),
               default="info", show_default=True, help="What the worker logs on stderr.")
 @json_option
 def run(outbox_url: str | None, threads: int, until_idle: bool, poll: float,
         lease: float | None, max_failures: int | None, backoff: float | None,
-        backoff_cap: float | None, call_retries: int | None, loglevel: str,
-        as_json: bool) -> None:
+        backoff_cap: float | None, call_retries: int | None, limiter_url: str | None,
+        loglevel: str, as_json: bool) -> None:
     """Deliver due writes until stopped (SIGTERM or Ctrl-C ends after the current ones)."""
     logging.basicConfig(level=loglevel.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = OutboxSettings.from_env().but(
         lease_seconds=lease, max_failures=max_failures, backoff_base=backoff,
-        backoff_cap=backoff_cap, call_retries=call_retries)
+        backoff_cap=backoff_cap, call_retries=call_retries, limiter_url=limiter_url)
     with _store(outbox_url or settings.outbox_url or None) as store:
         workers = [OutboxWorker(store, settings=settings) for _ in range(threads)]
         summaries = _run_all(workers, until_idle=until_idle, poll=poll)

@@ -33,7 +33,7 @@ ENVIRONMENT = {
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class JobSettings(EnvSettings):
     """Where the shared parts of a sync deployment live.
 

@@ -26,10 +26,15 @@ ENVIRONMENT = {
     "backoff_base": "UNIFIED_ACCOUNTING_OUTBOX_BACKOFF",
     "backoff_cap": "UNIFIED_ACCOUNTING_OUTBOX_BACKOFF_CAP",
     "call_retries": "UNIFIED_ACCOUNTING_OUTBOX_CALL_RETRIES",
+    "limiter_url": "UNIFIED_ACCOUNTING_LIMITER_URL",
+    # The sync jobs' own variables: outbox workers and sync workers that name the same Redis
+    # and prefix pace themselves against one quota.
+    "limiter_prefix": "UNIFIED_ACCOUNTING_JOBS_PREFIX",
+    "limit_headroom": "UNIFIED_ACCOUNTING_LIMIT_HEADROOM",
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class OutboxSettings(EnvSettings):
     """Where the outbox and the connections live, and how hard delivery tries.
 
@@ -47,6 +52,13 @@ class OutboxSettings(EnvSettings):
         backoff_base, backoff_cap: the first and the longest wait after a failure.
         call_retries: retries of the transport within one attempt (the same idempotency
             token); a rate limit is never slept through inside an attempt.
+        limiter_url: a Redis (``redis://host:6379/0``) where every worker's requests draw on
+            one shared rate limiter per provider; empty for a limiter per client, which
+            knows nothing of other workers, other processes or the sync jobs.
+        limiter_prefix: the Redis key prefix of the shared limiter; the sync jobs' prefix
+            (the same variable), so that both kinds of worker share one quota.
+        limit_headroom: how much longer than the provider's the shared limiter's rate window
+            is, as for the sync jobs.
     """
 
     ENVIRONMENT: ClassVar[Mapping[str, str]] = ENVIRONMENT
@@ -59,6 +71,9 @@ class OutboxSettings(EnvSettings):
     backoff_base: float = 2.0
     backoff_cap: float = 600.0
     call_retries: int = 2
+    limiter_url: str = ""
+    limiter_prefix: str = "unified-accounting:"
+    limit_headroom: float = 0.04
 
     def __post_init__(self) -> None:
         problems = {
@@ -66,12 +81,14 @@ class OutboxSettings(EnvSettings):
             "max_failures": self.max_failures >= 1,
             "backoff_base": 0 <= self.backoff_base <= self.backoff_cap,
             "call_retries": self.call_retries >= 0,
+            "limit_headroom": 0 <= self.limit_headroom < 1,
         }
         wrong = [name for name, good in problems.items() if not good]
         if wrong:
             raise ConfigurationError(
                 "outbox settings out of range: " + ", ".join(wrong)
-                + " (lease > 0, max_failures >= 1, 0 <= backoff <= cap, call_retries >= 0)")
+                + " (lease > 0, max_failures >= 1, 0 <= backoff <= cap, call_retries >= 0, "
+                "0 <= limit_headroom < 1)")
 
     @property
     def policy(self) -> RetryPolicy:

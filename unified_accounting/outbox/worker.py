@@ -59,6 +59,11 @@ class RunSummary:
 class ClientPool:
     """One client per (provider, connection, business), connected through a token store.
 
+    With ``settings.limiter_url``, every client of a provider paces itself through one
+    :class:`~unified_accounting.http.RedisLimiter`, which every worker (and every sync job)
+    naming the same Redis and prefix shares: the provider's quota is one, however many
+    processes spend it.
+
     Args:
         settings: the token store and provider settings to connect with.
         connect_options: further keywords of ``ua.connect`` (``sleep``, ``session``, ...).
@@ -68,6 +73,7 @@ class ClientPool:
         self._settings = settings
         self._options = connect_options
         self._clients: dict[Queue, Any] = {}
+        self._limiters: dict[str, Any] = {}
         self._store: Any = None
         self._guard = threading.Lock()
 
@@ -98,17 +104,35 @@ class ClientPool:
             raise ConfigurationError(f"connection {queue.connection!r} is a {info.provider} "
                                      f"connection, not {queue.provider}")
         retry = RetryConfig(max_retries=self._settings.call_retries, retry_after_cap=0.0)
+        options = dict(self._options)
+        if self._settings.limiter_url:
+            options.setdefault("limiter", self._shared_limiter(queue.provider))
         return connect(queue.provider, connection=queue.connection,
                        business_id=queue.business_id or None, token_store=self._store,
                        settings=dict(self._settings.provider_settings), retry=retry,
-                       **self._options)
+                       **options)
+
+    def _shared_limiter(self, provider: str) -> Any:
+        from unified_accounting.http.redis_limiter import RedisLimiter
+        from unified_accounting.plugins import load_provider
+
+        if provider not in self._limiters:
+            settings = self._settings
+            limits = load_provider(provider).rate_limits(settings.provider_settings)
+            self._limiters[provider] = RedisLimiter(limits, url=settings.limiter_url,
+                                                    prefix=settings.limiter_prefix,
+                                                    headroom=settings.limit_headroom)
+        return self._limiters[provider]
 
     def close(self) -> None:
         """Close every client and the token store."""
         with self._guard:
             clients, self._clients = list(self._clients.values()), {}
+            limiters, self._limiters = list(self._limiters.values()), {}
         for client in clients:
             client.close()
+        for limiter in limiters:
+            limiter.close()
         if self._store is not None:
             self._store.close()
             self._store = None
