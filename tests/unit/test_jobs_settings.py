@@ -66,3 +66,20 @@ def test_worker_flags_take_one_job_at_a_time() -> None:
     plain = worker_argv(concurrency=1, pool="solo", loglevel="warning", hostname=None,
                         beat=False, schedule_file="/tmp/beat", max_tasks_per_child=None)
     assert not any(flag.startswith(("--beat", "--schedule", "--hostname")) for flag in plain)
+
+
+def test_two_apps_in_one_process_each_keep_their_own_tasks_without_a_warning() -> None:
+    import warnings
+
+    from unified_accounting.jobs.app import SYNC_TASK, create_app
+    from unified_accounting.jobs.outbox_tasks import OUTBOX_TASK
+    from unified_accounting.jobs.webhook_tasks import DELIVER_TASK
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Celery's DuplicateTaskNameWarning included
+        first = create_app(JobSettings(prefix="first:"))
+        second = create_app(JobSettings(prefix="second:"))
+        for name in (SYNC_TASK, OUTBOX_TASK, DELIVER_TASK):
+            assert first.tasks[name] is not second.tasks[name]
+            assert first.tasks[name].app is first
+            assert second.tasks[name].app is second

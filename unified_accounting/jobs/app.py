@@ -79,13 +79,14 @@ def create_app(settings: JobSettings | None = None) -> Celery:
 
 def _register_sync_task(celery: Celery, settings: JobSettings) -> None:
     @celery.task(  # type: ignore[untyped-decorator]  # celery ships no type hints
-        bind=True, name=SYNC_TASK, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+        bind=True, name=SYNC_TASK, shared=False, acks_late=True, reject_on_worker_lost=True,
+        max_retries=None)
     def sync_business(self: Task, connection: str, business_id: str,
                       resources: Sequence[str] | None = None,
                       full: bool = False) -> dict[str, Any]:
         """Run one incremental sync of ``connection``'s business ``business_id``."""
-        # The app's own settings: Celery keeps the first callable registered under a task
-        # name, so a second app in this process runs this closure with the first's settings.
+        # The app's own settings, read off the app that runs the task (each app registers
+        # its own closure: ``shared=False`` keeps a later app's task out of earlier apps).
         runtime = process_runtime(self.app.conf.unified_accounting)
         lock = runtime.job_lock(connection, business_id)
         try:

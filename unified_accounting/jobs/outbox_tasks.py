@@ -51,7 +51,7 @@ def register_outbox_task(celery: Celery) -> None:
     """Add the delivery task to a Celery app (``create_app`` does)."""
 
     @celery.task(  # type: ignore[untyped-decorator]  # celery ships no type hints
-        name=OUTBOX_TASK, acks_late=True, reject_on_worker_lost=True)
+        name=OUTBOX_TASK, shared=False, acks_late=True, reject_on_worker_lost=True)
     def deliver_outbox(max_items: int = 500, max_seconds: float = 60.0) -> dict[str, Any]:
         """Deliver due writes until none is due (or the limits are reached)."""
         summary = _process_worker().run(until_idle=True, max_items=max_items,

@@ -41,11 +41,11 @@ def register_webhook_task(celery: Celery, settings: JobSettings) -> None:
     """Add the delivery task to a jobs app (``create_app`` does)."""
 
     @celery.task(  # type: ignore[untyped-decorator]  # celery ships no type hints
-        bind=True, name=DELIVER_TASK, acks_late=True, reject_on_worker_lost=True)
+        bind=True, name=DELIVER_TASK, shared=False, acks_late=True, reject_on_worker_lost=True)
     def deliver_webhooks(self: Task, max_seconds: float = 50.0,
                          concurrency: int = 8) -> dict[str, Any]:
         """Deliver due webhooks for up to ``max_seconds``; return what happened."""
-        # The app's own settings (see the sync task: the first callable of a name is kept).
+        # The app's own settings, read off the app that runs the task.
         store = _process_store(self.app.conf.unified_accounting)
         with Deliverer(store, concurrency=concurrency) as deliverer:
             stats = deliverer.run(until_idle=True, max_seconds=max_seconds)
