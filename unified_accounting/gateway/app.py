@@ -11,6 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from unified_accounting.gateway.allocations import (
+    ALLOCATIONS_PATH,
+    credit_note_allocations_endpoint,
+)
 from unified_accounting.gateway.config import GatewayConfig
 from unified_accounting.gateway.connect_page import CONNECT_ROUTES
 from unified_accounting.gateway.connections import (
@@ -69,6 +73,7 @@ ROUTES = [
           methods=["GET"]),
     Route("/v1/connections/{connection}/reports/trial_balance", trial_balance_endpoint,
           methods=["GET"]),
+    Route(ALLOCATIONS_PATH, credit_note_allocations_endpoint, methods=["POST"]),
     Route("/v1/connections/{connection}/{resource}", collection_endpoint,
           methods=["GET", "POST"]),
     Route("/v1/connections/{connection}/{resource}/{id}", record_endpoint,

@@ -160,6 +160,24 @@ def _report_paths() -> dict[str, Any]:
                               **_problems(400, *_COMMON_PROBLEMS, 405, 422)}}}}
 
 
+def _allocation_paths() -> dict[str, Any]:
+    ref = f"#/components/schemas/{_schema_name('credit_note')}"
+    # The credit note's nested record, registered under its own name with the credit note.
+    allocation = {"type": "array", "minItems": 1,
+                  "items": {"$ref": "#/components/schemas/CreditNoteAllocation"}}
+    ident = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    body = {"type": "object", "required": ["allocations"], "additionalProperties": False,
+            "properties": {"allocations": allocation}}
+    return {"/v1/connections/{connection}/credit_notes/{id}/allocations": {
+        "parameters": [_CONNECTION, ident],
+        "post": {"summary": "Allocate a credit note to invoices of its contact",
+                 "operationId": "allocate_credit_note", "parameters": [_IDEMPOTENCY, _BUSINESS],
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": body}}},
+                 "responses": {"200": _json(ref, "The credit note as stored after allocating"),
+                               **_problems(*_COMMON_PROBLEMS, 405, 409, 413, 415, 422)}}}}
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the gateway (built once per process)."""
@@ -176,7 +194,7 @@ def openapi_document() -> dict[str, Any]:
         if _schema_name(kind) not in spec.components.schemas:
             spec.components.schema(_schema_name(kind), schema=schema)
     spec.components.schema("Problem", _problem_schema())
-    paths = {**_connection_paths(), **_report_paths()}
+    paths = {**_connection_paths(), **_report_paths(), **_allocation_paths()}
     for resource, kind in RESOURCE_KINDS.items():
         paths[f"/v1/connections/{{connection}}/{resource}"] = _collection(resource, kind)
         paths[f"/v1/connections/{{connection}}/{resource}/{{id}}"] = _record(resource, kind)

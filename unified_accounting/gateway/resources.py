@@ -30,14 +30,15 @@ from unified_accounting.http.idempotency import chosen_idempotency_keys
 from unified_accounting.provider import RESOURCE_KINDS, RESOURCES
 from unified_accounting.validation import dump, load
 
-__all__ = ["collection_endpoint", "deleted_endpoint", "record_endpoint"]
+__all__ = ["client_for", "collection_endpoint", "deleted_endpoint", "record_endpoint",
+           "resource_for", "written"]
 
 # HTTP method -> library operation, on a collection and on one record.
 _COLLECTION_OPERATIONS = {"GET": "list", "POST": "create"}
 _RECORD_OPERATIONS = {"GET": "get", "PATCH": "update", "DELETE": "delete"}
 
 
-def _resource(client: Client, name: str, operation: str,
+def resource_for(client: Client, name: str, operation: str,
               methods: Mapping[str, str]) -> Resource[Any]:
     """The client's resource ``name`` when it supports ``operation``.
 
@@ -57,7 +58,7 @@ def _resource(client: Client, name: str, operation: str,
     return resource
 
 
-def _client(request: Request, key: ApiKey, business_id: str | None = None) -> Client:
+def client_for(request: Request, key: ApiKey, business_id: str | None = None) -> Client:
     """The connection's client (called in the worker thread: it may read the token store)."""
     business = business_id or request.query_params.get("business_id")
     return gateway_of(request).hub.client(key.tenant, request.path_params["connection"],
@@ -78,8 +79,10 @@ def _idempotency_seed(request: Request, key: ApiKey, client: Client) -> str | No
     return "\n".join(scope)
 
 
-def _written(seed: str | None, write: Any, *args: Any) -> Any:
-    """Run ``write`` (in a worker thread) with tokens from ``seed`` when there is one."""
+def written(request: Request, key: ApiKey, client: Client, write: Any, *args: Any) -> Any:
+    """Run ``write`` (in a worker thread) and dump what it returns; with an
+    ``Idempotency-Key``, its tokens come from the key's seed (see :func:`_idempotency_seed`)."""
+    seed = _idempotency_seed(request, key, client)
     if seed is None:
         return dump(write(*args))
     with chosen_idempotency_keys(seed):
@@ -122,8 +125,8 @@ def _list_position(request: Request) -> Cursor:
 def _list_page(request: Request, key: ApiKey, name: str,
                cursor: Cursor) -> tuple[list[dict[str, Any]], bool, int | None]:
     query = dict(cursor.query)
-    client = _client(request, key, query.pop("business_id", None))
-    resource = _resource(client, name, "list", _COLLECTION_OPERATIONS)
+    client = client_for(request, key, query.pop("business_id", None))
+    resource = resource_for(client, name, "list", _COLLECTION_OPERATIONS)
     filters = parse_filters(query, resource.capabilities.filters, name)
     return _first_page(resource, cursor, filters)
 
@@ -138,11 +141,10 @@ async def _list(request: Request, key: ApiKey, name: str) -> Response:
 
 
 def _create(request: Request, key: ApiKey, name: str, body: Any) -> dict[str, Any]:
-    client = _client(request, key)
-    resource = _resource(client, name, "create", _COLLECTION_OPERATIONS)
+    client = client_for(request, key)
+    resource = resource_for(client, name, "create", _COLLECTION_OPERATIONS)
     model = load(RESOURCE_KINDS[name], body)
-    created: dict[str, Any] = _written(_idempotency_seed(request, key, client),
-                                       resource.create, model)
+    created: dict[str, Any] = written(request, key, client, resource.create, model)
     return created
 
 
@@ -165,9 +167,9 @@ async def collection_endpoint(request: Request) -> Response:
 def _on_record(request: Request, key: ApiKey, body: Any) -> dict[str, Any] | None:
     """Run the record operation of the request's method; ``None`` for a delete."""
     name, record_id = request.path_params["resource"], request.path_params["id"]
-    client = _client(request, key)
+    client = client_for(request, key)
     operation = _RECORD_OPERATIONS[request.method]
-    resource = _resource(client, name, operation, _RECORD_OPERATIONS)
+    resource = resource_for(client, name, operation, _RECORD_OPERATIONS)
     if operation == "delete":
         resource.delete(record_id)
         return None
@@ -175,8 +177,8 @@ def _on_record(request: Request, key: ApiKey, body: Any) -> dict[str, Any] | Non
         found: dict[str, Any] = dump(resource.get(record_id))
         return found
     changes = load_changes(RESOURCE_KINDS[name], body)
-    updated: dict[str, Any] = _written(_idempotency_seed(request, key, client),
-                                       resource.update, record_id, changes)
+    updated: dict[str, Any] = written(request, key, client, resource.update, record_id,
+                                      changes)
     return updated
 
 
@@ -195,8 +197,8 @@ def _deleted_since(resource: Resource[Any], since: Any) -> list[dict[str, Any]]:
 
 
 def _deleted(request: Request, key: ApiKey, since: Any) -> list[dict[str, Any]]:
-    client = _client(request, key)
-    resource = _resource(client, request.path_params["resource"], "list_deleted",
+    client = client_for(request, key)
+    resource = resource_for(client, request.path_params["resource"], "list_deleted",
                          {"GET": "list_deleted"})
     return _deleted_since(resource, since)
 
