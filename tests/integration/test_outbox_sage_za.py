@@ -30,8 +30,12 @@ CONNECTION = "shop"
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SageZASandbox]:
-    with SageZASandbox(seed=4, limits={"per_minute": 40},
+def sandbox(request: pytest.FixtureRequest) -> Iterator[SageZASandbox]:
+    """A sandbox of 40 requests a minute; a test may ask for another seed and limit (another
+    seed is another API key, whose quota this process has not spent yet)."""
+    chosen = getattr(request, "param", {})
+    with SageZASandbox(seed=chosen.get("seed", 4),
+                       limits={"per_minute": chosen.get("per_minute", 40)},
                        companies=("Karoo Trading (Pty) Ltd", "Fynbos Foods (Pty) Ltd"),
                        ).running() as sb:
         yield sb
@@ -182,3 +186,30 @@ def over_the_limit(sb: SageZASandbox, company: str) -> None:
                               params={"apikey": login["api_key"], "CompanyId": company},
                               auth=(login["username"], login["password"]))
     assert answer.status_code == 429
+
+
+@pytest.mark.parametrize("sandbox", [{"seed": 5, "per_minute": 1000}], indirect=True)
+def test_a_ledger_account_whose_answer_was_lost_fails_for_an_operator_instead_of_doubling(
+    sandbox: SageZASandbox, outbox: SQLiteOutbox, deployment: dict[str, Any]
+) -> None:
+    client, worker = deployment["clients"][0], deployment["worker"]
+    refused_first = client.outbox.create(ua.LedgerAccount(name="Courier costs",
+                                                          type="expense"))
+    lost = client.outbox.create(ua.LedgerAccount(name="Packaging", type="expense"))
+    sandbox.queue_fault("error_503", method="POST", path_contains="Account/save")
+    first = worker.deliver_one()  # refused before handling: safe to send again
+    assert first is not None
+    assert first.error is not None
+    assert (first.id, first.status, first.error["status"]) == (refused_first, "queued", 503)
+    deployment["clock"].advance(60)
+    assert worker.deliver_one().status == "delivered"  # type: ignore[union-attr]
+    sandbox.queue_fault("drop_after_commit", method="POST", path_contains="Account/save")
+    ended = worker.deliver_one()
+    assert ended is not None
+    assert (ended.id, ended.status, ended.attempts) == (lost, "failed", 1)
+    assert ended.error is not None
+    assert ended.error["type"] == "ProviderUnavailableError"
+    assert "check the company's ledger accounts" in ended.error["message"]
+    assert worker.run(until_idle=True).attempts == 0  # nothing sends it again by itself
+    names = [a["Name"] for a in sandbox.records("Account")]
+    assert names.count("Packaging") == names.count("Courier costs") == 1

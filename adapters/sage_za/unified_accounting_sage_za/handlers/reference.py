@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from unified_accounting.errors import ValidationError
+from unified_accounting.errors import ProviderUnavailableError, ValidationError
 from unified_accounting.models import Business, DeletedRecord, LedgerAccount, TaxRate
 from unified_accounting.provider import RecordPage
 from unified_accounting_sage_za.country import category_for_type, classify_category, tax_code_of
@@ -46,9 +46,26 @@ class _SimpleHandler(ZAHandler[Any]):
         return self.to_model(self.raw_get(self.controller, parse_id(id)[1]))
 
     def create(self, model: Any, **options: Any) -> Any:
-        # Master data has no unique reference to look up: a lost answer is not resent.
-        answer = self.transport.request("POST", f"/{self.controller}/Save",
-                                        json=self.body(model, None))
+        """``POST {controller}/Save``, sent once.
+
+        Raises:
+            ProviderUnavailableError: not ``retryable`` when the answer was lost (a dropped
+                connection, a timeout, a 500): master data has no field to carry a reference,
+                so whether Sage stored the record cannot be looked up, and sending it again
+                could make a second one. A 503 (refused before handling) stays retryable.
+        """
+        try:
+            answer = self.transport.request("POST", f"/{self.controller}/Save",
+                                            json=self.body(model, None))
+        except ProviderUnavailableError as exc:
+            if exc.status == 503:  # refused before handling: sending it again is safe
+                raise
+            raise ProviderUnavailableError(
+                f"the answer to a new {self.controller} was lost ({exc.message}); it may have "
+                f"been stored, and v2 gives it no reference to look it up by: check the "
+                f"company's {self.resource.replace('_', ' ')} before creating it again",
+                provider="sage_za", status=exc.status, request_id=exc.request_id,
+                retryable=False) from exc
         raw = self.record(answer.json())
         self.snapshot.seen(self.controller, [int(raw["ID"])])
         return self.to_model(raw)
