@@ -42,3 +42,17 @@ def test_a_resource_named_is_synced_or_fails_never_skipped(
     assert isinstance(streams["attachments"].error, ua.UnsupportedOperationError)
     with pytest.raises(ua.UnsupportedOperationError):
         result.raise_for_errors()
+
+
+def test_attachments_are_not_mapped_and_fail_before_any_request(
+        za_client: ua.Client, za_sandbox: SageZASandbox) -> None:
+    attachments = za_client.attachments
+    assert not any(attachments.supports(operation) for operation in
+                   ("list", "get", "create", "delete", "upload", "download"))
+    before = za_sandbox.counters().requests
+    with pytest.raises(ua.UnsupportedOperationError, match=r"attachments\.create"):
+        attachments.create(ua.Attachment(file_name="a.pdf", attached_to_kind="invoice",
+                                         attached_to_id="TI1"), file=b"")
+    with pytest.raises(ua.UnsupportedOperationError):
+        attachments.download("1", "never.pdf")
+    assert za_sandbox.counters().requests == before

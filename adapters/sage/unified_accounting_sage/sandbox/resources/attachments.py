@@ -66,11 +66,6 @@ def _max_bytes(ctx: Ctx) -> int:
 
 def _decoded(data: dict[str, Any], limit: int) -> bytes:
     """The file of an upload, checked; 422 naming the field otherwise."""
-    for name in ("file", "file_name", "mime_type"):
-        if not data.get(name):
-            raise blank(name)
-    if str(data["mime_type"]).lower() not in MIME_TYPES:
-        raise invalid("mime_type", "is not included in the list")
     encoded = data["file"]
     if not isinstance(encoded, str) or len(encoded) > 4 * ((limit + 2) // 3) + 4:
         # Refused before decoding: a file over the limit is never held whole.
@@ -100,6 +95,11 @@ def _context(ctx: Ctx, data: dict[str, Any]) -> tuple[str, Record]:
 
 def _create(ctx: Ctx, key: str | None) -> Reply:
     data = ctx.wrapped("attachment")
+    for name in ("file", "file_name", "mime_type"):
+        if not data.get(name):
+            raise blank(name)
+    if str(data["mime_type"]).lower() not in MIME_TYPES:
+        raise invalid("mime_type", "is not included in the list")
     type_id, document = _context(ctx, data)
     content = _decoded(data, _max_bytes(ctx))
     record_id = new_id()
