@@ -15,6 +15,7 @@ from unified_accounting_sage.sandbox import SageSandbox
 import unified_accounting as ua
 from tests.support.files import pdf_bytes, write_pdf
 from unified_accounting.http.streaming import CHUNK_BYTES
+from unified_accounting.outbox import SQLiteOutbox
 from unified_accounting.syncing import SQLiteMirror, Syncer, scope_of
 
 from .books import (
@@ -187,3 +188,17 @@ def test_sync_mirrors_the_metadata_and_the_deletion(
     assert stored is not None
     assert removed is None
     assert (stored.model().file_name, stored.model().size) == ("kept.pdf", 9)
+
+
+def test_the_outbox_refuses_an_upload_but_queues_a_deletion(
+    client: ua.Client, sandbox: SageSandbox, tmp_path: Path
+) -> None:
+    made = client.attachments.upload(io.BytesIO(b"%PDF"), ("contact", customer(client).id or ""),
+                                     file_name="a.pdf")
+    with SQLiteOutbox(tmp_path / "outbox.sqlite3") as store:
+        queued = sandbox.connect("GB", outbox=store)
+        with pytest.raises(ua.ValidationError) as caught:
+            queued.outbox.create(made)
+        assert "does not keep files" in caught.value.errors["resource"][0]
+        deletion = queued.outbox.delete("attachments", made.id or "")
+        assert store.get(deletion).status == "queued"  # type: ignore[union-attr]
