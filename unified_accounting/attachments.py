@@ -21,7 +21,8 @@ from unified_accounting.attachment_models import Attachment
 from unified_accounting.errors import ValidationError
 from unified_accounting.http.streaming import CHUNK_BYTES
 
-__all__ = ["FileLike", "FileSource", "UploadLimits", "attachment_for", "prepare_upload"]
+__all__ = ["FileLike", "FileSource", "UploadLimits", "attachment_for", "document_of",
+           "prepare_upload"]
 
 FileLike = str | os.PathLike[str] | BinaryIO | IO[bytes]
 """What an upload takes: a path, or a binary file object that can seek."""
@@ -151,21 +152,33 @@ def _listed(values: Collection[str]) -> str:
     return ", ".join(sorted(values))
 
 
-def attachment_for(file: Any, attached_to: tuple[str, str], *, file_name: str | None = None,
+def document_of(value: Any, field: str = "attached_to") -> tuple[str, str]:
+    """A document as ``(kind, id)``, from a pair or from ``"kind:id"`` text.
+
+    Raises:
+        ValidationError: naming ``field``, for anything else.
+    """
+    if isinstance(value, str) and ":" in value:
+        value = tuple(value.split(":", 1))
+    if (isinstance(value, tuple | list) and len(value) == 2
+            and all(isinstance(part, str) and part for part in value)):
+        return str(value[0]), str(value[1])
+    raise _fail(field, "give the document as (kind, id) or 'kind:id', e.g. ('invoice', id)")
+
+
+def attachment_for(file: Any, attached_to: tuple[str, str] | str, *, file_name: str | None = None,
                    mime_type: str | None = None,
                    description: str | None = None) -> Attachment:
     """The model of a file to upload, named after the file unless ``file_name`` is given.
 
     Raises:
-        ValidationError: (``attached_to``) not a ``(kind, id)`` pair; (``file_name``) a file
-            object without a name and no ``file_name``.
+        ValidationError: (``attached_to``) not a ``(kind, id)`` pair or ``"kind:id"``;
+            (``file_name``) a file object without a name and no ``file_name``.
     """
-    if not (isinstance(attached_to, tuple) and len(attached_to) == 2):
-        raise _fail("attached_to", "give the document as (kind, id), e.g. ('invoice', id)")
+    kind, document_id = document_of(attached_to)
     name = file_name or (FileSource(file).name if file is not None else None)
     if not name:
         raise _fail("file_name", "the file object has no name; give file_name")
-    kind, document_id = attached_to
     # The kind is checked with the rest of the model (validate_model).
     return Attachment(file_name=name, mime_type=mime_type, description=description,
                       attached_to_kind=kind, attached_to_id=document_id)  # type: ignore[arg-type]

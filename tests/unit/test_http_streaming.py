@@ -149,5 +149,5 @@ def test_the_model_of_an_upload_takes_the_file_name(tmp_path: Path) -> None:
         attachment_for(io.BytesIO(b"%PDF"), ("contact", "c1"))
     assert list(unnamed.value.errors) == ["file_name"]
     with pytest.raises(ua.ValidationError) as pair:
-        attachment_for(path, "contact:c1")  # type: ignore[arg-type]
+        attachment_for(path, "contact")
     assert list(pair.value.errors) == ["attached_to"]

@@ -22,6 +22,7 @@ from unified_accounting.attachments import (
     FileLike,
     UploadLimits,
     attachment_for,
+    document_of,
     prepare_upload,
 )
 from unified_accounting.errors import NotFoundError, ValidationError
@@ -53,8 +54,8 @@ def _refuse(path: str, message: str) -> ValidationError:
 class AttachmentHandler(SageHandler[Attachment]):
     """Attachments: list, get, create (upload), delete, deletions, and ``download``.
 
-    Filters: ``updated_since``, ``attached_to`` (a ``(kind, id)`` pair: the files of one
-    document).
+    Filters: ``updated_since``, ``attached_to`` (a ``(kind, id)`` pair or ``"kind:id"``:
+    the files of one document).
     """
 
     resource = "attachments"
@@ -83,7 +84,7 @@ class AttachmentHandler(SageHandler[Attachment]):
         passed = {name: value for name, value in filters.items() if name != "attached_to"}
         params = {**super().list_params(passed), "attributes": _ATTRIBUTES}
         if attached_to is not None:
-            kind, document_id = self._document(attached_to, "attached_to")
+            kind, document_id = document_of(attached_to)
             params["attachment_context_type_id"] = self.context_type(kind, document_id,
                                                                      "attached_to")
             params["attachment_context_id"] = document_id
@@ -94,13 +95,6 @@ class AttachmentHandler(SageHandler[Attachment]):
         answer = self.transport.request("GET", path_of(self.collection, id),
                                         params={"attributes": _ATTRIBUTES})
         return self.to_model(self.record(answer.json()), self.tenant.include_remote())
-
-    @staticmethod
-    def _document(value: Any, path: str) -> tuple[str, str]:
-        if (isinstance(value, tuple | list) and len(value) == 2
-                and all(isinstance(part, str) and part for part in value)):
-            return str(value[0]), str(value[1])
-        raise _refuse(path, "give the document as (kind, id), e.g. ('invoice', invoice.id)")
 
     def context_type(self, kind: str, document_id: str, path: str = "attached_to_kind") -> str:
         """The Sage context type of a document (an invoice's or credit note's type is looked
@@ -145,7 +139,7 @@ class AttachmentHandler(SageHandler[Attachment]):
             streamed=StreamedField((self.wrapper, "file"), source.chunks, source.size))
         return self.to_model(self.record(answer.json()), self.tenant.include_remote())
 
-    def upload(self, file: FileLike, attached_to: tuple[str, str], *,
+    def upload(self, file: FileLike, attached_to: tuple[str, str] | str, *,
                file_name: str | None = None, mime_type: str | None = None,
                description: str | None = None) -> Attachment:
         """Attach ``file`` to a document: ``upload("bill.pdf", ("invoice", invoice.id))``.
