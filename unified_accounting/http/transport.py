@@ -381,8 +381,8 @@ class Transport:
                     if deadline_passed():
                         return self._deadline_failure(call, exc, attempt, started)
                     failure = self._connection_failure(out, exc, attempt, started, bool(body))
-                    if call.received[0] and call.sink_start is None:
-                        failure.retryable = False  # the sink holds part of a body already
+                    if call.sink is not None:
+                        failure.retryable = _download_retryable(failure, exc, call)
                     return failure
         return self._response(out, raw, content, attempt, self._clock() - started)
 
@@ -500,6 +500,14 @@ class Transport:
 
 
 _QUERY = re.compile(r"\?[^\s'\")]*")
+
+
+def _download_retryable(failure: _Failure, exc: requests.RequestException, call: _Call) -> bool:
+    """Whether a download that failed may go again: a file cut off mid-body may, into a sink
+    that rewinds; a sink that cannot holds part of the file already and must not."""
+    cut_off = isinstance(exc, requests.exceptions.ChunkedEncodingError)
+    return (failure.retryable or cut_off) and (call.sink_start is not None
+                                               or not call.received[0])
 
 
 def _without_query(exc: requests.RequestException) -> BaseException:

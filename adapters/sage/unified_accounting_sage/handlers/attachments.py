@@ -28,6 +28,7 @@ from unified_accounting.attachments import (
 from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.http.streaming import StreamedField
 from unified_accounting.models import Attachment
+from unified_accounting.provider import ProviderContext
 from unified_accounting.validation import validate_model
 from unified_accounting_sage.attachment_rules import MAX_FILE_BYTES, MIME_TYPES
 from unified_accounting_sage.handlers.base import SageHandler, check_options, path_of
@@ -66,6 +67,11 @@ class AttachmentHandler(SageHandler[Attachment]):
     filters = {"updated_since": Filter("updated_or_created_since", timestamp)}
     own_filters = frozenset({"attached_to"})
     page_sort = "created_at:asc"
+
+    def __init__(self, context: ProviderContext) -> None:
+        super().__init__(context)
+        # (kind, id) -> context type: an invoice's or credit note's type is asked once.
+        self._context_types: dict[tuple[str, str], str] = {}
 
     def to_model(self, raw: Mapping[str, Any], remote: bool = False) -> Attachment:
         """Map one Sage attachment."""
@@ -109,6 +115,9 @@ class AttachmentHandler(SageHandler[Attachment]):
         if kind not in _SPLIT_CONTEXTS:
             kinds = ", ".join(sorted([*_FIXED_CONTEXTS, *_SPLIT_CONTEXTS]))
             raise _refuse(path, f"Sage keeps files with {kinds}; not with {kind!r}")
+        known = self._context_types.get((kind, document_id))
+        if known is not None:
+            return known
         handler_class, suffix = _SPLIT_CONTEXTS[kind]
         try:
             document_type = handler_class(self.context).kind_of(document_id)
@@ -116,7 +125,8 @@ class AttachmentHandler(SageHandler[Attachment]):
             raise _refuse("attached_to_id" if path == "attached_to_kind" else path,
                           f"there is no {kind.replace('_', ' ')} {document_id} in this "
                           "business") from None
-        return f"{str(document_type).upper()}_{suffix}"
+        found = self._context_types[kind, document_id] = f"{str(document_type).upper()}_{suffix}"
+        return found
 
     # -- writing -------------------------------------------------------------------------
 
