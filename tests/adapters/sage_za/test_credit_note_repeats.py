@@ -28,9 +28,8 @@ def _no_wait(seconds: float) -> None:
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SageZASandbox]:
-    with SageZASandbox(seed=11, limits={"per_minute": 100_000}).running() as running:
-        yield running
+def sandbox(za_sandbox: SageZASandbox) -> SageZASandbox:
+    return za_sandbox
 
 
 @pytest.fixture
