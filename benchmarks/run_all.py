@@ -33,6 +33,7 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
                                            "--rounds", "1"]),
     ("scale", "bench_scale.py", [],
      ["--connections", "6", "--contacts", "300", "--invoices", "300", "--rounds", "1"]),
+    ("attachments", "bench_attachments.py", [], ["--sizes-mb", "1,4", "--rounds", "1"]),
 ]
 
 

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from unified_accounting.json_validation import validate_json
     from unified_accounting.models import (
         Address,
+        Attachment,
         BankDetails,
         Business,
         Contact,
@@ -167,11 +168,13 @@ _IMPORTS: dict[str, str] = {
     "CreditNote": "unified_accounting.models",
     "CreditNoteAllocation": "unified_accounting.models",
     "Item": "unified_accounting.models",
+    "Attachment": "unified_accounting.models",
 }
 
 __all__ = [
     "AccountingError",
     "Address",
+    "Attachment",
     "AuthenticationError",
     "AuthorizationRequest",
     "BankDetails",

@@ -12,6 +12,7 @@ from unified_accounting import validation
 from unified_accounting.errors import UnsupportedOperationError, ValidationError
 from unified_accounting.http.options import RetryConfig, Timeouts
 from unified_accounting.models import (
+    Attachment,
     Business,
     Contact,
     ContactPerson,
@@ -235,9 +236,9 @@ class Client:
 
     Create it with :func:`unified_accounting.connect`. Attributes ``contacts``,
     ``contact_persons``, ``invoices``, ``payments``, ``journals``, ``ledger_accounts``,
-    ``tax_rates``, ``businesses``, ``ledger_entries``, ``credit_notes`` and ``items`` map
-    unified models; ``reports`` gives the trial balance; ``proxy`` reaches any provider path;
-    ``outbox`` queues writes for a worker to deliver.
+    ``tax_rates``, ``businesses``, ``ledger_entries``, ``credit_notes``, ``items`` and
+    ``attachments`` map unified models; ``reports`` gives the trial balance; ``proxy``
+    reaches any provider path; ``outbox`` queues writes for a worker to deliver.
     """
 
     def __init__(self, context: ProviderContext, *, outbox: OutboxStore | str | None = None,
@@ -262,6 +263,7 @@ class Client:
                                lambda: self._context.business_id)
         self.credit_notes: Resource[CreditNote] = self._resource("credit_notes")
         self.items: Resource[Item] = self._resource("items")
+        self.attachments: Resource[Attachment] = self._resource("attachments")
         self.proxy = Proxy(context.transport)
 
     def _resource(self, name: str) -> Resource[Any]:

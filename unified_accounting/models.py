@@ -12,10 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from unified_accounting.attachment_models import Attachment, AttachmentKind
 from unified_accounting.ledger_models import LedgerEntry, TrialBalance, TrialBalanceLine
 
 __all__ = [
     "Address",
+    "Attachment",
+    "AttachmentKind",
     "BankDetails",
     "Business",
     "Contact",
@@ -390,4 +393,5 @@ Model = (
     | TrialBalance
     | CreditNote
     | Item
+    | Attachment
 )

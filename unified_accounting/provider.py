@@ -68,6 +68,7 @@ RESOURCES: tuple[str, ...] = (
     "ledger_entries",
     "credit_notes",
     "items",
+    "attachments",
 )
 """The unified resources a :class:`~unified_accounting.client.Client` exposes."""
 
@@ -83,6 +84,7 @@ RESOURCE_KINDS: Mapping[str, str] = {
     "ledger_entries": "ledger_entry",
     "credit_notes": "credit_note",
     "items": "item",
+    "attachments": "attachment",
 }
 """Resource name -> the model kind ``ua.load`` reads its records as."""
 

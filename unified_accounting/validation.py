@@ -22,6 +22,7 @@ from marshmallow import ValidationError as SchemaError
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.models import (
+    Attachment,
     Business,
     Contact,
     ContactPerson,
@@ -108,6 +109,8 @@ def load(kind: Literal["trial_balance"], data: Mapping[str, Any]) -> TrialBalanc
 def load(kind: Literal["credit_note"], data: Mapping[str, Any]) -> CreditNote: ...
 @overload
 def load(kind: Literal["item"], data: Mapping[str, Any]) -> Item: ...
+@overload
+def load(kind: Literal["attachment"], data: Mapping[str, Any]) -> Attachment: ...
 @overload
 def load(kind: str, data: Mapping[str, Any]) -> Model: ...
 

@@ -33,7 +33,7 @@ KINDS: dict[str, type[Any]] = {
     "invoice": ua.Invoice, "journal_entry": ua.JournalEntry,
     "ledger_account": ua.LedgerAccount, "payment": ua.Payment, "tax_rate": ua.TaxRate,
     "ledger_entry": ua.LedgerEntry, "trial_balance": ua.TrialBalance,
-    "credit_note": ua.CreditNote, "item": ua.Item,
+    "credit_note": ua.CreditNote, "item": ua.Item, "attachment": ua.Attachment,
 }
 #: Unified resource -> its model; every one is written through ``create`` but businesses,
 #: which Sage only lets you update (ledger entries are read-only: no write to fuzz).
@@ -171,5 +171,5 @@ def test_the_fuzzers_cover_every_unified_model() -> None:
     # trial balance is fuzzed as a document too, though no provider stores one.
     unified = {obj for obj in public if isinstance(obj, type) and dataclasses.is_dataclass(obj)
                and "remote_data" in {f.name for f in dataclasses.fields(obj)}}
-    assert len(unified) == 11
+    assert len(unified) == 12
     assert covered == unified | {ua.TrialBalance}

@@ -78,6 +78,9 @@ VALID_DOCUMENTS: dict[str, dict[str, Any]] = {
     "item": {"type": "product", "code": "W-1", "description": "Widget",
              "sales_price": "12.345", "purchase_price": "7.5", "sales_account_id": "4000",
              "purchase_account_id": "5000", "is_active": True},
+    "attachment": {"file_name": "receipt.pdf", "mime_type": "application/pdf", "size": 2048,
+                   "description": "Scanned receipt", "attached_to_kind": "invoice",
+                   "attached_to_id": "i1"},
 }
 
 

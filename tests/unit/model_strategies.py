@@ -346,6 +346,21 @@ def items(draw: st.DrawFn) -> ua.Item:
     )
 
 
+@st.composite
+def attachments(draw: st.DrawFn) -> ua.Attachment:
+    return ua.Attachment(
+        id=draw(st.none() | ids),
+        file_name=draw(names),
+        mime_type=draw(st.none() | st.sampled_from(["application/pdf", "image/png"])),
+        size=draw(st.none() | st.integers(0, 2**31)),
+        description=draw(st.none() | st.text(max_size=40)),
+        attached_to_kind=draw(st.sampled_from(["invoice", "credit_note", "contact",
+                                               "journal_entry", "other"])),
+        attached_to_id=draw(ids),
+        updated_at=draw(moments),
+    )
+
+
 STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "contact": contacts,
     "contact_person": contact_persons,
@@ -359,6 +374,7 @@ STRATEGIES: dict[str, Callable[[], st.SearchStrategy[Any]]] = {
     "trial_balance": trial_balances,
     "credit_note": credit_notes,
     "item": items,
+    "attachment": attachments,
 }
 
 

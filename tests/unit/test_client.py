@@ -87,7 +87,7 @@ def test_capabilities_list_every_unified_resource() -> None:
     table = _connect().capabilities()
     assert set(table) == {"contacts", "contact_persons", "invoices", "payments", "journals",
                           "ledger_accounts", "tax_rates", "businesses", "ledger_entries",
-                          "credit_notes", "items"}
+                          "credit_notes", "items", "attachments"}
     assert table["invoices"].operations == frozenset()
     assert table["contacts"].supports("list_deleted")
 

@@ -54,5 +54,6 @@ def test_every_kind_has_a_schema_and_unknown_kinds_are_named() -> None:
     for kind in ("business", "contact", "contact_person", "invoice", "journal_entry",
                  "ledger_account", "payment", "tax_rate"):
         assert schema_for(kind)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    with pytest.raises(ValueError, match="no JSON Schema for kind 'gadget'; known kinds: business"):
+    with pytest.raises(ValueError,
+                       match="no JSON Schema for kind 'gadget'; known kinds: attachment, business"):
         validate_json("gadget", {})

@@ -111,9 +111,11 @@ def test_kind_of_names_each_top_level_model() -> None:
     assert kind_of(ua.Contact(name="x")) == "contact"
     assert kind_of(ua.JournalEntry(date=date(2026, 1, 1))) == "journal_entry"
     assert kind_of(ua.Item(type="service", description="x")) == "item"
+    assert kind_of(ua.Attachment(file_name="a.pdf", attached_to_kind="contact",
+                                 attached_to_id="c1")) == "attachment"
     assert set(KINDS) == {"contact", "contact_person", "invoice", "payment", "journal_entry",
                           "ledger_account", "tax_rate", "business", "ledger_entry",
-                          "trial_balance", "credit_note", "item"}
+                          "trial_balance", "credit_note", "item", "attachment"}
     with pytest.raises(TypeError, match="not a unified record"):
         kind_of(ua.Address())
 

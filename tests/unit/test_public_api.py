@@ -66,4 +66,4 @@ def test_provider_contract_names_import() -> None:
     )
     from unified_accounting.testing import ConformanceSamples, ProviderConformance  # noqa: F401
 
-    assert len(RESOURCES) == 11
+    assert len(RESOURCES) == 12

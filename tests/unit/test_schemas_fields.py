@@ -36,11 +36,11 @@ def test_every_model_with_a_schema_is_reachable_from_a_kind() -> None:
         "Address", "BankDetails", "Business", "Contact", "ContactPerson", "Invoice",
         "InvoiceLine", "JournalEntry", "JournalLine", "LedgerAccount", "Payment",
         "PaymentAllocation", "TaxRate", "LedgerEntry", "TrialBalance", "TrialBalanceLine",
-        "CreditNote", "CreditNoteAllocation", "Item",
+        "CreditNote", "CreditNoteAllocation", "Item", "Attachment",
     }
     assert set(SCHEMAS) == {"contact", "contact_person", "invoice", "payment", "journal_entry",
                             "ledger_account", "tax_rate", "business", "ledger_entry",
-                            "trial_balance", "credit_note", "item"}
+                            "trial_balance", "credit_note", "item", "attachment"}
 
 
 @pytest.mark.parametrize("schema_cls", ALL_SCHEMAS, ids=lambda cls: cls.__name__)

@@ -25,9 +25,9 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 DISTRIBUTIONS = {"unified_accounting": REPOSITORY,
                  "unified_accounting_sage": REPOSITORY / "adapters" / "sage",
                  "unified_accounting_sage_za": REPOSITORY / "adapters" / "sage_za"}
-SCHEMA_KINDS = ["business", "contact", "contact_person", "credit_note", "invoice", "item",
-                "journal_entry", "ledger_account", "ledger_entry", "payment", "tax_rate",
-                "trial_balance"]
+SCHEMA_KINDS = ["attachment", "business", "contact", "contact_person", "credit_note", "invoice",
+                "item", "journal_entry", "ledger_account", "ledger_entry", "payment",
+                "tax_rate", "trial_balance"]
 
 # Run by the installed interpreter, from outside the tree: the library, its schema files and
 # the provider plugin, all from site-packages.

@@ -65,6 +65,9 @@ BUILTIN_COMMANDS: dict[str, LazyCommand] = {
         "Deliver queued writes, and inspect, retry or cancel them."),
     "credit-notes": _records("credit_notes"),
     "items": _records("items"),
+    "attachments": LazyCommand(
+        "unified_accounting.cli.attachments", "attachments",
+        "List, show, upload, download and delete attachments."),
 }
 
 

@@ -26,8 +26,8 @@ from unified_accounting.models import CreditNoteAllocation, Model
 from unified_accounting.provider import RESOURCE_KINDS
 from unified_accounting.validation import dump, load
 
-__all__ = ["businesses", "contacts", "credit_notes", "invoices", "items", "journals",
-           "ledger_entries", "payments"]
+__all__ = ["attachments", "businesses", "contacts", "credit_notes", "invoices", "items",
+           "journals", "ledger_entries", "payments"]
 
 Row = Callable[[dict[str, Any]], list[Any]]
 
@@ -66,6 +66,10 @@ COLUMNS: Mapping[str, tuple[tuple[str, ...], Row]] = {
     "items": (("id", "type", "code", "description", "sales price", "purchase price", "active"),
               lambda d: [d["id"], d["type"], d["code"], d["description"], d["sales_price"],
                          d["purchase_price"], "yes" if d["is_active"] else "no"]),
+    "attachments": (("id", "file name", "type", "bytes", "attached to", "description"),
+                    lambda d: [d["id"], d["file_name"], d["mime_type"], d["size"],
+                               f"{d['attached_to_kind']} {d['attached_to_id']}",
+                               d["description"]]),
 }
 
 
@@ -166,6 +170,8 @@ journals = _record_group("journals")
 ledger_entries = _record_group("ledger_entries", writable=False, name="ledger_entries")
 credit_notes = _record_group("credit_notes")
 items = _record_group("items")
+# Uploads need a file, not a JSON record: see unified_accounting.cli.attachments.
+attachments = _record_group("attachments", writable=False)
 
 
 def _allocation(invoice_id: str, amount: str) -> CreditNoteAllocation:

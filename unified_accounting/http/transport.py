@@ -15,10 +15,10 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
-from typing import Any
+from typing import Any, BinaryIO
 
 import requests
 
@@ -54,6 +54,7 @@ from unified_accounting.http.retry import (
     parse_retry_after,
     plan_retry,
 )
+from unified_accounting.http.streaming import StreamedBody, StreamedField, copy_body
 
 __all__ = ["Transport"]
 
@@ -83,6 +84,10 @@ class _Call:
     timeouts: Timeouts
     deadline: float | None
     raise_for_status: bool
+    streamed: StreamedField | None = None
+    sink: BinaryIO | None = None
+    sink_start: int | None = None  # where a seekable sink is rewound to before each attempt
+    received: list[int] = field(default_factory=lambda: [0])  # bytes the sink took
 
     def time_left(self, now: float) -> float | None:
         """Seconds until the deadline (``None`` without one)."""
@@ -202,6 +207,7 @@ class Transport:
         business_id: str | None = None,
         options: CallOptions | None = None,
         raise_for_status: bool = True,
+        streamed: StreamedField | None = None,
     ) -> HttpResponse:
         """Send one request with limits, retries and error mapping.
 
@@ -219,6 +225,8 @@ class Transport:
             options: per-call retry and timeout overrides.
             raise_for_status: when false, the final non-2xx response is returned instead of
                 raised (after any retries).
+            streamed: a field of ``json`` whose value is a file, base64-encoded while it is
+                sent (:class:`~unified_accounting.http.streaming.StreamedBody`).
 
         Returns:
             The response (2xx unless ``raise_for_status`` is false).
@@ -226,6 +234,33 @@ class Transport:
         Raises:
             AccountingError: the provider's error mapped to the unified hierarchy.
         """
+        call, serial = self._prepare(method, path, params, json, headers, idempotency_key,
+                                     business_id, options, raise_for_status)
+        call = replace(call, streamed=streamed)
+        return self._run(call, serial if sequential is None else sequential)
+
+    def download(self, path: str, to: BinaryIO, *, params: Mapping[str, Any] | None = None,
+                 headers: Mapping[str, str] | None = None,
+                 options: CallOptions | None = None) -> int:
+        """``GET`` a file and write its body to ``to`` as it arrives (never held whole).
+
+        A retry after a failure mid-body rewinds a seekable ``to`` and writes again; with a
+        sink that cannot seek, such a failure is raised instead.
+
+        Returns:
+            The number of bytes written.
+        """
+        call, serial = self._prepare("GET", path, params, None, headers, None, None, options,
+                                     True)
+        call = replace(call, sink=to, sink_start=to.tell() if to.seekable() else None)
+        self._run(call, serial)
+        return call.received[0]
+
+    def _prepare(self, method: str, path: str, params: Mapping[str, Any] | None, json: Any,
+                 headers: Mapping[str, str] | None, idempotency_key: str | None,
+                 business_id: str | None, options: CallOptions | None,
+                 raise_for_status: bool) -> tuple[_Call, bool]:
+        """The call as every attempt sends it, and whether the provider serializes it."""
         verb = method.upper()
         target = business_id or self.business_id
         out = OutgoingRequest(verb, check_path(path), dict(params) if params else None, json,
@@ -250,7 +285,9 @@ class Transport:
             deadline=None if policy.deadline is None else self._clock() + policy.deadline,
             raise_for_status=raise_for_status,
         )
-        serial = self.provider.is_sequential(verb, out.path) if sequential is None else sequential
+        return call, self.provider.is_sequential(verb, out.path)
+
+    def _run(self, call: _Call, serial: bool) -> HttpResponse:
         lock = (self.limiter.sequential(call.scope, call.time_left(self._clock())) if serial
                 else nullcontext())
         with lock:
@@ -270,7 +307,11 @@ class Transport:
 
     def _send(self, call: _Call) -> HttpResponse:
         out = call.out
-        body = None if out.json is None else encode_json(out.json)
+        body: bytes | StreamedBody | None = None
+        if call.streamed is not None:
+            body = StreamedBody(out.json, call.streamed)
+        elif out.json is not None:
+            body = encode_json(out.json)
         token = self._tokens.access_token()
         retries, attempt, refreshed = 0, 0, False
         while True:
@@ -314,7 +355,7 @@ class Transport:
         )
         return plan, retry_after
 
-    def _attempt(self, call: _Call, body: bytes | None, token: Secret,
+    def _attempt(self, call: _Call, body: bytes | StreamedBody | None, token: Secret,
                  attempt: int) -> HttpResponse | _Failure:
         out = call.out
         headers = {"Accept": "application/json", "User-Agent": _USER_AGENT, **out.headers}
@@ -333,14 +374,29 @@ class Transport:
                         headers=headers, timeout=_timeouts(call.timeouts, left),
                         allow_redirects=False, stream=True,
                     )
-                    content = read_limited(raw, self.max_response_bytes)
+                    content = self._read(call, raw)
                 except BodyTooLarge:
                     raise self._too_large(out, raw) from None
                 except requests.RequestException as exc:
                     if deadline_passed():
                         return self._deadline_failure(call, exc, attempt, started)
-                    return self._connection_failure(out, exc, attempt, started, bool(body))
+                    failure = self._connection_failure(out, exc, attempt, started, bool(body))
+                    if call.sink is not None:
+                        failure.retryable = _download_retryable(failure, exc, call)
+                    return failure
         return self._response(out, raw, content, attempt, self._clock() - started)
+
+    def _read(self, call: _Call, raw: requests.Response) -> bytes:
+        """The body of an answer, or nothing when a download's body went to its sink."""
+        if call.sink is None or not raw.ok:
+            return read_limited(raw, self.max_response_bytes)
+        if call.sink_start is not None:
+            call.sink.seek(call.sink_start)
+            call.sink.truncate()
+        call.received[0] = 0
+        for written in copy_body(raw, call.sink):
+            call.received[0] += written
+        return b""
 
     def _too_large(self, out: OutgoingRequest, raw: requests.Response) -> ProviderError:
         return ProviderError(
@@ -444,6 +500,14 @@ class Transport:
 
 
 _QUERY = re.compile(r"\?[^\s'\")]*")
+
+
+def _download_retryable(failure: _Failure, exc: requests.RequestException, call: _Call) -> bool:
+    """Whether a download that failed may go again: a file cut off mid-body may, into a sink
+    that rewinds; a sink that cannot holds part of the file already and must not."""
+    cut_off = isinstance(exc, requests.exceptions.ChunkedEncodingError)
+    return (failure.retryable or cut_off) and (call.sink_start is not None
+                                               or not call.received[0])
 
 
 def _without_query(exc: requests.RequestException) -> BaseException:

@@ -192,6 +192,11 @@ class ClientOutbox:
             raise UnsupportedOperationError(
                 f"{self._client.provider} does not support "
                 f"{operation.resource}.{operation.action}", provider=self._client.provider)
+        if operation.resource == "attachments" and operation.action == "create":
+            # The file would have to wait in the store with the row; uploads go at once.
+            raise ValidationError({"resource": [
+                "the outbox does not keep files; upload an attachment with "
+                "client.attachments.create(model, file=...)"]})
         if operation.action != "create" and not (isinstance(operation.id, str) and operation.id):
             raise ValidationError({"id": [f"an {operation.action} needs the record's id"]})
         _check_data(operation)

@@ -47,7 +47,12 @@ def _call(core: RequestHandler, prepared: requests.PreparedRequest) -> tuple[
 ]:
     url = urlsplit(prepared.url or "")
     body: Any = prepared.body
-    raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+    if isinstance(body, str):
+        raw = body.encode("utf-8")
+    elif body is None or isinstance(body, bytes | bytearray):
+        raw = bytes(body or b"")
+    else:  # a body streamed in pieces (an upload)
+        raw = b"".join(body)
     request = SandboxRequest(
         method=(prepared.method or "GET").upper(),
         path=url.path,
@@ -58,4 +63,4 @@ def _call(core: RequestHandler, prepared: requests.PreparedRequest) -> tuple[
     response = core.handle(request)
     if response.drop:
         raise requests.ConnectionError("Connection aborted: the sandbox dropped the connection")
-    return response.status, dict(response.headers), response.body
+    return response.status, dict(response.headers), response.whole_body()

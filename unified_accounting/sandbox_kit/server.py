@@ -62,9 +62,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
+        streamed = response.stream is not None
+        length = response.length if streamed else len(response.body)
+        self.send_header("Content-Length", str(length))
         self.end_headers()
-        if response.body and self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if response.stream is not None:
+            # A file goes out piece by piece, never read whole into memory.
+            for piece in response.stream():
+                self.wfile.write(piece)
+        elif response.body:
             self.wfile.write(response.body)
 
     def _drop(self) -> None:

@@ -7,6 +7,7 @@ rounding to cents.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -41,13 +42,23 @@ class SandboxRequest:
 
 @dataclass
 class SandboxResponse:
-    """What the core answers; ``drop`` asks the face to close the connection instead."""
+    """What the core answers; ``drop`` asks the face to close the connection instead.
+
+    A large body (a file) comes as ``stream``, which returns its pieces, and ``length``, the
+    sum of their lengths: the face writes it piece by piece instead of ``body``.
+    """
 
     status: int
     # Left out of the repr: token answers and redirects carry tokens and codes.
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     body: bytes = field(default=b"", repr=False)
     drop: bool = False
+    stream: Callable[[], Iterator[bytes]] | None = field(default=None, repr=False)
+    length: int = 0
+
+    def whole_body(self) -> bytes:
+        """The body in one piece (for faces that cannot stream)."""
+        return b"".join(self.stream()) if self.stream is not None else self.body
 
 
 def loads(body: bytes) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from unified_accounting.schemas.attachments import AttachmentSchema
 from unified_accounting.schemas.base import RecordSchema
 from unified_accounting.schemas.contacts import (
     AddressSchema,
@@ -33,6 +34,7 @@ from unified_accounting.schemas.reference import BusinessSchema, LedgerAccountSc
 __all__ = [
     "SCHEMAS",
     "AddressSchema",
+    "AttachmentSchema",
     "BankDetailsSchema",
     "BusinessSchema",
     "ContactPersonSchema",
@@ -68,6 +70,7 @@ SCHEMAS: Mapping[str, type[RecordSchema]] = MappingProxyType(
         "trial_balance": TrialBalanceSchema,
         "credit_note": CreditNoteSchema,
         "item": ItemSchema,
+        "attachment": AttachmentSchema,
     }
 )
 """Record kind (as passed to ``ua.load``) -> its schema class."""

@@ -86,6 +86,7 @@ class Syncer:
             raise ConfigurationError("overlap cannot be negative")
         self.mirror = mirror
         self.resources: tuple[str, ...] = tuple(resources or RESOURCES)
+        self._by_default = not resources
         self.overlap = overlap
         self.page_size = page_size
         self.max_workers = max_workers
@@ -127,23 +128,34 @@ class Syncer:
     # -- one business ---------------------------------------------------------------------
 
     def _sync_client(self, client: SyncClient, scope: Scope, full: bool) -> list[StreamResult]:
-        unchanged, probed_at = self._probe(client, scope, full)
+        resources = self._resources_of(client)
+        unchanged, probed_at = self._probe(client, scope, full, resources)
         return [
             self._sync_stream(
                 client, StreamKey(scope, resource), full=full,
                 skip_at=probed_at if resource in unchanged else None,
             )
-            for resource in self.resources
+            for resource in resources
         ]
 
+    def _resources_of(self, client: SyncClient) -> tuple[str, ...]:
+        """The resources read for a client: those named, or by default those its provider
+        can list (a provider without attachments, say, is not asked for them)."""
+        capabilities = getattr(client, "capabilities", None)
+        if not self._by_default or not callable(capabilities):
+            return self.resources
+        table = capabilities()
+        return tuple(resource for resource in self.resources
+                     if resource in table and table[resource].supports("list"))
+
     def _probe(
-        self, client: SyncClient, scope: Scope, full: bool
+        self, client: SyncClient, scope: Scope, full: bool, resources: Sequence[str]
     ) -> tuple[frozenset[str], datetime | None]:
         """Ask the provider which resources changed, if it can tell; return those that did not."""
         if full or not isinstance(client, ChangeProbe):
             return frozenset(), None
         bounds: dict[str, datetime] = {}
-        for resource in self.resources:
+        for resource in resources:
             since = probe_since(self.mirror.load_state(StreamKey(scope, resource)), self.overlap)
             if since is not None:
                 bounds[resource] = since

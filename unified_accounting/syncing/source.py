@@ -54,8 +54,10 @@ RESOURCES: tuple[str, ...] = (
     "ledger_entries",
     "items",
     "credit_notes",
+    "attachments",
 )
-"""Resources synced when none are named, referenced ones first."""
+"""Resources synced when none are named, referenced ones first (those a provider cannot list
+are left out for its clients)."""
 
 
 class SyncRecord(Protocol):

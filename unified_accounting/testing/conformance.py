@@ -34,6 +34,7 @@ from unified_accounting.errors import (
 )
 from unified_accounting.http.policies import OutgoingRequest
 from unified_accounting.models import (
+    Attachment,
     Business,
     Contact,
     ContactPerson,
@@ -50,6 +51,7 @@ from unified_accounting.models import (
     TrialBalance,
 )
 from unified_accounting.provider import RESOURCES, STANDARD_OPERATIONS
+from unified_accounting.testing.attachment_conformance import AttachmentConformance
 
 __all__ = ["RESOURCE_MODELS", "ConformanceSamples", "ProviderConformance"]
 
@@ -65,6 +67,7 @@ RESOURCE_MODELS: dict[str, type[Any]] = {
     "ledger_entries": LedgerEntry,
     "credit_notes": CreditNote,
     "items": Item,
+    "attachments": Attachment,
 }
 _SAMPLE_TOKEN_RESPONSE = {
     "access_token": "conformance-access",
@@ -91,6 +94,8 @@ class ConformanceSamples:
             tests).
         item_invoice: a function returning an invoice whose first line names the given item
             id, not created yet.
+        attachment_file: a function returning the file (a path or a binary file object)
+            that the ``attachments`` sample uploads.
     """
 
     new_records: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
@@ -101,6 +106,7 @@ class ConformanceSamples:
     list_limit: int = 5
     allocation: Callable[[], tuple[Invoice, CreditNote]] | None = None
     item_invoice: Callable[[str], Invoice] | None = None
+    attachment_file: Callable[[], Any] | None = None
 
 
 class _RequestCounter:
@@ -139,6 +145,16 @@ def _sample(samples: ConformanceSamples, name: str) -> Any:
     return samples.new_records[name]()
 
 
+def _create(resource: Resource[Any], samples: ConformanceSamples, name: str) -> Any:
+    """Create the sample of ``name`` (an attachment with its sample file)."""
+    sample = _sample(samples, name)
+    if name == "attachments":
+        if samples.attachment_file is None:
+            pytest.skip("no sample attachment file")
+        return resource.create(sample, file=samples.attachment_file())
+    return resource.create(sample)
+
+
 def _since(record: Any) -> datetime:
     # A minute of slack absorbs clock skew between the test machine and the sandbox.
     stamp = getattr(record, "updated_at", None) or datetime.now(UTC)
@@ -149,7 +165,7 @@ def _ids(items: Iterator[Any]) -> set[str]:
     return {item.id for item in items}
 
 
-class ProviderConformance:
+class ProviderConformance(AttachmentConformance):
     """Contract tests; a subclass provides the ``ua_client`` and ``ua_samples`` fixtures."""
 
     def test_capabilities_cover_only_unified_resources(self, ua_client: Client) -> None:
@@ -234,7 +250,7 @@ class ProviderConformance:
         self, ua_client: Client, ua_samples: ConformanceSamples, name: str
     ) -> None:
         resource = _require(ua_client, name, "create", "get")
-        created = resource.create(_sample(ua_samples, name))
+        created = _create(resource, ua_samples, name)
         assert isinstance(created, RESOURCE_MODELS[name])
         assert created.id
         assert resource.get(created.id).id == created.id
@@ -255,7 +271,7 @@ class ProviderConformance:
         resource = _require(ua_client, name, "create", "list")
         if "updated_since" not in resource.capabilities.filters:
             pytest.skip(f"{name} has no updated_since filter")
-        created = resource.create(_sample(ua_samples, name))
+        created = _create(resource, ua_samples, name)
         assert created.id in _ids(resource.list(updated_since=_since(created)))
 
     @pytest.mark.parametrize("name", RESOURCES)
@@ -263,7 +279,7 @@ class ProviderConformance:
         self, ua_client: Client, ua_samples: ConformanceSamples, name: str
     ) -> None:
         resource = _require(ua_client, name, "create", "delete", "list_deleted")
-        created = resource.create(_sample(ua_samples, name))
+        created = _create(resource, ua_samples, name)
         resource.delete(created.id)
         deleted = list(resource.list_deleted(since=_since(created)))
         assert all(isinstance(record, DeletedRecord) for record in deleted)

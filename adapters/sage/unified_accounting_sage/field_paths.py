@@ -198,6 +198,10 @@ FIELD_PATHS: Mapping[str, Mapping[str, str]] = {
     "product": {**_ITEM, "sales_prices": "sales_price", "sales_prices.*.price": "sales_price"},
     "service": {**_ITEM, "sales_rates": "sales_price", "sales_rates.*.rate": "sales_price"},
     "contact_allocation": _CONTACT_ALLOCATION,
+    "attachment": {"file": "file", "file_size": "file", "file_name": "file_name",
+                   "mime_type": "mime_type", "description": "description",
+                   "attachment_context_id": "attached_to_id",
+                   "attachment_context_type_id": "attached_to_kind"},
 }
 
 _TOKEN = re.compile(r"[^.\[\]]+")

@@ -6,6 +6,7 @@ through Sage's API, so the tax-rate round trip runs there.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,7 @@ import pytest
 from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
+from tests.support.files import pdf_bytes
 from unified_accounting.testing import ConformanceSamples, ProviderConformance
 
 from .books import TODAY, customer, nominal_code, open_client, unique
@@ -51,6 +53,9 @@ def _records(client: ua.Client, sandbox: SageSandbox, country: str
         type="product", code=unique("IT"), description="Conformance widget",
         sales_price=Decimal("12.50"), purchase_price=Decimal("7.25"),
         sales_account_id=account(4000), purchase_account_id=account(5000))
+    records["attachments"] = lambda: ua.Attachment(
+        file_name="receipt.pdf", description="Scanned receipt", attached_to_kind="invoice",
+        attached_to_id=client.invoices.create(records["invoices"]()).id or "")
     if country == "US":
         records["tax_rates"] = lambda: ua.TaxRate(name=unique("Rate "), rate=Decimal("2.5"))
     return records
@@ -110,4 +115,5 @@ class TestSageConformance(ProviderConformance):
             new_records=_records(ua_client, sandbox, country), changes=CHANGES,
             token_response=sandbox.issue_tokens(), access_token=token,
             allocation=_allocation(ua_client, sales),
-            item_invoice=_item_invoice(ua_client, sales))
+            item_invoice=_item_invoice(ua_client, sales),
+            attachment_file=lambda: io.BytesIO(pdf_bytes(150_000)))

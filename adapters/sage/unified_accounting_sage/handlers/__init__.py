@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from unified_accounting.provider import ResourceCapabilities
+from unified_accounting_sage.handlers.attachments import AttachmentHandler
 from unified_accounting_sage.handlers.base import SageHandler, capabilities_of
 from unified_accounting_sage.handlers.businesses import BusinessHandler
 from unified_accounting_sage.handlers.contact_persons import ContactPersonHandler
@@ -34,6 +35,7 @@ _HANDLER_CLASSES: tuple[type[SageHandler[Any]], ...] = (
     LedgerEntryHandler,
     CreditNoteHandler,
     ItemHandler,
+    AttachmentHandler,
 )
 
 #: Unified resource -> its handler class.

@@ -72,6 +72,7 @@ class HandlerCaches:
 
     list_cache: dict[Any, Any] = field(default_factory=dict)
     indexes: dict[Any, Any] = field(default_factory=dict)
+    attachment_max_bytes: int = 2_621_440  # the sandbox option of the same name
 
 
 class SandboxCore:
@@ -89,7 +90,7 @@ class SandboxCore:
         self.limiter = RateLimiter(options.rate_limits)
         self.faults = FaultInjector(options.faults, options.seed)
         self.lock = threading.RLock()
-        self.caches = HandlerCaches()
+        self.caches = HandlerCaches(attachment_max_bytes=options.attachment_max_bytes)
         self.router = Router(ROUTES)
         self._sleep = options.sleep or time.sleep
         self.user_id, _ = seed_ids(options.seed, options.lead_country)
@@ -231,6 +232,9 @@ class SandboxCore:
                 status, payload = self._idempotent(route, ctx, key)
             except SageError as error:
                 return json_response(error.status, error.body(), {**headers, **error.headers})
+            if isinstance(payload, SandboxResponse):  # a file, streamed by the face
+                payload.headers.update(headers)
+                return payload
             if not isinstance(payload, bytes):
                 return json_response(status, payload, headers)
             if payload:
@@ -241,7 +245,7 @@ class SandboxCore:
         return Ctx(
             store=self.store, business=business, query=dict(request.query),
             query_list=list(request.query), raw_body=request.body, now=self.clock.now(),
-            path=sub, caches=self.caches,
+            path=sub, caches=self.caches, headers=request.headers,
         )
 
     def _idempotent(self, route: Route, ctx: Ctx, key: str | None) -> Reply:

@@ -72,6 +72,7 @@ class SandboxOptions:
         db_path: SQLite file to persist state across restarts; None keeps it in memory.
         start_time: freezes the clock at this moment (it then moves only when advanced).
         sleep: how injected latency waits (tests may replace it).
+        attachment_max_bytes: the largest attachment file taken (Sage: 2,621,440 bytes).
     """
 
     seed: int = 0
@@ -89,6 +90,7 @@ class SandboxOptions:
     db_path: str | None = None
     start_time: datetime | None = None
     sleep: Callable[[float], None] | None = None
+    attachment_max_bytes: int = 2_621_440
 
     @classmethod
     def build(cls, **options: Any) -> SandboxOptions:

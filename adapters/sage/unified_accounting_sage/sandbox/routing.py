@@ -42,6 +42,8 @@ class Ctx:
     caches: Any = None
     trusted: bool = False
     _body: Any = field(default=None, repr=False)
+    # Lower-case names; left out of the repr, since they carry the bearer token.
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def business_id(self) -> str:

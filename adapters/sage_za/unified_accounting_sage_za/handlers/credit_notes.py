@@ -4,7 +4,9 @@ records whose source is the return.
 
 A return is written like an invoice (numbering, look-up after a lost answer:
 :mod:`unified_accounting_sage_za.handlers.documents`). ``invoice_id`` is kept in the return's
-``FromDocumentId`` (the invoice must be of the same type). ``amount_remaining`` is the
+``FromDocumentId`` (the invoice must be of the same type). A create with allocations that
+repeats an earlier call (the write outbox's redelivery after a lost answer) finds the return
+that call stored and makes only the allocations it did not. ``amount_remaining`` is the
 return's ``AmountDue``. ``allocate`` reads the return and the invoices, checks the
 allocations (:func:`unified_accounting.credit_allocation.check_allocations`) and only then
 saves one ``Allocation`` per invoice. v2 has no Delete for returns.
@@ -13,6 +15,7 @@ saves one ``Allocation`` per invoice. v2 has no Delete for returns.
 from __future__ import annotations
 
 import builtins
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -23,6 +26,7 @@ from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.models import CreditNote, CreditNoteAllocation, CreditNoteStatus, Invoice
 from unified_accounting_sage_za.handlers.allocations import allocations_of, save_allocation
 from unified_accounting_sage_za.handlers.documents import (
+    OWN_NUMBER,
     DocumentKind,
     DocumentsHandler,
     settlement,
@@ -146,19 +150,43 @@ class CreditNotesHandler(DocumentsHandler[CreditNote]):
     def create(self, model: CreditNote, **options: Any) -> CreditNote:
         """``POST CustomerReturn/Save`` (or ``SupplierReturn``), then its allocations.
 
+        In a repeated call (``chosen_idempotency_keys(..., repeat=True)``) whose return is
+        already stored, only the allocations not stored yet are checked and made.
+
         Raises:
             ValidationError: allocations that break a rule, or without ``total_amount`` to
                 check them against (nothing is saved then).
         """
-        if model.allocations:
-            if model.total_amount is None:
-                raise _fail("total_amount", "give the total when allocations are made at "
-                                            "create, so that they are checked before saving")
-            pending = replace(model, amount_remaining=None, status="open")
-            check_allocations(pending, model.allocations,
-                              self._invoices(model.type, model.allocations),
-                              provider="sage_za")
-        created = super().create(model, **options)
         if not model.allocations:
-            return created
-        return self._allocate(created, model.allocations)
+            return super().create(model, **options)
+        if model.total_amount is None:
+            raise _fail("total_amount", "give the total when allocations are made at "
+                                        "create, so that they are checked before saving")
+        controller = self.kinds[model.type].controller
+        body = self.body(model, None)
+        found = self.stored_before(controller, "DocumentNumber", body["DocumentNumber"])
+        if found is not None:
+            earlier = self.created(found, model.type)
+            missing = self._missing(earlier, model.allocations)
+            return self._allocate(earlier, missing) if missing else earlier
+        pending = replace(model, amount_remaining=None, status="open")
+        check_allocations(pending, model.allocations,
+                          self._invoices(model.type, model.allocations), provider="sage_za")
+        raw = self.send_new(controller, body, key_field="DocumentNumber",
+                            key=body["DocumentNumber"], params=OWN_NUMBER)
+        return self._allocate(self.created(raw, model.type), model.allocations)
+
+    @staticmethod
+    def _missing(stored: CreditNote, wanted: Sequence[CreditNoteAllocation]
+                 ) -> builtins.list[CreditNoteAllocation]:
+        """The wanted allocations the stored credit note lacks (each stored one, of the same
+        invoice and amount, accounts for one wanted)."""
+        made = Counter((a.invoice_id, a.amount) for a in stored.allocations)
+        missing = []
+        for allocation in wanted:
+            key = (allocation.invoice_id, allocation.amount)
+            if made[key] > 0:
+                made[key] -= 1
+            else:
+                missing.append(allocation)
+        return missing

@@ -21,10 +21,11 @@ from unified_accounting_sage_za.handlers.base import ZAHandler, merged
 from unified_accounting_sage_za.handlers.lines import line_body, line_from, tax_types
 from unified_accounting_sage_za.wire import as_decimal, parse_id, parse_stamp, parse_wire_date
 
-__all__ = ["DocumentKind", "DocumentsHandler", "settlement"]
+__all__ = ["OWN_NUMBER", "DocumentKind", "DocumentsHandler", "settlement"]
 
 D = TypeVar("D", Invoice, CreditNote)
-_OWN_NUMBER = {"useSystemDocumentNumber": "false"}
+OWN_NUMBER = {"useSystemDocumentNumber": "false"}
+"""The Save query that keeps the number the adapter set (the key of the look-up)."""
 
 
 @dataclass(frozen=True)
@@ -148,11 +149,16 @@ class DocumentsHandler(ZAHandler[D]):
         controller = self.kinds[model.type].controller
         body = self.body(model, None)
         raw = self.save_new(controller, body, key_field="DocumentNumber",
-                            key=body["DocumentNumber"], params=_OWN_NUMBER)
+                            key=body["DocumentNumber"], params=OWN_NUMBER)
+        return self.created(raw, model.type)
+
+    def created(self, raw: Mapping[str, Any], kind: str) -> D:
+        """The unified document a create stored (or an earlier run of it, found again)."""
+        controller = self.kinds[kind].controller
         if "Lines" not in raw:  # found by the look-up, which lists without lines
             raw = self.raw_get(controller, int(raw["ID"]))
         self.snapshot.seen(controller, [int(raw["ID"])])
-        return self.to_model(raw, model.type)
+        return self.to_model(raw, kind)
 
     def update(self, id: str, changes: D | Mapping[str, Any], **options: Any) -> D:
         """``GET``, apply the changes, ``POST .../Save`` with the ``ID`` (a full replace)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from unified_accounting_sage.sandbox.resources import (
     allocations,
+    attachments,
     banking,
     contacts,
     credit_notes,
@@ -31,6 +32,7 @@ ROUTES: list[Route] = [
     *credit_notes.ROUTES,
     *allocations.ROUTES,
     *items.ROUTES,
+    *attachments.ROUTES,
 ]
 
 __all__ = ["ROUTES"]
