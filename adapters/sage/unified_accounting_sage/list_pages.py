@@ -22,10 +22,11 @@ list is fetched together with the first page read (it is served later without a 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from unified_accounting.errors import ProviderError
 from unified_accounting.http import Page
@@ -33,6 +34,7 @@ from unified_accounting.provider import RecordPage
 
 __all__ = [
     "MAX_ITEMS_PER_PAGE",
+    "NumberedLists",
     "PageFetch",
     "SageEnvelope",
     "numbered_pages",
@@ -186,3 +188,49 @@ def numbered_pages(
             number += 1
     if not served and start_page == 1:
         yield RecordPage(items=[], total=sum(totals))
+
+
+class NumberedLists(Generic[M]):
+    """The pages of ``lists`` read one after the other, numbered across them, fetched by number.
+
+    :meth:`open` fetches each list's first page (its ``$total`` fixes how many pages it has);
+    :meth:`page` may then be called from several threads. A first page is served once from
+    what :meth:`open` fetched, then dropped, so it is not held for the whole read.
+    """
+
+    def __init__(self, lists: Sequence[PageFetch[M]], page_size: int) -> None:
+        self._lists = lists
+        self._page_size = page_size
+        self._counts: list[int] = []
+        self._first: dict[int, list[M]] = {}
+        self._lock = threading.Lock()
+
+    def open(self) -> int:
+        """Fetch every list's first page; return the number of pages across all lists.
+
+        Raises:
+            ProviderError: a first page came without ``$total``.
+        """
+        for index, fetch in enumerate(self._lists):
+            items, total = fetch(1)
+            self._first[index] = items
+            self._counts.append(page_count(_total(total), self._page_size))
+        return sum(self._counts)
+
+    def page(self, number: int) -> list[M]:
+        """Return page ``number`` (1-based, across the lists) in one request at most."""
+        index, local = self._locate(number)
+        if local == 1:
+            with self._lock:
+                first = self._first.pop(index, None)
+            if first is not None:
+                return first
+        return self._lists[index](local)[0]
+
+    def _locate(self, number: int) -> tuple[int, int]:
+        local = number
+        for index, count in enumerate(self._counts):
+            if local <= count:
+                return index, local
+            local -= count
+        raise IndexError(f"page {number} is past the last page")

@@ -29,6 +29,7 @@ from unified_accounting_sage.handlers.query import (
 from unified_accounting_sage.json_values import parse_datetime
 from unified_accounting_sage.list_pages import (
     MAX_ITEMS_PER_PAGE,
+    NumberedLists,
     PageFetch,
     numbered_pages,
     read_envelope,
@@ -295,10 +296,21 @@ class SageHandler(ResourceHandler[M]):
               start_page: int = 1) -> Iterator[RecordPage[M]]:
         """``GET /{collection}?page=n&items_per_page=...``: one request per page, each page
         carrying ``$total``; at most 200 records a page."""
+        fetches, size = self.page_fetches(filters, page_size)
+        return numbered_pages(fetches, size, start_page)
+
+    def numbered(self, filters: Mapping[str, Any], *,
+                 page_size: int) -> NumberedLists[M] | None:
+        """The same pages as :meth:`pages`, fetched by number from several threads."""
+        fetches, size = self.page_fetches(filters, page_size)
+        return NumberedLists(fetches, size)
+
+    def page_fetches(self, filters: Mapping[str, Any],
+                     page_size: int) -> tuple[builtins.list[PageFetch[M]], int]:
+        """One page fetch per Sage list read (here one), and the page size they ask for."""
         size = min(page_size, MAX_ITEMS_PER_PAGE)
-        fetch = self.page_fetch(self.collection, self.page_params(filters), size,
-                                lambda raws: self.map_records(raws, filters))
-        return numbered_pages([fetch], size, start_page)
+        return [self.page_fetch(self.collection, self.page_params(filters), size,
+                                lambda raws: self.map_records(raws, filters))], size
 
     def raw_deleted(self, collection: str, since: datetime) -> Iterator[DeletedRecord]:
         """Yield the records of ``collection`` deleted after ``since`` (``deleted_since``,
