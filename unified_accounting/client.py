@@ -133,9 +133,9 @@ class Resource(Generic[M]):
         """Return a lazy iterator over the records; pages are fetched as they are consumed.
 
         Args:
-            read_ahead: fetch the next page on a background thread while this one is read
-                (exactly one page ahead, so memory stays flat; an error is raised where it
-                happened in the list). The same records come in the same order.
+            read_ahead: fetch the next page on a background thread while this one is mapped
+                and read (exactly one page ahead, so memory stays flat; an error is raised
+                where it happened in the list). The same records come in the same order.
             parallel: fetch up to this many pages at once (1 to 10), where the provider
                 says how many records the list holds and serves pages by number (Sage
                 v3.1); every request goes through the connection's rate limiter. Records
@@ -149,14 +149,13 @@ class Resource(Generic[M]):
             ValidationError: at call time, ``parallel`` is not a whole number from 1 to 10.
         """
         handler = self._listing(filters)
-        if parallel is not None:
-            workers = check_workers(parallel)
-            numbered = handler.numbered(dict(filters), page_size=_READ_AHEAD_PAGE_SIZE)
-            if numbered is not None:
-                return _Lazy(lambda: read_in_parallel(numbered, workers))
-            read_ahead = True
-        if not read_ahead:
+        workers = None if parallel is None else check_workers(parallel)
+        if workers is None and not read_ahead:
             return _Lazy(lambda: handler.list(dict(filters)))
+        numbered = handler.numbered(dict(filters), page_size=_READ_AHEAD_PAGE_SIZE)
+        if numbered is not None:
+            # One worker is reading ahead: page n+1 is fetched while page n is mapped.
+            return _Lazy(lambda: read_in_parallel(numbered, workers or 1))
 
         def records() -> Iterator[M]:
             pages = ReadAhead(handler.pages(dict(filters), page_size=_READ_AHEAD_PAGE_SIZE,

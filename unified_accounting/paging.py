@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = ["NumberedPages", "RecordPage", "pages_of"]
 
@@ -47,15 +47,21 @@ def pages_of(items: Iterable[M], page_size: int, start_page: int = 1) -> Iterato
 class NumberedPages(Protocol[M_co]):
     """A list whose pages a provider can fetch by number, in any order and at once.
 
-    What ``Resource.list(parallel=...)`` reads: :meth:`open` learns how many pages the list
-    has (from the provider's count of records), then :meth:`page` may be called from several
-    threads for any page from 1 to that count.
+    What ``Resource.list(parallel=..., read_ahead=...)`` reads: :meth:`open` learns how many
+    pages the list has (from the provider's count of records); then :meth:`fetch` may be
+    called from several threads for any page from 1 to that count, and :meth:`records` maps
+    what it returned on the reader's thread. Fetching and mapping are apart so that the next
+    pages are fetched while this one is mapped.
     """
 
     def open(self) -> int:
         """Fetch what is needed to know the number of pages, and return it (0: empty)."""
         ...
 
-    def page(self, number: int) -> Sequence[M_co]:
-        """Return the records of page ``number`` (1-based), one request at most."""
+    def fetch(self, number: int) -> Any:
+        """Return page ``number`` (1-based) as the provider sent it, in one request at most."""
+        ...
+
+    def records(self, fetched: Any) -> Sequence[M_co]:
+        """Map a page that :meth:`fetch` returned to unified records."""
         ...

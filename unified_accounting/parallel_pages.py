@@ -4,9 +4,13 @@ Where a provider says how many records a list holds, every page can be asked for
 at once instead of after the one before it. :func:`read_in_parallel` keeps up to ``workers``
 pages in flight (each one request, through the same transport, so the same rate limiter and
 retries) and yields the records page after page in the list's own order, whatever order the
-answers arrive in. While page ``n`` is read, pages ``n + 1`` to ``n + workers`` are fetched
-(never more than ``workers`` requests at once, on a pool of that many threads) and nothing
-further, so memory stays bounded however long the list.
+answers arrive in. The threads only fetch; each page is mapped to unified records on the
+reader's thread when its turn comes, so that mapping one page overlaps fetching the next
+(with one worker this is reading ahead by exactly one page).
+
+While page ``n`` is read, pages ``n + 1`` to ``n + workers`` are fetched (never more than
+``workers`` requests at once, on a pool of that many threads) and nothing further, so memory
+stays bounded however long the list.
 
 An error is raised where it happened in the list, after every record before it; the pages
 not yet started are dropped. When the reader stops early (``close()``, or the iterator is
@@ -21,9 +25,9 @@ a later incremental sync picks up the change).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from unified_accounting.errors import ValidationError
 from unified_accounting.paging import NumberedPages
@@ -63,17 +67,17 @@ def read_in_parallel(source: NumberedPages[M], workers: int) -> Iterator[M]:
     if count == 0:
         return
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=THREAD_NAME)
-    pending: deque[Future[Sequence[M]]] = deque()
+    pending: deque[Future[Any]] = deque()
     following = 1  # the next page number to ask for
     try:
         while following <= count or pending:
             # Top up before waiting: while page n is read, pages n+1..n+workers are fetched.
             current = pending.popleft() if pending else None
             while following <= count and len(pending) < workers:
-                pending.append(pool.submit(source.page, following))
+                pending.append(pool.submit(source.fetch, following))
                 following += 1
             if current is not None:
-                yield from current.result()
+                yield from source.records(current.result())
     finally:
         for waiting in pending:
             waiting.cancel()

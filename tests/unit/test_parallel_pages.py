@@ -25,13 +25,18 @@ class FakePages:
         self.started: list[int] = []
         self.in_flight = 0
         self.most_in_flight = 0
+        self.mapped_on: set[str] = set()
         self.lock = threading.Lock()
 
     def open(self) -> int:
         self.opened += 1
         return self.pages
 
-    def page(self, number: int) -> list[str]:
+    def records(self, fetched: list[str]) -> list[str]:
+        self.mapped_on.add(threading.current_thread().name)
+        return fetched
+
+    def fetch(self, number: int) -> list[str]:
         with self.lock:
             self.started.append(number)
             self.in_flight += 1
@@ -59,21 +64,23 @@ def test_records_come_in_list_order_whatever_order_pages_arrive_in() -> None:
     assert list(read_in_parallel(source, 4)) == expected(13)
     assert sorted(source.started) == list(range(1, 14))  # each page asked for once
     assert source.most_in_flight == 4
+    assert source.mapped_on == {threading.current_thread().name}  # mapped by the reader
     assert page_threads() == []
 
 
-def test_no_more_than_workers_pages_are_fetched_beyond_the_one_being_read() -> None:
+@pytest.mark.parametrize("workers", [1, 3])
+def test_no_more_than_workers_pages_are_fetched_beyond_the_one_being_read(workers: int) -> None:
     source = FakePages(20, delay=0.005)
-    records = read_in_parallel(source, 3)
+    records = read_in_parallel(source, workers)
     for number in range(1, 8):
         first = next(records)
         assert first == f"{number}.0"
         time.sleep(0.1)  # time enough for a reader that runs further ahead to do so
-        assert max(source.started) <= number + 3
+        assert max(source.started) == number + workers
         for _ in range(PAGE - 1):
             next(records)
     records.close()  # type: ignore[attr-defined]
-    assert source.most_in_flight <= 3
+    assert source.most_in_flight <= workers
 
 
 def test_an_error_comes_after_the_records_before_it() -> None:

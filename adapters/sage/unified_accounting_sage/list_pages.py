@@ -37,6 +37,7 @@ __all__ = [
     "NumberedLists",
     "PageFetch",
     "SageEnvelope",
+    "SageList",
     "numbered_pages",
     "page_count",
     "read_envelope",
@@ -128,6 +129,27 @@ PageFetch = Callable[[int], tuple[list[M], int | None]]
 """Fetch page ``n`` (1-based) of one list: its mapped records and the list's ``$total``."""
 
 
+@dataclass(frozen=True)
+class SageList(Generic[M]):
+    """One Sage list read by page number: how to fetch a page, and how to map its records.
+
+    The two steps are apart so that a reader can fetch the next page on one thread while it
+    maps this one on another.
+
+    Attributes:
+        fetch: page ``n`` (1-based) in one request, as it came.
+        convert: the page's records as unified models.
+    """
+
+    fetch: Callable[[int], SageEnvelope]
+    convert: Callable[[list[dict[str, Any]]], list[M]]
+
+    def page(self, number: int) -> tuple[list[M], int | None]:
+        """Fetch and map page ``number``; also return the list's ``$total``."""
+        envelope = self.fetch(number)
+        return self.convert(envelope.items), envelope.total
+
+
 def whole_seconds(moment: datetime) -> datetime:
     """Round a moment down to whole seconds, the resolution Sage compares timestamps at.
 
@@ -194,15 +216,16 @@ class NumberedLists(Generic[M]):
     """The pages of ``lists`` read one after the other, numbered across them, fetched by number.
 
     :meth:`open` fetches each list's first page (its ``$total`` fixes how many pages it has);
-    :meth:`page` may then be called from several threads. A first page is served once from
-    what :meth:`open` fetched, then dropped, so it is not held for the whole read.
+    :meth:`fetch` may then be called from several threads, and :meth:`records` maps what it
+    fetched. A first page is served once from what :meth:`open` fetched, then dropped, so it is
+    not held for the whole read.
     """
 
-    def __init__(self, lists: Sequence[PageFetch[M]], page_size: int) -> None:
+    def __init__(self, lists: Sequence[SageList[M]], page_size: int) -> None:
         self._lists = lists
         self._page_size = page_size
         self._counts: list[int] = []
-        self._first: dict[int, list[M]] = {}
+        self._first: dict[int, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
     def open(self) -> int:
@@ -211,21 +234,27 @@ class NumberedLists(Generic[M]):
         Raises:
             ProviderError: a first page came without ``$total``.
         """
-        for index, fetch in enumerate(self._lists):
-            items, total = fetch(1)
-            self._first[index] = items
-            self._counts.append(page_count(_total(total), self._page_size))
+        for index, source in enumerate(self._lists):
+            envelope = source.fetch(1)
+            self._first[index] = envelope.items
+            self._counts.append(page_count(_total(envelope.total), self._page_size))
         return sum(self._counts)
 
-    def page(self, number: int) -> list[M]:
-        """Return page ``number`` (1-based, across the lists) in one request at most."""
+    def fetch(self, number: int) -> tuple[int, list[dict[str, Any]]]:
+        """Page ``number`` (1-based, across the lists) as Sage sent it, one request at most;
+        with the index of the list it belongs to."""
         index, local = self._locate(number)
         if local == 1:
             with self._lock:
                 first = self._first.pop(index, None)
             if first is not None:
-                return first
-        return self._lists[index](local)[0]
+                return index, first
+        return index, self._lists[index].fetch(local).items
+
+    def records(self, fetched: tuple[int, list[dict[str, Any]]]) -> list[M]:
+        """Map a page that :meth:`fetch` returned."""
+        index, items = fetched
+        return self._lists[index].convert(items)
 
     def _locate(self, number: int) -> tuple[int, int]:
         local = number

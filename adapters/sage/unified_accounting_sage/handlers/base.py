@@ -30,7 +30,8 @@ from unified_accounting_sage.json_values import parse_datetime
 from unified_accounting_sage.list_pages import (
     MAX_ITEMS_PER_PAGE,
     NumberedLists,
-    PageFetch,
+    SageEnvelope,
+    SageList,
     numbered_pages,
     read_envelope,
     whole_seconds,
@@ -282,32 +283,31 @@ class SageHandler(ResourceHandler[M]):
         return params
 
     def page_fetch(self, collection: str, params: Mapping[str, Any], page_size: int,
-                   convert: RecordMapper[M]) -> PageFetch[M]:
-        """Return a function fetching page ``n`` of ``collection`` in one request."""
-        def fetch(number: int) -> tuple[builtins.list[M], int | None]:
+                   convert: RecordMapper[M]) -> SageList[M]:
+        """Return how to fetch page ``n`` of ``collection`` in one request, and map it."""
+        def fetch(number: int) -> SageEnvelope:
             query = {**params, "page": str(number), "items_per_page": str(page_size)}
             answer = self.transport.request("GET", path_of(collection), params=query)
-            envelope = read_envelope(answer.json())
-            return convert(envelope.items), envelope.total
+            return read_envelope(answer.json())
 
-        return fetch
+        return SageList(fetch, convert)
 
     def pages(self, filters: Mapping[str, Any], *, page_size: int,
               start_page: int = 1) -> Iterator[RecordPage[M]]:
         """``GET /{collection}?page=n&items_per_page=...``: one request per page, each page
         carrying ``$total``; at most 200 records a page."""
-        fetches, size = self.page_fetches(filters, page_size)
-        return numbered_pages(fetches, size, start_page)
+        lists, size = self.page_lists(filters, page_size)
+        return numbered_pages([source.page for source in lists], size, start_page)
 
     def numbered(self, filters: Mapping[str, Any], *,
                  page_size: int) -> NumberedLists[M] | None:
         """The same pages as :meth:`pages`, fetched by number from several threads."""
-        fetches, size = self.page_fetches(filters, page_size)
-        return NumberedLists(fetches, size)
+        lists, size = self.page_lists(filters, page_size)
+        return NumberedLists(lists, size)
 
-    def page_fetches(self, filters: Mapping[str, Any],
-                     page_size: int) -> tuple[builtins.list[PageFetch[M]], int]:
-        """One page fetch per Sage list read (here one), and the page size they ask for."""
+    def page_lists(self, filters: Mapping[str, Any],
+                   page_size: int) -> tuple[builtins.list[SageList[M]], int]:
+        """The Sage lists read, in order (here one), and the page size they are asked for."""
         size = min(page_size, MAX_ITEMS_PER_PAGE)
         return [self.page_fetch(self.collection, self.page_params(filters), size,
                                 lambda raws: self.map_records(raws, filters))], size

@@ -25,7 +25,7 @@ from unified_accounting_sage.handlers.base import (
     rounded_since,
 )
 from unified_accounting_sage.handlers.query import FieldAttributes
-from unified_accounting_sage.list_pages import MAX_ITEMS_PER_PAGE, PageFetch
+from unified_accounting_sage.list_pages import MAX_ITEMS_PER_PAGE, SageList
 
 __all__ = ["SplitHandler"]
 
@@ -95,8 +95,8 @@ class SplitHandler(SageHandler[M]):
             for raw in self.raw_list(self.collections[kind], self.kind_params(rest, kind)):
                 yield self.to_model(raw, kind, remote)
 
-    def page_fetches(self, filters: Mapping[str, Any],
-                     page_size: int) -> tuple[builtins.list[PageFetch[M]], int]:
+    def page_lists(self, filters: Mapping[str, Any],
+                   page_size: int) -> tuple[builtins.list[SageList[M]], int]:
         """Numbered pages of each collection in turn, sorted by ``created_at``; pages are
         numbered across both and carry the sum of both totals (see
         :mod:`unified_accounting_sage.list_pages`)."""
