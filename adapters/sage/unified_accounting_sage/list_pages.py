@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from unified_accounting.errors import ProviderError
-from unified_accounting.http import Page
+from unified_accounting.http import HttpResponse, Page
 from unified_accounting.provider import RecordPage
 
 __all__ = [
@@ -133,20 +133,24 @@ PageFetch = Callable[[int], tuple[list[M], int | None]]
 class SageList(Generic[M]):
     """One Sage list read by page number: how to fetch a page, and how to map its records.
 
-    The two steps are apart so that a reader can fetch the next page on one thread while it
-    maps this one on another.
+    The steps are apart so that a reader can fetch the next page on one thread while it
+    decodes and maps this one on another.
 
     Attributes:
-        fetch: page ``n`` (1-based) in one request, as it came.
-        convert: the page's records as unified models.
+        fetch: page ``n`` (1-based) in one request, the answer not yet decoded.
+        convert: a page's records as unified models.
     """
 
-    fetch: Callable[[int], SageEnvelope]
+    fetch: Callable[[int], HttpResponse]
     convert: Callable[[list[dict[str, Any]]], list[M]]
+
+    def envelope(self, number: int) -> SageEnvelope:
+        """Fetch and decode page ``number``."""
+        return read_envelope(self.fetch(number).json())
 
     def page(self, number: int) -> tuple[list[M], int | None]:
         """Fetch and map page ``number``; also return the list's ``$total``."""
-        envelope = self.fetch(number)
+        envelope = self.envelope(number)
         return self.convert(envelope.items), envelope.total
 
 
@@ -235,25 +239,26 @@ class NumberedLists(Generic[M]):
             ProviderError: a first page came without ``$total``.
         """
         for index, source in enumerate(self._lists):
-            envelope = source.fetch(1)
+            envelope = source.envelope(1)
             self._first[index] = envelope.items
             self._counts.append(page_count(_total(envelope.total), self._page_size))
         return sum(self._counts)
 
-    def fetch(self, number: int) -> tuple[int, list[dict[str, Any]]]:
-        """Page ``number`` (1-based, across the lists) as Sage sent it, one request at most;
-        with the index of the list it belongs to."""
+    def fetch(self, number: int) -> tuple[int, HttpResponse | list[dict[str, Any]]]:
+        """Page ``number`` (1-based, across the lists) in one request at most, not yet decoded
+        (a first page comes decoded, from :meth:`open`); with the index of its list."""
         index, local = self._locate(number)
         if local == 1:
             with self._lock:
                 first = self._first.pop(index, None)
             if first is not None:
                 return index, first
-        return index, self._lists[index].fetch(local).items
+        return index, self._lists[index].fetch(local)
 
-    def records(self, fetched: tuple[int, list[dict[str, Any]]]) -> list[M]:
-        """Map a page that :meth:`fetch` returned."""
-        index, items = fetched
+    def records(self, fetched: tuple[int, HttpResponse | list[dict[str, Any]]]) -> list[M]:
+        """Decode and map a page that :meth:`fetch` returned."""
+        index, answer = fetched
+        items = answer if isinstance(answer, list) else read_envelope(answer.json()).items
         return self._lists[index].convert(items)
 
     def _locate(self, number: int) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, cast
 from urllib.parse import quote
 
 from unified_accounting.errors import AccountingError, ProviderError
+from unified_accounting.http import HttpResponse
 from unified_accounting.http.transport import Transport
 from unified_accounting.models import DeletedRecord
 from unified_accounting.provider import (
@@ -30,10 +31,8 @@ from unified_accounting_sage.json_values import parse_datetime
 from unified_accounting_sage.list_pages import (
     MAX_ITEMS_PER_PAGE,
     NumberedLists,
-    SageEnvelope,
     SageList,
     numbered_pages,
-    read_envelope,
     whole_seconds,
 )
 from unified_accounting_sage.tenant import Tenant
@@ -285,10 +284,9 @@ class SageHandler(ResourceHandler[M]):
     def page_fetch(self, collection: str, params: Mapping[str, Any], page_size: int,
                    convert: RecordMapper[M]) -> SageList[M]:
         """Return how to fetch page ``n`` of ``collection`` in one request, and map it."""
-        def fetch(number: int) -> SageEnvelope:
+        def fetch(number: int) -> HttpResponse:
             query = {**params, "page": str(number), "items_per_page": str(page_size)}
-            answer = self.transport.request("GET", path_of(collection), params=query)
-            return read_envelope(answer.json())
+            return self.transport.request("GET", path_of(collection), params=query)
 
         return SageList(fetch, convert)
 
