@@ -31,6 +31,9 @@ BENCHMARKS: list[tuple[str, str, list[str], list[str]]] = [
     ("incremental", "bench_incremental.py", [], ["--contacts", "1500", "--invoices", "100"]),
     ("webhooks", "bench_webhooks.py", [], ["--events", "500", "--concurrency", "1,8",
                                            "--rounds", "1"]),
+    ("floor", "bench_floor.py", [],
+     ["--contacts", "2000", "--invoices", "2000", "--rounds", "2", "--sync-rounds", "1",
+      "--writes", "20"]),
     ("scale", "bench_scale.py", [],
      ["--connections", "6", "--contacts", "300", "--invoices", "300", "--rounds", "1"]),
 ]
