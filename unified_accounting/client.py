@@ -135,13 +135,14 @@ class Resource(Generic[M]):
         Args:
             read_ahead: fetch the next page on a background thread while this one is mapped
                 and read (exactly one page ahead, so memory stays flat; an error is raised
-                where it happened in the list). The same records come in the same order.
+                where it happened in the list). The records come in the order of
+                :meth:`pages`.
             parallel: fetch up to this many pages at once (1 to 10), where the provider
                 says how many records the list holds and serves pages by number (Sage
                 v3.1); every request goes through the connection's rate limiter. Records
-                come in the list's order; at most ``parallel`` pages are fetched ahead of
-                the one being read. With a provider that cannot, pages are read one after
-                the other (ahead by one page). See ``docs/performance.md``.
+                come in the order of :meth:`pages`; at most ``parallel`` pages are fetched
+                ahead of the one being read. With a provider that cannot, pages are read
+                one after the other (ahead by one page). See ``docs/performance.md``.
             **filters: provider-supported filters, e.g. ``updated_since=datetime(...)``.
 
         Raises:
