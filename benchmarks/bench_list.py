@@ -52,7 +52,7 @@ class WireCount:
         return counted
 
 
-def _queries(resource: str) -> list[tuple[str, dict[str, Any]]]:
+def queries(resource: str) -> list[tuple[str, dict[str, Any]]]:
     """The Sage collections behind a unified resource and the query of their first page."""
     if resource == "contacts":
         return [("contacts", {"items_per_page": 200, "attributes": ",".join(contacts.ATTRIBUTES)})]
@@ -77,7 +77,7 @@ def _sides(bench: Bench, resource: str) -> dict[str, Callable[[], dict[str, Any]
     def plain() -> dict[str, Any]:
         raw.requests = raw.bytes = 0
         cpu = time.thread_time()
-        seconds, count = timed(lambda: sum(raw.count_list(c, q) for c, q in _queries(resource)))
+        seconds, count = timed(lambda: sum(raw.count_list(c, q) for c, q in queries(resource)))
         cpu = time.thread_time() - cpu
         return {"seconds": seconds, "cpu": cpu, "records": count, "requests": raw.requests,
                 "bytes": raw.bytes}

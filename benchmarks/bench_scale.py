@@ -17,7 +17,6 @@ into SQLite, quota lifted, alternating: the wall-time ratio.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import statistics
 import subprocess
@@ -58,27 +57,6 @@ def find_postgres() -> str:
             continue
         return url
     sys.exit("no PostgreSQL on 127.0.0.1:5432 (set POSTGRES_URL)")
-
-
-class SandboxProcess:
-    """The sandbox child process and the pipe that steers it."""
-
-    def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.pipe, child = context.Pipe()
-        self.process = context.Process(target=scale_sandbox.serve, args=(child,), daemon=True)
-        self.process.start()
-        self.settings: dict[str, str] = self.pipe.recv()
-
-    def ask(self, *command: Any) -> Any:
-        """Send one command and return its answer."""
-        self.pipe.send(command)
-        return self.pipe.recv()
-
-    def stop(self) -> None:
-        """Stop the sandbox and wait for its process."""
-        self.ask("stop")
-        self.process.join(timeout=30)
 
 
 def start_workers(count: int, env: dict[str, str]) -> list[tuple[subprocess.Popen[str], Path]]:
@@ -131,7 +109,7 @@ def mirror_check(pg_url: str, schema: str, expected: dict[str, dict[str, Any]]) 
     return problems
 
 
-def run_workers(sandbox: SandboxProcess, count: int, base: JobSettings, secret: str,
+def run_workers(sandbox: scale_sandbox.SandboxProcess, count: int, base: JobSettings, secret: str,
                 tenants: list[tuple[str, str]], expected: dict[str, Any], pg_url: str,
                 quota: tuple[int, int] | None) -> dict[str, Any]:
     """Sync every tenant once with ``count`` workers under ``quota`` (R, C); return figures."""
@@ -167,7 +145,7 @@ def run_workers(sandbox: SandboxProcess, count: int, base: JobSettings, secret: 
             "pids": len({s["pid"] for s in summaries})}
 
 
-def compare_mirrors(sandbox: SandboxProcess, base: JobSettings, secret: str,
+def compare_mirrors(sandbox: scale_sandbox.SandboxProcess, base: JobSettings, secret: str,
                     tenant: tuple[str, str], pg_url: str, rounds: int) -> dict[str, Any]:
     """One tenant, synced in this process into PostgreSQL and into SQLite: median walls."""
     sandbox.ask("quota", None, None)
@@ -225,7 +203,7 @@ def main() -> None:
     pg_url = find_postgres()
     token_store = f"{redis_url}?prefix=ua-bench-tokens:{uuid.uuid4().hex[:8]}:"
 
-    sandbox = SandboxProcess()
+    sandbox = scale_sandbox.SandboxProcess()
     log(f"seeding {args.connections} businesses with {args.contacts:,} contacts and "
         f"{args.invoices:,} invoices each, one connection each")
     made = sandbox.ask("setup", args.connections, args.contacts, args.invoices, token_store)

@@ -257,16 +257,25 @@ class RawSession:
         reply.raise_for_status()
         return reply.json()
 
-    def count_list(self, collection: str, params: Mapping[str, Any]) -> int:
-        """Follow ``$next`` through a whole Sage list and count its records."""
+    def post(self, path: str, body: Mapping[str, Any]) -> Any:
+        """POST a JSON body to a path under the base URL."""
+        reply = self.session.post(self.base_url + path, json=body, timeout=60)
+        self.requests += 1
+        reply.raise_for_status()
+        return reply.json()
+
+    def pages(self, collection: str, params: Mapping[str, Any]) -> Iterator[list[Any]]:
+        """Follow ``$next`` through a whole Sage list, yielding each page's records."""
         path: str | None = f"/{collection}"
         query: Mapping[str, Any] | None = params
-        count = 0
         while path:
             page = self.get(path, query)
-            count += len(page["$items"])
+            yield page["$items"]
             path, query = page.get("$next"), None
-        return count
+
+    def count_list(self, collection: str, params: Mapping[str, Any]) -> int:
+        """Follow ``$next`` through a whole Sage list and count its records."""
+        return sum(len(items) for items in self.pages(collection, params))
 
     def close(self) -> None:
         """Close the session."""

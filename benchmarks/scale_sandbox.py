@@ -12,11 +12,18 @@ CPU time is not billed to the workers' interpreter. :func:`serve` answers these 
 - ``("reset",)``, ``("counters",)``: zero and read the requests admitted, the 429s and the
   seconds from the first admitted request to the last;
 - ``("snapshot",)``: every tenant's live record ids and ``updated_at``, read from the store;
+- ``("seed", contacts, invoices, lines)``: seed the GB business (invoices of ``lines`` lines to
+  its first 200 contacts); answers what a client needs (:func:`seed`);
+- ``("latency", seconds)``: add that delay to every request (0: none);
 - ``("stop",)``.
+
+:class:`SandboxProcess` starts :func:`serve` in a child process and steers it.
 """
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import Any
@@ -89,6 +96,17 @@ def snapshot(sb: SageSandbox, tenants: list[tuple[str, str]]) -> dict[str, dict[
     return found
 
 
+def seed(sb: SageSandbox, contacts: int, invoices: int, lines: int) -> dict[str, Any]:
+    """Seed the GB business; return its id, an access token, settings and ids to write with."""
+    ids = sb.seed_contacts(contacts)
+    sb.seed_invoices(invoices, lines=lines, contact_ids=ids[:200])
+    gc.collect()
+    gc.freeze()  # keep the collector off the seeded records, as a real provider's would be
+    return {"business_id": sb.business_id("GB"), "settings": sb.settings,
+            "token": str(sb.issue_tokens()["access_token"]), "customer_ids": ids[:5],
+            "sales_account": sb.ledger_account_id("GB", 4000)}
+
+
 def serve(pipe: Connection) -> None:
     """Run the sandbox until told to stop."""
     with SageSandbox.running(port=0, seed=1, access_token_ttl=24 * 3600) as sb:
@@ -118,6 +136,33 @@ def serve(pipe: Connection) -> None:
                            "busy_seconds": windows.busy_seconds() if windows else 0.0})
             elif command == "snapshot":
                 pipe.send(snapshot(sb, tenants))
+            elif command == "seed":
+                pipe.send(seed(sb, *args))
+            elif command == "latency":
+                (seconds,) = args
+                sb.set_fault_rates(latency=1.0 if seconds else 0.0, latency_seconds=seconds)
+                pipe.send(True)
             elif command == "stop":
                 pipe.send(True)
                 return
+
+
+class SandboxProcess:
+    """The sandbox child process and the pipe that steers it."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(child,), daemon=True)
+        self.process.start()
+        self.settings: dict[str, str] = self.pipe.recv()
+
+    def ask(self, *command: Any) -> Any:
+        """Send one command and return its answer."""
+        self.pipe.send(command)
+        return self.pipe.recv()
+
+    def stop(self) -> None:
+        """Stop the sandbox and wait for its process."""
+        self.ask("stop")
+        self.process.join(timeout=30)

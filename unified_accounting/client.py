@@ -26,6 +26,7 @@ from unified_accounting.models import (
     Payment,
     TaxRate,
 )
+from unified_accounting.parallel_pages import check_workers, read_in_parallel
 from unified_accounting.provider import (
     RESOURCES,
     STANDARD_OPERATIONS,
@@ -52,7 +53,7 @@ class _UnsupportedExtra(UnsupportedOperationError, AttributeError):
     """An extra operation this provider does not offer (also an AttributeError for hasattr)."""
 
 
-_READ_AHEAD_PAGE_SIZE = 200  # the provider caps it to what it serves
+_READ_AHEAD_PAGE_SIZE = 200  # pages read ahead or in parallel; the provider caps it
 
 
 class _Lazy(Iterator[T]):
@@ -128,21 +129,35 @@ class Resource(Generic[M]):
                 f"{', '.join(unknown)} (supported: {supported})", provider=self._provider_name)
         return handler
 
-    def list(self, *, read_ahead: bool = False, **filters: Any) -> Iterator[M]:
+    def list(self, *, read_ahead: bool = False, parallel: int | None = None,
+             **filters: Any) -> Iterator[M]:
         """Return a lazy iterator over the records; pages are fetched as they are consumed.
 
         Args:
-            read_ahead: fetch the next page on a background thread while this one is read
-                (at most one page waits, so memory stays flat; an error is raised where it
-                happened in the list). The same records come in the same order.
+            read_ahead: fetch the next page on a background thread while this one is mapped
+                and read (exactly one page ahead, so memory stays flat; an error is raised
+                where it happened in the list). The records come in the order of
+                :meth:`pages`.
+            parallel: fetch up to this many pages at once (1 to 10), where the provider
+                says how many records the list holds and serves pages by number (Sage
+                v3.1); every request goes through the connection's rate limiter. Records
+                come in the order of :meth:`pages`; at most ``parallel`` pages are fetched
+                ahead of the one being read. With a provider that cannot, pages are read
+                one after the other (ahead by one page). See ``docs/performance.md``.
             **filters: provider-supported filters, e.g. ``updated_since=datetime(...)``.
 
         Raises:
             UnsupportedOperationError: at call time, for an unsupported operation or filter.
+            ValidationError: at call time, ``parallel`` is not a whole number from 1 to 10.
         """
         handler = self._listing(filters)
-        if not read_ahead:
+        workers = None if parallel is None else check_workers(parallel)
+        if workers is None and not read_ahead:
             return _Lazy(lambda: handler.list(dict(filters)))
+        numbered = handler.numbered(dict(filters), page_size=_READ_AHEAD_PAGE_SIZE)
+        if numbered is not None:
+            # One worker is reading ahead: page n+1 is fetched while page n is mapped.
+            return _Lazy(lambda: read_in_parallel(numbered, workers or 1))
 
         def records() -> Iterator[M]:
             pages = ReadAhead(handler.pages(dict(filters), page_size=_READ_AHEAD_PAGE_SIZE,

@@ -30,7 +30,7 @@ from unified_accounting.http.response import HttpResponse, error_from_response
 from unified_accounting.ledger_models import TrialBalance
 from unified_accounting.login_credentials import CredentialField, LoginCredentials
 from unified_accounting.models import DeletedRecord
-from unified_accounting.paging import RecordPage, pages_of
+from unified_accounting.paging import NumberedPages, RecordPage, pages_of
 
 if TYPE_CHECKING:
     from unified_accounting.http.transport import Transport
@@ -42,6 +42,7 @@ __all__ = [
     "Capabilities",
     "CredentialField",
     "LoginCredentials",
+    "NumberedPages",
     "OutgoingRequest",
     "Page",
     "Provider",
@@ -213,6 +214,20 @@ class ResourceHandler(Generic[M]):
             start_page: the first page to yield.
         """
         return pages_of(self.list(filters), page_size, start_page)
+
+    def numbered(self, filters: Mapping[str, Any], *, page_size: int) -> NumberedPages[M] | None:
+        """Return the list as pages fetched by number, for reading several at once.
+
+        A provider whose list answers say how many records the filtered list holds, and which
+        serves any page by number, returns an object for ``list(parallel=...)``; it should
+        sort by a stable key where it can. The default, ``None``, makes such a list read its
+        pages one after the other.
+
+        Args:
+            filters: as for :meth:`list` (already checked against the capabilities table).
+            page_size: records per page (a provider may serve fewer, up to its maximum).
+        """
+        return None
 
     def get(self, id: str) -> M:
         """Return one record. Raises ``NotFoundError`` when it does not exist."""

@@ -1,10 +1,12 @@
 """Fetching the next page of a list on a background thread while the caller reads this one.
 
 :class:`ReadAhead` wraps any iterator (of pages): one thread runs it and hands each item over
-through a queue that holds at most one, so at most one page is ever waiting (memory stays
-flat however long the list). An error the source raises is raised by ``next()`` at the point
-in the sequence where it happened, after every item before it. When the caller stops early
-(``close()``, or the iterator is dropped), the thread stops after the page it is fetching.
+one at a time, and it asks its source for the next item only once the reader has taken the
+previous one: while the reader works on page ``n`` the thread fetches page ``n + 1`` and no
+further, so memory stays flat however long the list. An error the source raises is raised by
+``next()`` at the point in the sequence where it happened, after every item before it. When
+the caller stops early (``close()``, or the iterator is dropped), the thread stops after the
+page it is fetching.
 """
 
 from __future__ import annotations
@@ -28,6 +30,17 @@ class _Shared(Generic[T]):
     def __init__(self) -> None:
         self.slots: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
         self.stopped = threading.Event()
+        # One permit per item the thread may fetch: the first at once, each later one when
+        # the reader takes the item before it (a full queue alone would let the thread fetch
+        # a second item while the first waits there).
+        self.fetches = threading.Semaphore(1)
+
+    def may_fetch(self) -> bool:
+        """Wait until the reader has taken the last item handed over (False once stopped)."""
+        while not self.stopped.is_set():
+            if self.fetches.acquire(timeout=_POLL_SECONDS):
+                return not self.stopped.is_set()
+        return False
 
     def hand_over(self, kind: str, value: object) -> bool:
         while not self.stopped.is_set():
@@ -39,15 +52,20 @@ class _Shared(Generic[T]):
         return False
 
 
+_END = object()  # what ``next(source, _END)`` gives when the source is used up
+
+
 def _produce(source: Iterator[T], shared: _Shared[T]) -> None:
     try:
-        for item in source:
+        while shared.may_fetch():
+            item = next(source, _END)
+            if item is _END:
+                shared.hand_over("end", None)
+                return
             if not shared.hand_over("item", item):
                 return
     except BaseException as exc:
         shared.hand_over("error", exc)
-        return
-    shared.hand_over("end", None)
 
 
 class ReadAhead(Iterator[T]):
@@ -65,6 +83,7 @@ class ReadAhead(Iterator[T]):
             raise StopIteration
         kind, value = self._shared.slots.get()
         if kind == "item":
+            self._shared.fetches.release()
             return value  # type: ignore[return-value]
         self._done = True
         self._thread.join()

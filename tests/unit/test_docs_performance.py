@@ -30,6 +30,7 @@ def test_every_benchmark_command_in_the_page_exists() -> None:
         "benchmarks/run_all.py", "benchmarks/bench_list.py", "benchmarks/bench_mapping.py",
         "benchmarks/bench_memory.py", "benchmarks/bench_quota.py",
         "benchmarks/bench_incremental.py", "benchmarks/bench_scale.py",
+        "benchmarks/bench_floor.py",
     }
     for script, arguments in commands:
         assert (ROOT / script).is_file(), script
@@ -38,6 +39,6 @@ def test_every_benchmark_command_in_the_page_exists() -> None:
 
 
 def test_the_page_shows_every_benchmark_of_make_bench() -> None:
-    for name in ("list", "mapping", "memory", "quota", "incremental", "scale"):
+    for name in ("list", "mapping", "memory", "quota", "incremental", "scale", "floor"):
         assert f"benchmarks/bench_{name}.py" in DOC
         assert name in _help("benchmarks/run_all.py")

@@ -75,3 +75,22 @@ def test_json_refuses_what_is_not_strict_json(content: bytes, why: str) -> None:
 def test_json_reads_fractions_as_decimals() -> None:
     assert _response(b'{"amount": 1.10, "n": 2}').json() == {"amount": Decimal("1.10"), "n": 2}
     assert _response(b"  ").json() is None
+
+
+def test_copy_json_copies_containers_and_shares_immutable_values() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from unified_accounting.http.body import copy_json
+
+    line = {"price": Decimal("1.10"), "tags": ["a"]}
+    body = {"invoice": {"lines": [line], "on": date(2025, 1, 2), "flag": True, "none": None,
+                        "n": 3, "other": {1, 2}}}
+    copied = copy_json(body)
+    assert copied == body
+    assert copied["invoice"] is not body["invoice"]
+    assert copied["invoice"]["lines"][0] is not body["invoice"]["lines"][0]
+    assert copied["invoice"]["lines"][0]["tags"] is not body["invoice"]["lines"][0]["tags"]
+    assert copied["invoice"]["other"] is not body["invoice"]["other"]  # not JSON: deep-copied
+    copied["invoice"]["idempotency_id"] = "k"
+    assert "idempotency_id" not in body["invoice"]

@@ -581,3 +581,34 @@ def test_businesses_are_synced_concurrently_but_never_more_than_max_workers(
     assert result.ok, [repr(s.error) for s in result.failed]
     assert peak == 2
     assert [s.inserted for s in result.streams] == [3, 3, 3, 3]
+
+
+def sync_read_ahead_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "unified-accounting-sync-read-ahead"]
+
+
+@pytest.mark.parametrize("read_ahead", [True, False])
+def test_reading_ahead_or_not_the_mirror_ends_the_same(
+    books: Books, clock: ManualClock, mirror: CrashingMirror, read_ahead: bool
+) -> None:
+    seed(books, clock, 650)
+    clock.advance(600)
+    result = syncer(mirror, clock, read_ahead=read_ahead).run(BooksClient.direct(books, BIZ))
+    assert result.ok
+    assert books.count("list", "contacts") == 4  # no page is fetched twice or past the end
+    assert stream(result, "contacts").inserted == 650
+    assert differences(mirror, books) == []
+    assert sync_read_ahead_threads() == []
+
+
+def test_the_page_read_ahead_is_one_page_only_and_stops_when_a_commit_fails(
+    books: Books, clock: ManualClock, mirror: CrashingMirror
+) -> None:
+    seed(books, clock, 1200)  # six pages
+    clock.advance(600)
+    mirror.crash_when = on_page("contacts", 2)
+    result = syncer(mirror, clock).run(BooksClient.direct(books, BIZ))
+    assert isinstance(stream(result, "contacts").error, Crash)
+    # Page 1 committed, page 2 failed while page 3 may have been read ahead; nothing beyond.
+    assert books.count("list", "contacts") in (2, 3)
+    assert sync_read_ahead_threads() == []

@@ -198,3 +198,25 @@ def test_the_digest_is_built_from_the_stored_text_yet_unchanged(
     # Rows written before the text was reused keep the same fingerprint.
     before = json.dumps([item.data, item.remote_data], sort_keys=True, default=str)
     assert digest == hashlib.sha256(before.encode("utf-8")).hexdigest() == item_digest(item)
+
+
+def test_record_tables_are_rowid_tables_and_a_without_rowid_file_still_works(
+    tmp_path: Path,
+) -> None:
+    # Record rows are kilobytes of JSON: a rowid table stores them far more cheaply.
+    older = tmp_path / "older.sqlite3"
+    with sqlite3.connect(older) as conn:
+        conn.execute(sqlite_mirror._RECORD_TABLE.format(table="contacts").rstrip()
+                     + " WITHOUT ROWID")
+    with SQLiteMirror(older) as opened:
+        key = StreamKey(GB, "contacts")
+        assert opened.commit(key, state=StreamState(), upserts=[item("a", T0)]).inserted == 1
+        assert opened.commit(key, state=StreamState(),
+                             upserts=[item("a", T0 + SEC, "Acme 2"), item("b", T0)]).updated == 1
+        assert [(r.id, r.data["name"]) for r in opened.records(GB, "contacts")] == [
+            ("a", "Acme 2"), ("b", "Acme")]
+        opened.commit(StreamKey(GB, "invoices"), state=StreamState(), upserts=[item("a", T0)])
+    with sqlite3.connect(older) as conn:
+        layouts = dict(conn.execute("SELECT name, sql LIKE '%WITHOUT ROWID%' FROM sqlite_master "
+                                    "WHERE name IN ('contacts', 'invoices')").fetchall())
+    assert layouts == {"contacts": 1, "invoices": 0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,7 +10,7 @@ from typing import Any
 
 import requests
 
-__all__ = ["MAX_RESPONSE_BYTES", "BodyTooLarge", "encode_json", "read_limited"]
+__all__ = ["MAX_RESPONSE_BYTES", "BodyTooLarge", "copy_json", "encode_json", "read_limited"]
 
 #: The largest response body read; a larger one is refused instead of filling the memory.
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -27,6 +28,24 @@ def _encode_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_IMMUTABLE = (str, int, float, bool, Decimal, datetime, date, type(None))
+
+
+def copy_json(value: Any) -> Any:
+    """Copy a request body's dicts and lists, sharing the immutable values in them.
+
+    The same result as ``copy.deepcopy`` for a JSON-like body at a fraction of its cost (no
+    memo, no dispatch per value); anything else in it is deep-copied.
+    """
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    if isinstance(value, _IMMUTABLE):
+        return value
+    return copy.deepcopy(value)
 
 
 def encode_json(body: Any) -> bytes:

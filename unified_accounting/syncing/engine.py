@@ -62,6 +62,10 @@ class Syncer:
             created, updated or deleted) inside the commit of its page, from worker threads;
             if it raises, the page is not committed and its stream fails (docs/events.md).
         clock: returns this host's time as an aware datetime (replaceable in tests).
+        read_ahead: fetch and map each stream's next page on a background thread while the
+            current one is committed (at most one page ahead, so memory stays flat; an error
+            surfaces where it happened). ``False`` reads a page only after the previous one
+            is committed.
     """
 
     def __init__(
@@ -76,6 +80,7 @@ class Syncer:
         on_progress: ProgressCallback | None = None,
         on_change: ChangeListener | None = None,
         clock: Callable[[], datetime] | None = None,
+        read_ahead: bool = True,
     ) -> None:
         if min(page_size, max_workers, max_passes) < 1:
             raise ConfigurationError("page_size, max_workers and max_passes must be at least 1")
@@ -94,6 +99,7 @@ class Syncer:
         self.on_progress = on_progress
         self.on_change = on_change
         self._clock = clock or _utc_now
+        self.read_ahead = read_ahead
 
     def run(self, clients: SyncClient | Iterable[SyncClient], *, full: bool = False) -> SyncResult:
         """Sync every resource of every client; one stream's failure does not stop the others.
@@ -202,7 +208,7 @@ class Syncer:
         return StreamReader(
             mirror=self.mirror, key=key, source=source, result=result, overlap=self.overlap,
             page_size=self.page_size, max_passes=self.max_passes, now=self._now, emit=emit,
-            on_change=self.on_change,
+            on_change=self.on_change, read_ahead=self.read_ahead,
         )
 
     def _skip(self, key: StreamKey, probed_at: datetime) -> bool:

@@ -56,13 +56,16 @@ CREATE TABLE IF NOT EXISTS sync_state (
     PRIMARY KEY (provider, connection, business_id, resource)
 ) WITHOUT ROWID
 """
+# A rowid table: a record's JSON runs to kilobytes, and a WITHOUT ROWID table keeps whole rows
+# in its key's B-tree, where rows that large overflow and splits copy them (three times the
+# CPU per insert, measured). Files made with the earlier WITHOUT ROWID layout work unchanged.
 _RECORD_TABLE = """
 CREATE TABLE IF NOT EXISTS "{table}" (
     provider TEXT NOT NULL, connection TEXT NOT NULL, business_id TEXT NOT NULL, id TEXT NOT NULL,
     updated_at TEXT, deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT, digest TEXT,
     data TEXT, remote_data TEXT, synced_at TEXT NOT NULL,
     PRIMARY KEY (provider, connection, business_id, id)
-) WITHOUT ROWID
+)
 """
 _COLUMNS = "id, updated_at, deleted, deleted_at, digest, data, remote_data, synced_at"
 _SCOPE_WHERE = "provider = ? AND connection = ? AND business_id = ?"

@@ -25,6 +25,7 @@ from typing import Any, cast
 from unified_accounting.errors import ProviderError, UnsupportedOperationError
 from unified_accounting.events.model import ChangeListener
 from unified_accounting.models import DeletedRecord, Model
+from unified_accounting.read_ahead import ReadAhead
 from unified_accounting.syncing.cursor import (
     StreamState,
     Window,
@@ -59,11 +60,17 @@ class _Pass:
     """One pass over a window: the pages still to read and what has been seen so far."""
 
     window: Window
-    pages: Iterator[tuple[int, SourcePage]]
+    feed: Iterator[SourcePage]
+    first_number: int
     resumed: bool
     seen: set[str] = field(default_factory=set)
     totals: set[int] = field(default_factory=set)
     shifted: bool = False
+
+    @property
+    def pages(self) -> Iterator[tuple[int, SourcePage]]:
+        """The pages still to read, with their numbers."""
+        return enumerate(self.feed, self.first_number)
 
     def note(self, ids: list[str], total: int | None) -> None:
         """Record a page's ids and total; a repeated id or a new total means the list moved."""
@@ -88,6 +95,8 @@ class StreamReader:
         now: this host's clock (aware UTC).
         emit: reports a progress phase, optionally with the provider's total.
         on_change: the sync's change listener, handed to every commit of records.
+        read_ahead: fetch (and map) the next page on a background thread while this one is
+            committed; at most one page ahead.
     """
 
     mirror: Mirror
@@ -100,6 +109,13 @@ class StreamReader:
     now: Callable[[], datetime]
     emit: Callable[[Phase, int | None], None]
     on_change: ChangeListener | None = None
+    read_ahead: bool = True
+
+    def _pages(self, window: Window, start_page: int) -> Iterator[SourcePage]:
+        pages = self.source.read_pages(window.since, start_page, window.page_size)
+        if not self.read_ahead:
+            return pages
+        return ReadAhead(pages, name="unified-accounting-sync-read-ahead")
 
     def _commit_records(self, state: StreamState, *, upserts: Sequence[MirrorItem] = (),
                         deletions: Sequence[DeletedRecord] = ()) -> CommitCounts:
@@ -168,13 +184,13 @@ class StreamReader:
     def _open(self, window: Window, start_page: int, verify_digest: str | None) -> _Pass:
         """Start a pass; a resumed window first proves its last committed page has not moved."""
         if verify_digest is not None:
-            pages = self.source.read_pages(window.since, start_page, window.page_size)
+            pages = self._pages(window, start_page)
             first = next(pages, None)
             if first is not None:
                 self.result.pages += 1
                 ids = [record.id or "" for record in first.items]
                 if page_digest(ids) == verify_digest:
-                    resumed = _Pass(window, enumerate(pages, start_page + 1), resumed=True)
+                    resumed = _Pass(window, pages, start_page + 1, resumed=True)
                     resumed.note(ids, first.total)
                     return resumed
             close_quietly(pages)
@@ -183,10 +199,15 @@ class StreamReader:
             _log.info("%s of business %s moved since the interrupted run; reading it again",
                       self.key.resource, self.key.scope.business_id)
             window = restart_window(window, now=self.now())
-        pages = self.source.read_pages(window.since, 1, window.page_size)
-        return _Pass(window, enumerate(pages, 1), resumed=False)
+        return _Pass(window, self._pages(window, 1), 1, resumed=False)
 
     def _read(self, current: _Pass, before: StreamState) -> None:
+        try:
+            self._commit_pages(current, before)
+        finally:
+            close_quietly(current.feed)  # stops a read-ahead thread if the pass broke off
+
+    def _commit_pages(self, current: _Pass, before: StreamState) -> None:
         for number, page in current.pages:
             items = [_mirror_item(self.key.scope, record) for record in page.items]
             ids = [item.id for item in items]

@@ -237,6 +237,15 @@ class ProviderConformance(AttachmentConformance):
             assert resumed == pages[1:]
 
     @pytest.mark.parametrize("name", RESOURCES)
+    def test_reading_ahead_or_in_parallel_gives_the_records_of_pages(
+        self, ua_client: Client, name: str
+    ) -> None:
+        resource = _require(ua_client, name, "list")
+        paged = [item.id for page in resource.pages(page_size=200) for item in page.items]
+        assert [item.id for item in resource.list(read_ahead=True)] == paged
+        assert [item.id for item in resource.list(parallel=3)] == paged
+
+    @pytest.mark.parametrize("name", RESOURCES)
     def test_get_of_a_missing_record_raises_not_found(
         self, ua_client: Client, ua_samples: ConformanceSamples, name: str
     ) -> None:

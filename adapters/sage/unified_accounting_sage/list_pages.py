@@ -22,19 +22,22 @@ list is fetched together with the first page read (it is served later without a 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from unified_accounting.errors import ProviderError
-from unified_accounting.http import Page
+from unified_accounting.http import HttpResponse, Page
 from unified_accounting.provider import RecordPage
 
 __all__ = [
     "MAX_ITEMS_PER_PAGE",
+    "NumberedLists",
     "PageFetch",
     "SageEnvelope",
+    "SageList",
     "numbered_pages",
     "page_count",
     "read_envelope",
@@ -126,6 +129,31 @@ PageFetch = Callable[[int], tuple[list[M], int | None]]
 """Fetch page ``n`` (1-based) of one list: its mapped records and the list's ``$total``."""
 
 
+@dataclass(frozen=True)
+class SageList(Generic[M]):
+    """One Sage list read by page number: how to fetch a page, and how to map its records.
+
+    The steps are apart so that a reader can fetch the next page on one thread while it
+    decodes and maps this one on another.
+
+    Attributes:
+        fetch: page ``n`` (1-based) in one request, the answer not yet decoded.
+        convert: a page's records as unified models.
+    """
+
+    fetch: Callable[[int], HttpResponse]
+    convert: Callable[[list[dict[str, Any]]], list[M]]
+
+    def envelope(self, number: int) -> SageEnvelope:
+        """Fetch and decode page ``number``."""
+        return read_envelope(self.fetch(number).json())
+
+    def page(self, number: int) -> tuple[list[M], int | None]:
+        """Fetch and map page ``number``; also return the list's ``$total``."""
+        envelope = self.envelope(number)
+        return self.convert(envelope.items), envelope.total
+
+
 def whole_seconds(moment: datetime) -> datetime:
     """Round a moment down to whole seconds, the resolution Sage compares timestamps at.
 
@@ -186,3 +214,57 @@ def numbered_pages(
             number += 1
     if not served and start_page == 1:
         yield RecordPage(items=[], total=sum(totals))
+
+
+class NumberedLists(Generic[M]):
+    """The pages of ``lists`` read one after the other, numbered across them, fetched by number.
+
+    :meth:`open` fetches each list's first page (its ``$total`` fixes how many pages it has);
+    :meth:`fetch` may then be called from several threads, and :meth:`records` maps what it
+    fetched. A first page is served once from what :meth:`open` fetched, then dropped, so it is
+    not held for the whole read.
+    """
+
+    def __init__(self, lists: Sequence[SageList[M]], page_size: int) -> None:
+        self._lists = lists
+        self._page_size = page_size
+        self._counts: list[int] = []
+        self._first: dict[int, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def open(self) -> int:
+        """Fetch every list's first page; return the number of pages across all lists.
+
+        Raises:
+            ProviderError: a first page came without ``$total``.
+        """
+        for index, source in enumerate(self._lists):
+            envelope = source.envelope(1)
+            self._first[index] = envelope.items
+            self._counts.append(page_count(_total(envelope.total), self._page_size))
+        return sum(self._counts)
+
+    def fetch(self, number: int) -> tuple[int, HttpResponse | list[dict[str, Any]]]:
+        """Page ``number`` (1-based, across the lists) in one request at most, not yet decoded
+        (a first page comes decoded, from :meth:`open`); with the index of its list."""
+        index, local = self._locate(number)
+        if local == 1:
+            with self._lock:
+                first = self._first.pop(index, None)
+            if first is not None:
+                return index, first
+        return index, self._lists[index].fetch(local)
+
+    def records(self, fetched: tuple[int, HttpResponse | list[dict[str, Any]]]) -> list[M]:
+        """Decode and map a page that :meth:`fetch` returned."""
+        index, answer = fetched
+        items = answer if isinstance(answer, list) else read_envelope(answer.json()).items
+        return self._lists[index].convert(items)
+
+    def _locate(self, number: int) -> tuple[int, int]:
+        local = number
+        for index, count in enumerate(self._counts):
+            if local <= count:
+                return index, local
+            local -= count
+        raise IndexError(f"page {number} is past the last page")

@@ -38,6 +38,16 @@ def test_invoices_for_a_known_contact_cost_one_request_each(
     assert counts(sandbox) == (gets + 1, posts + 4)
 
 
+def test_in_steady_state_an_invoice_is_its_post_and_nothing_else(
+        client: ua.Client, sandbox: SageSandbox, sales_account: str) -> None:
+    buyer = customer(client)
+    client.invoices.create(sales_invoice(buyer.id, sales_account))  # type: ignore[arg-type]
+    before = sandbox.counters.total_requests
+    for _ in range(5):
+        client.invoices.create(sales_invoice(buyer.id, sales_account))  # type: ignore[arg-type]
+    assert sandbox.counters.total_requests - before == 5
+
+
 def test_a_type_mismatch_answer_drops_the_remembered_check(
         client: ua.Client, sandbox: SageSandbox, token: str, sales_account: str) -> None:
     buyer = customer(client)

@@ -10,10 +10,12 @@ import pytest
 from unified_accounting_sage.sandbox import SageSandbox
 
 import unified_accounting as ua
+from unified_accounting.parallel_pages import THREAD_NAME
 
 
 def _reader_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "unified-accounting-read-ahead"]
+    # Sage lists read ahead on the numbered-page reader's one worker.
+    return [t for t in threading.enumerate() if t.name.startswith(THREAD_NAME)]
 
 
 def test_read_ahead_gives_the_same_records_in_the_same_order(

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, cast
 from urllib.parse import quote
 
 from unified_accounting.errors import AccountingError, ProviderError
+from unified_accounting.http import HttpResponse
 from unified_accounting.http.transport import Transport
 from unified_accounting.models import DeletedRecord
 from unified_accounting.provider import (
@@ -29,9 +30,9 @@ from unified_accounting_sage.handlers.query import (
 from unified_accounting_sage.json_values import parse_datetime
 from unified_accounting_sage.list_pages import (
     MAX_ITEMS_PER_PAGE,
-    PageFetch,
+    NumberedLists,
+    SageList,
     numbered_pages,
-    read_envelope,
     whole_seconds,
 )
 from unified_accounting_sage.tenant import Tenant
@@ -281,24 +282,33 @@ class SageHandler(ResourceHandler[M]):
         return params
 
     def page_fetch(self, collection: str, params: Mapping[str, Any], page_size: int,
-                   convert: RecordMapper[M]) -> PageFetch[M]:
-        """Return a function fetching page ``n`` of ``collection`` in one request."""
-        def fetch(number: int) -> tuple[builtins.list[M], int | None]:
+                   convert: RecordMapper[M]) -> SageList[M]:
+        """Return how to fetch page ``n`` of ``collection`` in one request, and map it."""
+        def fetch(number: int) -> HttpResponse:
             query = {**params, "page": str(number), "items_per_page": str(page_size)}
-            answer = self.transport.request("GET", path_of(collection), params=query)
-            envelope = read_envelope(answer.json())
-            return convert(envelope.items), envelope.total
+            return self.transport.request("GET", path_of(collection), params=query)
 
-        return fetch
+        return SageList(fetch, convert)
 
     def pages(self, filters: Mapping[str, Any], *, page_size: int,
               start_page: int = 1) -> Iterator[RecordPage[M]]:
         """``GET /{collection}?page=n&items_per_page=...``: one request per page, each page
         carrying ``$total``; at most 200 records a page."""
+        lists, size = self.page_lists(filters, page_size)
+        return numbered_pages([source.page for source in lists], size, start_page)
+
+    def numbered(self, filters: Mapping[str, Any], *,
+                 page_size: int) -> NumberedLists[M] | None:
+        """The same pages as :meth:`pages`, fetched by number from several threads."""
+        lists, size = self.page_lists(filters, page_size)
+        return NumberedLists(lists, size)
+
+    def page_lists(self, filters: Mapping[str, Any],
+                   page_size: int) -> tuple[builtins.list[SageList[M]], int]:
+        """The Sage lists read, in order (here one), and the page size they are asked for."""
         size = min(page_size, MAX_ITEMS_PER_PAGE)
-        fetch = self.page_fetch(self.collection, self.page_params(filters), size,
-                                lambda raws: self.map_records(raws, filters))
-        return numbered_pages([fetch], size, start_page)
+        return [self.page_fetch(self.collection, self.page_params(filters), size,
+                                lambda raws: self.map_records(raws, filters))], size
 
     def raw_deleted(self, collection: str, since: datetime) -> Iterator[DeletedRecord]:
         """Yield the records of ``collection`` deleted after ``since`` (``deleted_since``,

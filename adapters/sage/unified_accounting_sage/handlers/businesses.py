@@ -54,6 +54,9 @@ class BusinessHandler(SageHandler[Business]):
         """``list`` grouped into pages: ``/businesses`` answers everything on one page."""
         return ResourceHandler.pages(self, filters, page_size=page_size, start_page=start_page)
 
+    def numbered(self, filters: Mapping[str, Any], *, page_size: int) -> None:
+        """``/businesses`` has no numbered pages: ``list(parallel=...)`` reads it as a list."""
+
     def _lead_id(self) -> str | None:
         return self._lead_record().get("id")
 

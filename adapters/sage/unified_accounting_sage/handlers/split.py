@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from unified_accounting.errors import NotFoundError, ValidationError
 from unified_accounting.models import DeletedRecord
-from unified_accounting.provider import ProviderContext, RecordPage
+from unified_accounting.provider import ProviderContext
 from unified_accounting_sage.handlers.base import (
     RecordMapper,
     SageHandler,
@@ -25,7 +25,7 @@ from unified_accounting_sage.handlers.base import (
     rounded_since,
 )
 from unified_accounting_sage.handlers.query import FieldAttributes
-from unified_accounting_sage.list_pages import MAX_ITEMS_PER_PAGE, numbered_pages
+from unified_accounting_sage.list_pages import MAX_ITEMS_PER_PAGE, SageList
 
 __all__ = ["SplitHandler"]
 
@@ -95,8 +95,8 @@ class SplitHandler(SageHandler[M]):
             for raw in self.raw_list(self.collections[kind], self.kind_params(rest, kind)):
                 yield self.to_model(raw, kind, remote)
 
-    def pages(self, filters: Mapping[str, Any], *, page_size: int,
-              start_page: int = 1) -> Iterator[RecordPage[M]]:
+    def page_lists(self, filters: Mapping[str, Any],
+                   page_size: int) -> tuple[builtins.list[SageList[M]], int]:
         """Numbered pages of each collection in turn, sorted by ``created_at``; pages are
         numbered across both and carry the sum of both totals (see
         :mod:`unified_accounting_sage.list_pages`)."""
@@ -108,13 +108,12 @@ class SplitHandler(SageHandler[M]):
             return lambda raws: [self.to_model(raw, kind, remote) for raw in raws]
 
         rounded = rounded_since(rest)
-        fetches = [
+        return [
             self.page_fetch(self.collections[kind],
                             {**self.kind_params(rounded, kind), "sort": _PAGE_SORT},
                             size, mapper(kind))
             for kind in kinds
-        ]
-        return numbered_pages(fetches, size, start_page)
+        ], size
 
     def fetch(self, collection: str, id: str) -> dict[str, Any]:
         """``GET /{collection}/{id}`` (a subclass may ask for more than the defaults)."""
